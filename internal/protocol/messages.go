@@ -1,0 +1,312 @@
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Message is implemented by every message of the JSON subprotocols.
+type Message interface {
+	// Type returns the message's "type" field.
+	Type() string
+}
+
+// JoinGroupMessage asks the service to add the connection to a group.
+type JoinGroupMessage struct {
+	Group string
+	AckID *uint64
+}
+
+// LeaveGroupMessage asks the service to remove the connection from a group.
+type LeaveGroupMessage struct {
+	Group string
+	AckID *uint64
+}
+
+// SendToGroupMessage publishes data to a group.
+type SendToGroupMessage struct {
+	Group  string
+	AckID  *uint64
+	NoEcho bool
+	Data   Payload
+}
+
+// EventMessage sends a user event to the upstream event handler.
+type EventMessage struct {
+	Event string
+	AckID *uint64
+	Data  Payload
+}
+
+// SequenceAckMessage acknowledges every sequence id up to SequenceID
+// (reliable subprotocol only).
+type SequenceAckMessage struct {
+	SequenceID uint64
+}
+
+// PingMessage is a keep-alive ping; the service answers with PongMessage.
+type PingMessage struct{}
+
+// ConnectedMessage is the "connected" system event, the first message a JSON
+// client receives.
+type ConnectedMessage struct {
+	ConnectionID      string
+	UserID            string
+	ReconnectionToken string
+}
+
+// DisconnectedMessage is the "disconnected" system event sent before the
+// service closes a connection.
+type DisconnectedMessage struct {
+	Message string
+}
+
+// GroupDataMessage is a message published to a group by a client.
+type GroupDataMessage struct {
+	Group      string
+	FromUserID string
+	Data       Payload
+	// SequenceID is set on reliable connections; 0 means none.
+	SequenceID uint64
+}
+
+// ServerDataMessage is a message sent by the server (REST API or upstream
+// response).
+type ServerDataMessage struct {
+	Data Payload
+	// SequenceID is set on reliable connections; 0 means none.
+	SequenceID uint64
+}
+
+// AckMessage answers a message that carried an ackId.
+type AckMessage struct {
+	AckID   uint64
+	Success bool
+	Error   *AckError
+}
+
+// AckError describes why an acked operation failed.
+type AckError struct {
+	Name    string `json:"name"`
+	Message string `json:"message,omitempty"`
+}
+
+// PongMessage answers a PingMessage.
+type PongMessage struct{}
+
+// Type implements Message.
+func (JoinGroupMessage) Type() string { return TypeJoinGroup }
+
+// Type implements Message.
+func (LeaveGroupMessage) Type() string { return TypeLeaveGroup }
+
+// Type implements Message.
+func (SendToGroupMessage) Type() string { return TypeSendToGroup }
+
+// Type implements Message.
+func (EventMessage) Type() string { return TypeEvent }
+
+// Type implements Message.
+func (SequenceAckMessage) Type() string { return TypeSequenceAck }
+
+// Type implements Message.
+func (PingMessage) Type() string { return TypePing }
+
+// Type implements Message.
+func (ConnectedMessage) Type() string { return TypeSystem }
+
+// Type implements Message.
+func (DisconnectedMessage) Type() string { return TypeSystem }
+
+// Type implements Message.
+func (GroupDataMessage) Type() string { return TypeMessage }
+
+// Type implements Message.
+func (ServerDataMessage) Type() string { return TypeMessage }
+
+// Type implements Message.
+func (AckMessage) Type() string { return TypeAck }
+
+// Type implements Message.
+func (PongMessage) Type() string { return TypePong }
+
+// frame is the JSON shape of every message; which fields are used depends on
+// the type.
+type frame struct {
+	Type              string          `json:"type"`
+	Event             string          `json:"event,omitempty"`
+	From              string          `json:"from,omitempty"`
+	Group             string          `json:"group,omitempty"`
+	FromUserID        string          `json:"fromUserId,omitempty"`
+	ConnectionID      string          `json:"connectionId,omitempty"`
+	UserID            string          `json:"userId,omitempty"`
+	ReconnectionToken string          `json:"reconnectionToken,omitempty"`
+	Message           string          `json:"message,omitempty"`
+	AckID             *uint64         `json:"ackId,omitempty"`
+	Success           *bool           `json:"success,omitempty"`
+	Error             *AckError       `json:"error,omitempty"`
+	NoEcho            bool            `json:"noEcho,omitempty"`
+	DataType          DataType        `json:"dataType,omitempty"`
+	Data              json.RawMessage `json:"data,omitempty"`
+	SequenceID        *uint64         `json:"sequenceId,omitempty"`
+}
+
+// Encode returns the JSON text of m.
+func Encode(m Message) ([]byte, error) {
+	var f frame
+	var err error
+	switch m := m.(type) {
+	case JoinGroupMessage:
+		f = frame{Type: TypeJoinGroup, Group: m.Group, AckID: m.AckID}
+	case *JoinGroupMessage:
+		return Encode(*m)
+	case LeaveGroupMessage:
+		f = frame{Type: TypeLeaveGroup, Group: m.Group, AckID: m.AckID}
+	case *LeaveGroupMessage:
+		return Encode(*m)
+	case SendToGroupMessage:
+		f = frame{Type: TypeSendToGroup, Group: m.Group, AckID: m.AckID, NoEcho: m.NoEcho, DataType: m.Data.Type}
+		f.Data, err = encodeData(m.Data)
+	case *SendToGroupMessage:
+		return Encode(*m)
+	case EventMessage:
+		f = frame{Type: TypeEvent, Event: m.Event, AckID: m.AckID, DataType: m.Data.Type}
+		f.Data, err = encodeData(m.Data)
+	case *EventMessage:
+		return Encode(*m)
+	case SequenceAckMessage:
+		id := m.SequenceID
+		f = frame{Type: TypeSequenceAck, SequenceID: &id}
+	case *SequenceAckMessage:
+		return Encode(*m)
+	case PingMessage, *PingMessage:
+		f = frame{Type: TypePing}
+	case PongMessage, *PongMessage:
+		f = frame{Type: TypePong}
+	case ConnectedMessage:
+		f = frame{Type: TypeSystem, Event: SystemConnected, ConnectionID: m.ConnectionID, UserID: m.UserID, ReconnectionToken: m.ReconnectionToken}
+	case *ConnectedMessage:
+		return Encode(*m)
+	case DisconnectedMessage:
+		f = frame{Type: TypeSystem, Event: SystemDisconnected, Message: m.Message}
+	case *DisconnectedMessage:
+		return Encode(*m)
+	case GroupDataMessage:
+		f = frame{Type: TypeMessage, From: FromGroup, Group: m.Group, FromUserID: m.FromUserID, DataType: m.Data.Type, SequenceID: seq(m.SequenceID)}
+		f.Data, err = encodeData(m.Data)
+	case *GroupDataMessage:
+		return Encode(*m)
+	case ServerDataMessage:
+		f = frame{Type: TypeMessage, From: FromServer, DataType: m.Data.Type, SequenceID: seq(m.SequenceID)}
+		f.Data, err = encodeData(m.Data)
+	case *ServerDataMessage:
+		return Encode(*m)
+	case AckMessage:
+		id, ok := m.AckID, m.Success
+		f = frame{Type: TypeAck, AckID: &id, Success: &ok, Error: m.Error}
+	case *AckMessage:
+		return Encode(*m)
+	case nil:
+		return nil, errors.New("protocol: cannot encode a nil message")
+	default:
+		return nil, fmt.Errorf("protocol: cannot encode %T", m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(&f)
+}
+
+func seq(id uint64) *uint64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// Decode parses one JSON message of either direction. It returns a value type
+// (e.g. JoinGroupMessage, not a pointer). Errors say what is wrong with the
+// message and never panic on malformed input.
+func Decode(b []byte) (Message, error) {
+	var f frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("protocol: message is not a JSON object: %w", err)
+	}
+	switch f.Type {
+	case TypeJoinGroup, TypeLeaveGroup:
+		if f.Group == "" {
+			return nil, fmt.Errorf("protocol: %s needs a group", f.Type)
+		}
+		if f.Type == TypeJoinGroup {
+			return JoinGroupMessage{Group: f.Group, AckID: f.AckID}, nil
+		}
+		return LeaveGroupMessage{Group: f.Group, AckID: f.AckID}, nil
+	case TypeSendToGroup:
+		if f.Group == "" {
+			return nil, errors.New("protocol: sendToGroup needs a group")
+		}
+		p, err := decodeData(f.DataType, f.Data)
+		if err != nil {
+			return nil, err
+		}
+		return SendToGroupMessage{Group: f.Group, AckID: f.AckID, NoEcho: f.NoEcho, Data: p}, nil
+	case TypeEvent:
+		if f.Event == "" {
+			return nil, errors.New("protocol: event needs an event name")
+		}
+		p, err := decodeData(f.DataType, f.Data)
+		if err != nil {
+			return nil, err
+		}
+		return EventMessage{Event: f.Event, AckID: f.AckID, Data: p}, nil
+	case TypeSequenceAck:
+		if f.SequenceID == nil {
+			return nil, errors.New("protocol: sequenceAck needs a sequenceId")
+		}
+		return SequenceAckMessage{SequenceID: *f.SequenceID}, nil
+	case TypePing:
+		return PingMessage{}, nil
+	case TypePong:
+		return PongMessage{}, nil
+	case TypeSystem:
+		switch f.Event {
+		case SystemConnected:
+			return ConnectedMessage{ConnectionID: f.ConnectionID, UserID: f.UserID, ReconnectionToken: f.ReconnectionToken}, nil
+		case SystemDisconnected:
+			return DisconnectedMessage{Message: f.Message}, nil
+		}
+		return nil, fmt.Errorf("protocol: unknown system event %q", f.Event)
+	case TypeMessage:
+		p, err := decodeData(f.DataType, f.Data)
+		if err != nil {
+			return nil, err
+		}
+		var sid uint64
+		if f.SequenceID != nil {
+			sid = *f.SequenceID
+		}
+		switch f.From {
+		case FromGroup:
+			return GroupDataMessage{Group: f.Group, FromUserID: f.FromUserID, Data: p, SequenceID: sid}, nil
+		case FromServer:
+			return ServerDataMessage{Data: p, SequenceID: sid}, nil
+		}
+		return nil, fmt.Errorf("protocol: unknown message source %q", f.From)
+	case TypeAck:
+		if f.AckID == nil || f.Success == nil {
+			return nil, errors.New("protocol: ack needs ackId and success")
+		}
+		return AckMessage{AckID: *f.AckID, Success: *f.Success, Error: f.Error}, nil
+	case "":
+		return nil, errors.New("protocol: message has no type")
+	}
+	return nil, fmt.Errorf("protocol: unknown message type %q", truncate(f.Type))
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
