@@ -1,0 +1,123 @@
+package webpubsub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/webpubsub-go/webpubsub/internal/auth"
+)
+
+// EntraIDScope is the OAuth 2 scope of the Web PubSub data plane, used with
+// Microsoft Entra ID credentials.
+const EntraIDScope = "https://webpubsub.azure.com/.default"
+
+// requestTokenLifetime is the lifetime of the JWT that authorizes one REST
+// request signed with an access key. A fresh token is signed for every try.
+const requestTokenLifetime = 5 * time.Minute
+
+// keyHeader is the private header that carries the access key out of
+// azcore's KeyCredentialPolicy inside keyReader's own pipeline. It never
+// reaches the network: that pipeline stops before any transport.
+const keyHeader = "X-Webpubsub-Internal-Key"
+
+// keyReader reads the current value of an azcore.KeyCredential. azcore keeps
+// the key private and exposes it only through runtime.KeyCredentialPolicy, so
+// keyReader runs that policy in a tiny pipeline that ends in a policy which
+// answers locally. Reading the key on every use is what makes
+// KeyCredential.Update take effect without rebuilding the client.
+type keyReader struct {
+	pl runtime.Pipeline
+}
+
+func newKeyReader(cred *azcore.KeyCredential) *keyReader {
+	kp := runtime.NewKeyCredentialPolicy(cred, keyHeader, &runtime.KeyCredentialPolicyOptions{
+		// Nothing is sent anywhere, so the scheme of the dummy URL is irrelevant.
+		InsecureAllowCredentialWithHTTP: true,
+	})
+	pl := runtime.NewPipeline(moduleName, moduleVersion, runtime.PipelineOptions{
+		PerCall: []policy.Policy{kp, stopPolicy{}},
+	}, &policy.ClientOptions{
+		Telemetry: policy.TelemetryOptions{Disabled: true},
+		Transport: refuseTransport{},
+	})
+	return &keyReader{pl: pl}
+}
+
+// get returns the credential's current key.
+func (k *keyReader) get() (string, error) {
+	req, err := runtime.NewRequest(context.Background(), http.MethodGet, "https://key.invalid/")
+	if err != nil {
+		return "", err
+	}
+	resp, err := k.pl.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("webpubsub: reading the access key: %w", err)
+	}
+	_ = resp.Body.Close()
+	key := req.Raw().Header.Get(keyHeader)
+	if key == "" {
+		return "", errors.New("webpubsub: the access key is empty")
+	}
+	return key, nil
+}
+
+// stopPolicy ends keyReader's pipeline with an empty local response.
+type stopPolicy struct{}
+
+func (stopPolicy) Do(req *policy.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: req.Raw()}, nil
+}
+
+// refuseTransport is keyReader's transport; stopPolicy makes it unreachable.
+type refuseTransport struct{}
+
+func (refuseTransport) Do(*http.Request) (*http.Response, error) {
+	return nil, errors.New("webpubsub: internal key pipeline must not send requests")
+}
+
+// keyAuthPolicy adds "Authorization: Bearer <HS256 JWT>" to every try of a
+// request. The token's aud is the request URL (query included) as seen by the
+// service: when requests go through a reverse proxy, the proxy's scheme and
+// host are replaced with the service endpoint's.
+type keyAuthPolicy struct {
+	key      *keyReader
+	endpoint string // service endpoint: scheme://host[:port]
+	now      func() time.Time
+}
+
+func (p *keyAuthPolicy) Do(req *policy.Request) (*http.Response, error) {
+	key, err := p.key.get()
+	if err != nil {
+		return nil, nonRetriable{err}
+	}
+	// Request URLs are always the request base (which has no path) plus the
+	// operation's path and query, so the audience is the same URL on the
+	// service endpoint.
+	aud := p.endpoint + req.Raw().URL.RequestURI()
+	tok, err := auth.Sign(key, &auth.Claims{
+		Audience:  aud,
+		ExpiresAt: p.now().Add(requestTokenLifetime).Unix(),
+	})
+	if err != nil {
+		return nil, nonRetriable{fmt.Errorf("webpubsub: signing the request token: %w", err)}
+	}
+	req.Raw().Header.Set("Authorization", "Bearer "+tok)
+	return req.Next()
+}
+
+// nonRetriable marks an error that azcore's retry policy must not retry (it
+// implements azcore's errorinfo.NonRetriable interface).
+type nonRetriable struct{ err error }
+
+func (e nonRetriable) Error() string { return e.err.Error() }
+func (e nonRetriable) Unwrap() error { return e.err }
+
+// NonRetriable tells azcore's retry policy not to retry.
+func (nonRetriable) NonRetriable() {}

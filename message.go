@@ -1,0 +1,65 @@
+package webpubsub
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Content types of the messages the service accepts.
+const (
+	contentTypeText   = "text/plain"
+	contentTypeJSON   = "application/json"
+	contentTypeBinary = "application/octet-stream"
+)
+
+// Message is the body of a send operation together with its content type.
+// Build one with TextMessage, JSONMessage, RawJSONMessage or BinaryMessage; the
+// zero Message is an empty binary message.
+type Message struct {
+	contentType string
+	body        []byte
+	err         error
+}
+
+// TextMessage returns a text/plain message holding s.
+func TextMessage(s string) Message {
+	return Message{contentType: contentTypeText, body: []byte(s)}
+}
+
+// JSONMessage returns an application/json message holding v marshalled with
+// encoding/json. A marshalling error is kept and returned by the send that
+// uses the message, before any request is made.
+func JSONMessage(v any) Message {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Message{contentType: contentTypeJSON, err: fmt.Errorf("webpubsub: marshalling JSON message: %w", err)}
+	}
+	return Message{contentType: contentTypeJSON, body: b}
+}
+
+// RawJSONMessage returns an application/json message holding b, which must
+// already be JSON text. b is not copied or validated.
+func RawJSONMessage(b []byte) Message {
+	return Message{contentType: contentTypeJSON, body: b}
+}
+
+// BinaryMessage returns an application/octet-stream message holding b. b is
+// not copied.
+func BinaryMessage(b []byte) Message {
+	return Message{contentType: contentTypeBinary, body: b}
+}
+
+// ContentType returns the message's HTTP content type.
+func (m Message) ContentType() string {
+	if m.contentType == "" {
+		return contentTypeBinary
+	}
+	return m.contentType
+}
+
+// Body returns the message bytes (nil when Err is not nil).
+func (m Message) Body() []byte { return m.body }
+
+// Err returns the error kept from building the message (e.g. a JSON
+// marshalling error), or nil.
+func (m Message) Err() error { return m.err }

@@ -1,0 +1,161 @@
+package webpubsub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/webpubsub-go/webpubsub/internal/auth"
+)
+
+// defaultTokenLifetime is the client access token lifetime when
+// GetClientAccessTokenOptions.ExpiresAfter is 0.
+const defaultTokenLifetime = 60 * time.Minute
+
+// ClientAccessToken is what a client needs to connect to the hub.
+type ClientAccessToken struct {
+	// Token is the JWT the client presents.
+	Token string
+	// BaseURL is the WebSocket URL of the hub for the client's protocol,
+	// e.g. "wss://<host>/client/hubs/<hub>".
+	BaseURL string
+	// URL is BaseURL with the token in the access_token query parameter.
+	URL string
+}
+
+// clientPath returns the path of the hub's client endpoint for protocol p.
+func (c *ServiceClient) clientPath(p ClientProtocol) (string, error) {
+	hub := pathSegment(c.hub)
+	switch p {
+	case ClientProtocolDefault:
+		return "/client/hubs/" + hub, nil
+	case ClientProtocolMQTT:
+		return "/clients/mqtt/hubs/" + hub, nil
+	case ClientProtocolSocketIO:
+		return "/clients/socketio/hubs/" + hub, nil
+	}
+	return "", fmt.Errorf("webpubsub: unknown client protocol %d", int(p))
+}
+
+// clientType is the :generateToken clientType value of p.
+func clientType(p ClientProtocol) string {
+	switch p {
+	case ClientProtocolMQTT:
+		return "MQTT"
+	case ClientProtocolSocketIO:
+		return "SocketIO"
+	}
+	return "Default"
+}
+
+// GetClientAccessToken returns a token and URL a client uses to connect to the
+// hub. With an access key the token is signed locally (HS256; claims aud, iat,
+// exp, sub, role, webpubsub.group); with Entra ID the service issues it
+// (POST :generateToken).
+func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *GetClientAccessTokenOptions) (ClientAccessToken, error) {
+	var o GetClientAccessTokenOptions
+	if options != nil {
+		o = *options
+	}
+	if o.ExpiresAfter < 0 {
+		return ClientAccessToken{}, fmt.Errorf("webpubsub: ExpiresAfter %v must not be negative", o.ExpiresAfter)
+	}
+	if o.ExpiresAfter == 0 {
+		o.ExpiresAfter = defaultTokenLifetime
+	}
+	for i, r := range o.Roles {
+		if r == "" {
+			return ClientAccessToken{}, fmt.Errorf("webpubsub: role %d is empty", i)
+		}
+	}
+	for _, g := range o.Groups {
+		if err := validateGroup(g); err != nil {
+			return ClientAccessToken{}, err
+		}
+	}
+	path, err := c.clientPath(o.Protocol)
+	if err != nil {
+		return ClientAccessToken{}, err
+	}
+	var tok string
+	if c.key != nil {
+		tok, err = c.signClientToken(path, &o)
+	} else {
+		tok, err = c.generateToken(ctx, &o)
+	}
+	if err != nil {
+		return ClientAccessToken{}, err
+	}
+	base := wsScheme(c.endpoint) + path
+	return ClientAccessToken{Token: tok, BaseURL: base, URL: base + "?access_token=" + url.QueryEscape(tok)}, nil
+}
+
+// wsScheme maps an http(s) endpoint to ws(s).
+func wsScheme(endpoint string) string {
+	if rest, ok := strings.CutPrefix(endpoint, "https://"); ok {
+		return "wss://" + rest
+	}
+	return "ws://" + strings.TrimPrefix(endpoint, "http://")
+}
+
+func (c *ServiceClient) signClientToken(path string, o *GetClientAccessTokenOptions) (string, error) {
+	key, err := c.key.get()
+	if err != nil {
+		return "", err
+	}
+	now := c.now()
+	tok, err := auth.Sign(key, &auth.Claims{
+		Roles:     o.Roles,
+		Groups:    o.Groups,
+		IssuedAt:  now.Unix(),
+		ExpiresAt: now.Add(o.ExpiresAfter).Unix(),
+		Audience:  c.endpoint + path,
+		Subject:   o.UserID,
+	})
+	if err != nil {
+		return "", fmt.Errorf("webpubsub: signing the client access token: %w", err)
+	}
+	return tok, nil
+}
+
+// generateToken asks the service for a client access token.
+func (c *ServiceClient) generateToken(ctx context.Context, o *GetClientAccessTokenOptions) (string, error) {
+	minutes := int64((o.ExpiresAfter + time.Minute - 1) / time.Minute)
+	if minutes > 1<<31-1 {
+		return "", fmt.Errorf("webpubsub: ExpiresAfter %v is too long", o.ExpiresAfter)
+	}
+	q := url.Values{}
+	if o.UserID != "" {
+		q.Set("userId", o.UserID)
+	}
+	if len(o.Roles) > 0 {
+		q["role"] = o.Roles
+	}
+	if len(o.Groups) > 0 {
+		q["group"] = o.Groups
+	}
+	q.Set("minutesToExpire", strconv.FormatInt(minutes, 10))
+	q.Set("clientType", clientType(o.Protocol))
+	resp, err := c.do(ctx, &restRequest{op: "ServiceClient.GetClientAccessToken", method: http.MethodPost,
+		path: c.hubPath + "/:generateToken", query: q, success: []int{http.StatusOK}})
+	if err != nil {
+		return "", err
+	}
+	var body struct {
+		Token string `json:"token"`
+	}
+	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
+		return "", fmt.Errorf("webpubsub: decoding the generateToken response: %w", err)
+	}
+	if body.Token == "" {
+		return "", errors.New("webpubsub: the service returned an empty token")
+	}
+	return body.Token, nil
+}
