@@ -1,0 +1,133 @@
+package eventhandler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
+)
+
+// DefaultMaxBodyBytes is the largest event body accepted when
+// Options.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configure a Handler. The zero value accepts every connection, does
+// not check signatures and allows every origin.
+type Options struct {
+	// Path is where the handler is meant to be mounted; Handler.Path and
+	// Handler.Register use it. Default "/api/webpubsub/hubs/<hub>/".
+	Path string
+
+	// AllowedEndpoints lists the Web PubSub endpoints allowed to call the
+	// handler, as hosts ("x.webpubsub.azure.com", "127.0.0.1:8080") or URLs
+	// ("https://x.webpubsub.azure.com"). A host without a port matches any
+	// port. Empty allows every origin. When set, events must also carry an
+	// allowed WebHook-Request-Origin.
+	AllowedEndpoints []string
+
+	// AccessKeys are the service's access keys (primary, secondary). When
+	// set, every event must carry a ce-signature made with one of them.
+	// Without keys signatures are not checked and anyone who can reach the
+	// handler can forge events.
+	AccessKeys []string
+
+	// MaxBodyBytes bounds the body of an event; larger bodies are answered
+	// with 413. 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+
+	// OnConnect handles the blocking connect event. It may fill resp to set
+	// the user, groups, roles, subprotocol and state, or return an error to
+	// reject the connection (see StatusError). Nil accepts every connection.
+	OnConnect func(ctx context.Context, req *ConnectRequest, resp *ConnectResponse) error
+
+	// OnConnected observes connections that were established.
+	OnConnected func(ctx context.Context, req *ConnectedRequest)
+
+	// OnDisconnected observes connections that closed.
+	OnDisconnected func(ctx context.Context, req *DisconnectedRequest)
+
+	// OnUserEvent handles blocking user events. Data set on resp is sent
+	// back to the client; an error fails the event (see StatusError). Nil
+	// answers every user event without a payload.
+	OnUserEvent func(ctx context.Context, req *UserEventRequest, resp *UserEventResponse) error
+}
+
+// Handler is an http.Handler serving the upstream events of one hub.
+type Handler struct {
+	hub     string
+	path    string
+	allowed allowList
+	keys    []string
+	maxBody int64
+	opts    Options
+}
+
+// New returns a Handler for hub. opts may be nil.
+func New(hub string, opts *Options) (*Handler, error) {
+	if err := names.ValidateHub(hub); err != nil {
+		return nil, fmt.Errorf("eventhandler: %w", err)
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	h := &Handler{hub: hub, path: o.Path, maxBody: o.MaxBodyBytes, opts: o}
+	if h.path == "" {
+		h.path = "/api/webpubsub/hubs/" + hub + "/"
+	}
+	if !strings.HasPrefix(h.path, "/") {
+		return nil, fmt.Errorf("eventhandler: path %q must start with /", h.path)
+	}
+	if h.maxBody < 0 {
+		return nil, errors.New("eventhandler: MaxBodyBytes must not be negative")
+	}
+	if h.maxBody == 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	for i, k := range o.AccessKeys {
+		if k == "" {
+			return nil, fmt.Errorf("eventhandler: access key %d is empty", i)
+		}
+	}
+	h.keys = append([]string(nil), o.AccessKeys...)
+	var err error
+	if h.allowed, err = newAllowList(o.AllowedEndpoints); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Hub returns the hub the handler serves.
+func (h *Handler) Hub() string { return h.hub }
+
+// Path returns the path the handler is meant to be mounted at.
+func (h *Handler) Path() string { return h.path }
+
+// Register mounts h on mux at Path and, when Path ends with "/", also at the
+// same path without the slash, so an upstream URL without the trailing slash
+// is served instead of being redirected (a redirected POST loses its body).
+// It panics, like ServeMux.Handle, when a pattern is already registered.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle(h.path, h)
+	if trimmed := strings.TrimSuffix(h.path, "/"); trimmed != h.path && trimmed != "" {
+		mux.Handle(trimmed, h)
+	}
+}
+
+// ServeHTTP implements http.Handler: OPTIONS answers abuse protection and
+// POST delivers an event. The request path is not checked, so the handler
+// can be mounted anywhere.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodOptions:
+		h.serveOptions(w, r)
+	case http.MethodPost:
+		h.serveEvent(w, r)
+	default:
+		w.Header().Set("Allow", "OPTIONS, POST")
+		http.Error(w, "method "+r.Method+" is not allowed; use POST for events or OPTIONS for abuse protection", http.StatusMethodNotAllowed)
+	}
+}

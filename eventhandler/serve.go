@@ -1,0 +1,228 @@
+package eventhandler
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// eventKind classifies a ce-type.
+type eventKind int
+
+const (
+	kindUnknown eventKind = iota
+	kindConnect
+	kindConnected
+	kindDisconnected
+	kindUser
+)
+
+// classify returns the kind of ceType and, for user events, the event name.
+func classify(ceType string) (eventKind, string) {
+	switch ceType {
+	case protocol.EventTypeConnect:
+		return kindConnect, protocol.EventConnect
+	case protocol.EventTypeConnected:
+		return kindConnected, protocol.EventConnected
+	case protocol.EventTypeDisconnected:
+		return kindDisconnected, protocol.EventDisconnected
+	}
+	if name, ok := strings.CutPrefix(ceType, protocol.EventTypeUserPrefix); ok && name != "" {
+		return kindUser, name
+	}
+	return kindUnknown, ""
+}
+
+// serveEvent checks and dispatches one CloudEvents POST.
+func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
+	hdr := r.Header
+	if !h.allowed.any && !h.allowed.allows(hdr.Get(protocol.HeaderRequestOrigin)) {
+		http.Error(w, "event origin is not allowed to call this event handler", http.StatusForbidden)
+		return
+	}
+	ceType := hdr.Get(protocol.HeaderType)
+	connID := hdr.Get(protocol.HeaderConnectionID)
+	hub := hdr.Get(protocol.HeaderHub)
+	switch {
+	case ceType == "":
+		http.Error(w, "not a Web PubSub event: missing "+protocol.HeaderType+" header", http.StatusBadRequest)
+		return
+	case connID == "":
+		http.Error(w, "not a Web PubSub event: missing "+protocol.HeaderConnectionID+" header", http.StatusBadRequest)
+		return
+	}
+	if len(h.keys) > 0 {
+		sig := hdr.Get(protocol.HeaderSignature)
+		if sig == "" {
+			http.Error(w, "missing "+protocol.HeaderSignature+" header", http.StatusUnauthorized)
+			return
+		}
+		if !protocol.VerifySignature(sig, connID, h.keys...) {
+			http.Error(w, protocol.HeaderSignature+" does not match any access key", http.StatusUnauthorized)
+			return
+		}
+	}
+	if !strings.EqualFold(hub, h.hub) {
+		http.Error(w, "event is for another hub; this handler serves hub "+h.hub, http.StatusBadRequest)
+		return
+	}
+	kind, name := classify(ceType)
+	if kind == kindUnknown {
+		http.Error(w, "unsupported event type", http.StatusBadRequest)
+		return
+	}
+	if r.ContentLength > h.maxBody {
+		http.Error(w, "event body is too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	state, err := decodeState(hdr.Get(protocol.HeaderConnectionState))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "event body is too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read event body", http.StatusBadRequest)
+		return
+	}
+	cc := ConnectionContext{
+		Hub:          hub,
+		ConnectionID: connID,
+		EventName:    name,
+		Origin:       hdr.Get(protocol.HeaderRequestOrigin),
+		UserID:       hdr.Get(protocol.HeaderUserID),
+		Subprotocol:  hdr.Get(protocol.HeaderSubprotocol),
+		State:        stateValues(state),
+	}
+	switch kind {
+	case kindConnect:
+		h.serveConnect(w, r, cc, state, body)
+	case kindConnected:
+		if h.opts.OnConnected != nil {
+			h.opts.OnConnected(r.Context(), &ConnectedRequest{Context: cc})
+		}
+		w.WriteHeader(http.StatusOK)
+	case kindDisconnected:
+		var d protocol.DisconnectedRequest
+		if len(body) > 0 && json.Unmarshal(body, &d) != nil {
+			http.Error(w, "disconnected event body is not a JSON object", http.StatusBadRequest)
+			return
+		}
+		if h.opts.OnDisconnected != nil {
+			h.opts.OnDisconnected(r.Context(), &DisconnectedRequest{Context: cc, Reason: d.Reason})
+		}
+		w.WriteHeader(http.StatusOK)
+	case kindUser:
+		h.serveUserEvent(w, r, cc, state, body)
+	}
+}
+
+// serveConnect answers the connect event.
+func (h *Handler) serveConnect(w http.ResponseWriter, r *http.Request, cc ConnectionContext, state map[string]json.RawMessage, body []byte) {
+	var in protocol.ConnectRequest
+	if len(body) > 0 && json.Unmarshal(body, &in) != nil {
+		http.Error(w, "connect event body is not a JSON object", http.StatusBadRequest)
+		return
+	}
+	req := &ConnectRequest{
+		Context:      cc,
+		Claims:       in.Claims,
+		Query:        in.Query,
+		Headers:      in.Headers,
+		Subprotocols: in.Subprotocols,
+	}
+	for _, c := range in.ClientCertificates {
+		req.ClientCertificates = append(req.ClientCertificates, ClientCertificate(c))
+	}
+	resp := &ConnectResponse{state: stateUpdate{base: state}}
+	if h.opts.OnConnect != nil {
+		if err := h.opts.OnConnect(r.Context(), req, resp); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	if !writeState(w, &resp.state) {
+		return
+	}
+	out := protocol.ConnectResponse{UserID: resp.UserID, Groups: resp.Groups, Roles: resp.Roles, Subprotocol: resp.Subprotocol}
+	if out.UserID == "" && len(out.Groups) == 0 && len(out.Roles) == 0 && out.Subprotocol == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		http.Error(w, "cannot encode connect response", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", protocol.ContentTypeJSON)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// serveUserEvent answers a user event.
+func (h *Handler) serveUserEvent(w http.ResponseWriter, r *http.Request, cc ConnectionContext, state map[string]json.RawMessage, body []byte) {
+	dt := Binary
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		t, ok := protocol.DataTypeForContentType(ct)
+		if !ok {
+			http.Error(w, "unsupported content type of user event; use text/plain, application/json or application/octet-stream", http.StatusUnsupportedMediaType)
+			return
+		}
+		dt = DataType(t)
+	}
+	if dt == JSON && !json.Valid(body) {
+		http.Error(w, "user event body is not valid JSON", http.StatusBadRequest)
+		return
+	}
+	req := &UserEventRequest{Context: cc, DataType: dt, Data: body}
+	resp := &UserEventResponse{state: stateUpdate{base: state}}
+	if h.opts.OnUserEvent != nil {
+		if err := h.opts.OnUserEvent(r.Context(), req, resp); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	if !writeState(w, &resp.state) {
+		return
+	}
+	if resp.dataType == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.Header().Set("Content-Type", resp.dataType.contentType())
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(resp.data)
+}
+
+// writeState sets the ce-connectionState header when the callback changed
+// the state. It reports false after answering 500.
+func writeState(w http.ResponseWriter, u *stateUpdate) bool {
+	v, err := u.header()
+	if err != nil {
+		http.Error(w, "cannot encode connection state", http.StatusInternalServerError)
+		return false
+	}
+	if v != "" {
+		w.Header().Set(protocol.HeaderConnectionState, v)
+	}
+	return true
+}
+
+// writeError answers a callback's error.
+func writeError(w http.ResponseWriter, err error) {
+	var se *StatusError
+	if errors.As(err, &se) {
+		http.Error(w, se.Reason, se.status())
+		return
+	}
+	http.Error(w, err.Error(), http.StatusInternalServerError)
+}
