@@ -1,0 +1,264 @@
+package emulator
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/webpubsub-go/webpubsub/internal/auth"
+	"github.com/webpubsub-go/webpubsub/internal/names"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// maxClientMessage is the largest frame a client may send (1 MiB, as the service).
+const maxClientMessage = 1 << 20
+
+// supportedSubprotocols are the subprotocols the emulator speaks, in the
+// order it prefers them.
+var supportedSubprotocols = []string{protocol.JSONReliable, protocol.JSON}
+
+// serveClient is the client WebSocket endpoint /client/hubs/{hub}.
+func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
+	hubName := r.PathValue("hub")
+	if err := names.ValidateHub(hubName); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	q := r.URL.Query()
+	if q.Has(protocol.QueryConnectionID) || q.Has(protocol.QueryReconnectionToken) {
+		e.recoverClient(w, r, hubName, q.Get(protocol.QueryConnectionID), q.Get(protocol.QueryReconnectionToken))
+		return
+	}
+	token := q.Get(protocol.QueryAccessToken)
+	if token == "" {
+		token = bearerToken(r)
+	}
+	if token == "" {
+		http.Error(w, "missing access token: add the access_token query parameter", http.StatusUnauthorized)
+		return
+	}
+	claims, err := auth.Verify(token, []string{e.key}, e.clientAudiences(r, hubName), 0)
+	if err != nil {
+		http.Error(w, "invalid access token: "+err.Error(), http.StatusUnauthorized)
+		return
+	}
+	for _, g := range claims.Groups {
+		if err := names.ValidateGroup(g); err != nil {
+			http.Error(w, "invalid webpubsub.group claim: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	requested := headerTokens(r.Header, "Sec-WebSocket-Protocol")
+	ev := &connectEvent{
+		Hub:          hubName,
+		ConnectionID: newConnectionID(),
+		Claims:       claimMap(claims),
+		Query:        q,
+		Headers:      r.Header.Clone(),
+		Subprotocols: requested,
+		UserID:       claims.Subject,
+		Groups:       append([]string(nil), claims.Groups...),
+		Roles:        append([]string(nil), claims.Roles...),
+		Subprotocol:  pickSubprotocol(requested),
+	}
+	if rej := e.onConnect(r.Context(), ev); rej != nil {
+		status := rej.Status
+		if status < 400 || status > 599 {
+			status = http.StatusUnauthorized
+		}
+		http.Error(w, rej.Reason, status)
+		return
+	}
+	if ev.Subprotocol != "" && !contains(supportedSubprotocols, ev.Subprotocol) {
+		http.Error(w, fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol), http.StatusBadRequest)
+		return
+	}
+	for _, g := range ev.Groups {
+		if err := names.ValidateGroup(g); err != nil {
+			http.Error(w, "invalid group: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	if !e.track() {
+		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer e.wg.Done()
+	opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
+	if ev.Subprotocol != "" {
+		opts.Subprotocols = []string{ev.Subprotocol}
+	}
+	ws, err := websocket.Accept(w, r, opts)
+	if err != nil {
+		e.log.Debug("emulator: websocket handshake failed", "err", err)
+		return
+	}
+	ws.SetReadLimit(maxClientMessage)
+	h := e.hub(hubName)
+	if h == nil {
+		_ = ws.Close(websocket.StatusGoingAway, "the emulator is shutting down")
+		return
+	}
+	c := newConn(h, ev.ConnectionID, ev.UserID, ws.Subprotocol(), ev.Roles)
+	if c.reliable {
+		c.reconnectionToken = newReconnectionToken()
+	}
+	t := newTransport(ws)
+	c.t = t
+	if c.isJSON() {
+		js, err := protocol.Encode(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
+		if err == nil {
+			t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+		}
+	}
+	h.add(c, ev.Groups)
+	if e.lookupHub(hubName) != h {
+		// Reset or Close ran while the connection was being set up.
+		c.abandon()
+		h.remove(c)
+	} else {
+		e.onConnected(context.Background(), c)
+	}
+	e.runTransport(c, t)
+}
+
+// recoverClient serves a recovery request of a reliable client. A recovery
+// that cannot succeed is answered with an accepted WebSocket closed with code
+// 1008, which tells the client to stop trying.
+func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName, id, token string) {
+	if !e.track() {
+		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer e.wg.Done()
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		InsecureSkipVerify: true,
+		Subprotocols:       []string{protocol.JSONReliable},
+	})
+	if err != nil {
+		e.log.Debug("emulator: websocket handshake failed", "err", err)
+		return
+	}
+	ws.SetReadLimit(maxClientMessage)
+	var c *conn
+	if h := e.lookupHub(hubName); h != nil && id != "" {
+		c = h.connection(id)
+	}
+	if c == nil || !c.reliable || token == "" ||
+		subtle.ConstantTimeCompare([]byte(c.reconnectionToken), []byte(token)) != 1 {
+		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: unknown connection or invalid reconnection token")
+		return
+	}
+	t := newTransport(ws)
+	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
+	if !ok {
+		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")
+		return
+	}
+	if old != nil {
+		old.abort()
+	}
+	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
+	e.runTransport(c, t)
+}
+
+// clientAudiences are the aud values a client token for hub may carry: the
+// endpoint as the client reached it and as the emulator advertises it.
+func (e *Emulator) clientAudiences(r *http.Request, hub string) []string {
+	path := "/client/hubs/" + hub
+	auds := []string{"http://" + r.Host + path}
+	if u := e.url + path; u != auds[0] {
+		auds = append(auds, u)
+	}
+	return auds
+}
+
+// pickSubprotocol returns the first subprotocol the client asked for that the
+// emulator supports, or "" (simple WebSocket).
+func pickSubprotocol(requested []string) string {
+	for _, p := range requested {
+		if contains(supportedSubprotocols, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// headerTokens splits the comma-separated values of header key.
+func headerTokens(h http.Header, key string) []string {
+	var out []string
+	for _, v := range h.Values(key) {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header, or "".
+func bearerToken(r *http.Request) string {
+	v := r.Header.Get("Authorization")
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+// claimMap returns the claims as the string lists of a connect event.
+func claimMap(c *auth.Claims) map[string][]string {
+	m := make(map[string][]string)
+	if len(c.Roles) > 0 {
+		m["role"] = append([]string(nil), c.Roles...)
+	}
+	if len(c.Groups) > 0 {
+		m["webpubsub.group"] = append([]string(nil), c.Groups...)
+	}
+	if c.Subject != "" {
+		m["sub"] = []string{c.Subject}
+	}
+	if c.Audience != "" {
+		m["aud"] = []string{c.Audience}
+	}
+	if c.IssuedAt != 0 {
+		m["iat"] = []string{strconv.FormatInt(c.IssuedAt, 10)}
+	}
+	if c.ExpiresAt != 0 {
+		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
+	}
+	return m
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// clientToken signs a client access token for hub.
+func (e *Emulator) clientToken(aud, userID string, roles, groups []string, ttl time.Duration) (string, error) {
+	now := time.Now()
+	tok, err := auth.Sign(e.key, &auth.Claims{
+		Roles:     roles,
+		Groups:    groups,
+		IssuedAt:  now.Unix(),
+		ExpiresAt: now.Add(ttl).Unix(),
+		Audience:  aud,
+		Subject:   userID,
+	})
+	if err != nil {
+		return "", errors.New("emulator: signing client token failed")
+	}
+	return tok, nil
+}

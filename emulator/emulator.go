@@ -1,0 +1,237 @@
+// Package emulator is a local Azure Web PubSub service: the data-plane REST API
+// (api-version 2024-12-01) and the client WebSocket endpoint, served in-process
+// on a loopback listener. It needs no cloud account and is meant for tests,
+// samples and local development.
+//
+// Many emulators can run at once; each has its own listener, access key and
+// state. Hubs are created on first use.
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Emulator is a running local Web PubSub service. Create one with New and stop
+// it with Close. Its methods are safe for concurrent use.
+type Emulator struct {
+	key    string
+	window time.Duration
+	log    *slog.Logger
+	opts   Options
+
+	ln        net.Listener
+	srv       *http.Server
+	url       string
+	serveDone chan struct{}
+
+	mu     sync.Mutex
+	hubs   map[string]*hub
+	closed bool
+	// wg counts WebSocket handler goroutines and background work (recovery
+	// expiry, asynchronous removals) so that Close can wait for them.
+	wg sync.WaitGroup
+}
+
+// New starts an emulator serving on opts.Addr (default 127.0.0.1:0).
+func New(opts Options) (*Emulator, error) {
+	e := &Emulator{
+		key:       opts.AccessKey,
+		window:    opts.RecoveryWindow,
+		log:       opts.Logger,
+		opts:      opts,
+		hubs:      make(map[string]*hub),
+		serveDone: make(chan struct{}),
+	}
+	if e.key == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, fmt.Errorf("emulator: generating access key: %w", err)
+		}
+		e.key = base64.StdEncoding.EncodeToString(b)
+	}
+	if e.window <= 0 {
+		e.window = DefaultRecoveryWindow
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: listening on %s: %w", addr, err)
+	}
+	e.ln = ln
+	e.url = "http://" + urlHost(ln.Addr())
+	e.srv = &http.Server{
+		Handler:           e.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+	go func() {
+		defer close(e.serveDone)
+		if err := e.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Error("emulator: serve failed", "err", err)
+		}
+	}()
+	e.log.Info("emulator started", "url", e.url)
+	return e, nil
+}
+
+// urlHost returns the host:port to put in URLs for a listener address; an
+// unspecified IP (":8080") becomes 127.0.0.1.
+func urlHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
+
+// URL returns the emulator's endpoint, "http://127.0.0.1:PORT".
+func (e *Emulator) URL() string { return e.url }
+
+// AccessKey returns the access key that signs REST and client tokens.
+func (e *Emulator) AccessKey() string { return e.key }
+
+// ConnectionString returns "Endpoint=http://127.0.0.1:PORT;AccessKey=...;Version=1.0;".
+func (e *Emulator) ConnectionString() string {
+	return "Endpoint=" + e.url + ";AccessKey=" + e.key + ";Version=1.0;"
+}
+
+// Close stops the listener, drops every connection and waits until every
+// goroutine the emulator started has ended. It is safe to call more than once.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	hubs := e.hubs
+	e.hubs = make(map[string]*hub)
+	e.mu.Unlock()
+
+	err := e.srv.Close()
+	<-e.serveDone
+	for _, h := range hubs {
+		h.abandon()
+	}
+	e.wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Reset forgets every connection, group, user and permission, like a restart
+// of the service: connections are dropped abruptly and cannot be recovered.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	hubs := e.hubs
+	e.hubs = make(map[string]*hub)
+	e.mu.Unlock()
+	for _, h := range hubs {
+		h.abandon()
+	}
+}
+
+// DropConnection abruptly drops the transport of a connection (the TCP
+// connection is closed without a WebSocket close frame), as a network failure
+// would. The connection's state is kept so that a reliable client can recover
+// it. It reports whether the connection had a live transport.
+func (e *Emulator) DropConnection(hubName, connectionID string) bool {
+	h := e.lookupHub(hubName)
+	if h == nil {
+		return false
+	}
+	c := h.connection(connectionID)
+	if c == nil {
+		return false
+	}
+	return c.dropTransport()
+}
+
+// DropAllConnections drops the transport of every connection of hub ("" = all
+// hubs) like DropConnection and returns how many were dropped.
+func (e *Emulator) DropAllConnections(hubName string) int {
+	var hubs []*hub
+	e.mu.Lock()
+	for name, h := range e.hubs {
+		if hubName == "" || name == hubName {
+			hubs = append(hubs, h)
+		}
+	}
+	e.mu.Unlock()
+	n := 0
+	for _, h := range hubs {
+		for _, c := range h.all() {
+			if c.dropTransport() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// hub returns the hub named name, creating it on first use. It returns nil
+// once the emulator is closed.
+func (e *Emulator) hub(name string) *hub {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	h := e.hubs[name]
+	if h == nil {
+		h = newHub(e, name)
+		e.hubs[name] = h
+	}
+	return h
+}
+
+// lookupHub returns the hub named name or nil if it was never used.
+func (e *Emulator) lookupHub(name string) *hub {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.hubs[name]
+}
+
+// goTracked runs f in a goroutine that Close waits for. It reports false (and
+// does not run f) once the emulator is closed.
+func (e *Emulator) goTracked(f func()) bool {
+	if !e.track() {
+		return false
+	}
+	go func() {
+		defer e.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// track adds one to the wait group unless the emulator is closed; the caller
+// must call e.wg.Done when it reports true.
+func (e *Emulator) track() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.wg.Add(1)
+	return true
+}

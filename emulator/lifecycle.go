@@ -1,0 +1,116 @@
+package emulator
+
+import (
+	"context"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// runTransport serves t for c until it ends: the writer runs in its own
+// goroutine, frames are read and handled here. Then it decides what becomes
+// of the connection.
+func (e *Emulator) runTransport(c *conn, t *transport) {
+	go t.writeLoop()
+	err := e.readLoop(c, t)
+	t.kill()
+	_ = t.ws.CloseNow()
+	<-t.done
+	e.transportEnded(c, t, err)
+}
+
+// readLoop reads and handles frames until the transport fails.
+func (e *Emulator) readLoop(c *conn, t *transport) error {
+	for {
+		typ, data, err := t.ws.Read(t.ctx)
+		if err != nil {
+			return err
+		}
+		e.handleFrame(t.ctx, c, typ, data)
+	}
+}
+
+// transportEnded decides what happens to c after its transport t ended: a
+// reliable connection that lost its transport waits RecoveryWindow for the
+// client to recover it; anything else is removed.
+func (e *Emulator) transportEnded(c *conn, t *transport, err error) {
+	c.mu.Lock()
+	if c.t != t {
+		c.mu.Unlock()
+		return // replaced by a recovery
+	}
+	c.t = nil
+	if c.gone {
+		c.mu.Unlock()
+		return
+	}
+	status := websocket.CloseStatus(err)
+	clientClosed := status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway
+	if c.failure == "" && c.reliable && !clientClosed {
+		c.dropGen++
+		gen := c.dropGen
+		c.timer = time.AfterFunc(e.window, func() {
+			e.goTracked(func() { e.expire(c, gen) })
+		})
+		c.mu.Unlock()
+		e.log.Debug("emulator: connection dropped, waiting for recovery", "hub", c.hub.name, "connectionId", c.id)
+		return
+	}
+	reason := c.failure
+	c.mu.Unlock()
+	if reason == "" {
+		if clientClosed {
+			reason = "the client closed the connection"
+		} else {
+			reason = "the connection was lost"
+		}
+	}
+	e.removeConn(c, reason, 0)
+}
+
+// expire removes c if it is still waiting for recovery after drop number gen.
+func (e *Emulator) expire(c *conn, gen uint64) {
+	c.mu.Lock()
+	waiting := !c.gone && c.t == nil && c.dropGen == gen
+	c.mu.Unlock()
+	if waiting {
+		e.removeConn(c, "the connection was not recovered in time", 0)
+	}
+}
+
+// removeConn removes c for good: it leaves every group, its transport is
+// closed and onDisconnected runs. With code != 0 a live transport is closed
+// gracefully (JSON clients first get a disconnected message with reason);
+// with code 0 it is dropped. It reports false if c was already removed.
+func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode) bool {
+	c.mu.Lock()
+	if c.gone {
+		c.mu.Unlock()
+		return false
+	}
+	c.gone = true
+	c.buf, c.bufBytes = nil, 0
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	t := c.t
+	if t != nil && code != 0 {
+		if c.isJSON() {
+			if js, err := protocol.Encode(protocol.DisconnectedMessage{Message: reason}); err == nil {
+				t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+			}
+		}
+		t.closeGracefully(code, reason)
+	}
+	c.mu.Unlock()
+	if t != nil && code == 0 {
+		t.kill()
+	}
+	c.hub.remove(c)
+	e.log.Debug("emulator: connection removed", "hub", c.hub.name, "connectionId", c.id, "reason", reason)
+	e.onDisconnected(context.Background(), c, reason)
+	return true
+}

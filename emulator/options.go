@@ -1,0 +1,44 @@
+package emulator
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Default option values.
+const (
+	// DefaultAddr is the listen address used when Options.Addr is empty.
+	DefaultAddr = "127.0.0.1:0"
+	// DefaultRecoveryWindow is how long a dropped reliable connection can be
+	// recovered when Options.RecoveryWindow is zero.
+	DefaultRecoveryWindow = 30 * time.Second
+)
+
+// Options configures an Emulator. The zero value is ready to use.
+type Options struct {
+	// Addr is the TCP listen address, default "127.0.0.1:0" (a free loopback port).
+	Addr string
+	// AccessKey signs and verifies every token. Default: a random 32-byte
+	// base64 string.
+	AccessKey string
+	// RecoveryWindow is how long the state of a dropped reliable connection is
+	// kept so that the client can recover it. Default 30s.
+	RecoveryWindow time.Duration
+	// Logger receives diagnostic logs; nil discards them.
+	Logger *slog.Logger
+	// Upstream configures upstream event calls; empty means no upstream calls.
+	Upstream []UpstreamHandler
+}
+
+// UpstreamHandler configures upstream event calls for matching hubs.
+type UpstreamHandler struct {
+	// Hub is the hub name the handler applies to; "" or "*" means every hub.
+	Hub string
+	// URLTemplate is the upstream URL; it may contain {hub} and {event}.
+	URLTemplate string
+	// UserEventPattern selects user events: "*" (all), comma-separated event
+	// names, or "" (none).
+	UserEventPattern string
+	// SystemEvents is a subset of "connect", "connected" and "disconnected".
+	SystemEvents []string
+}

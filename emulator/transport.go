@@ -1,0 +1,168 @@
+package emulator
+
+import (
+	"context"
+	"sync"
+
+	"github.com/coder/websocket"
+)
+
+// Limits of a transport's outbound queue. A consumer that falls this far
+// behind is closed instead of being waited on.
+const (
+	maxQueuedFrames = 4096
+	maxQueuedBytes  = 32 << 20
+)
+
+// outFrame is one WebSocket message waiting to be written.
+type outFrame struct {
+	typ  websocket.MessageType
+	data []byte
+}
+
+// closeRequest asks the writer to close the WebSocket gracefully once the
+// frames queued before it are written.
+type closeRequest struct {
+	code   websocket.StatusCode
+	reason string
+}
+
+// transport is one WebSocket of a connection. A reliable connection can have
+// several transports over its life (one per recovery). Frames are queued by
+// any goroutine and written by the transport's own writer goroutine, so a slow
+// client never blocks a sender.
+type transport struct {
+	ws     *websocket.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   chan struct{}
+	done   chan struct{} // closed when the writer goroutine ends
+
+	mu      sync.Mutex
+	queue   []outFrame
+	spare   []outFrame
+	qBytes  int
+	closing *closeRequest
+	dead    bool
+}
+
+func newTransport(ws *websocket.Conn) *transport {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &transport{
+		ws:     ws,
+		ctx:    ctx,
+		cancel: cancel,
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+}
+
+// enqueue queues f for writing. It reports false when the queue is over its
+// limits (the caller should give up on this consumer) or the transport is
+// closing.
+func (t *transport) enqueue(f outFrame) bool {
+	t.mu.Lock()
+	if t.dead || t.closing != nil {
+		t.mu.Unlock()
+		return false
+	}
+	if len(t.queue) >= maxQueuedFrames || t.qBytes+len(f.data) > maxQueuedBytes {
+		t.mu.Unlock()
+		return false
+	}
+	t.queue = append(t.queue, f)
+	t.qBytes += len(f.data)
+	t.mu.Unlock()
+	t.signal()
+	return true
+}
+
+// closeGracefully asks the writer to send a close frame after the queued frames.
+func (t *transport) closeGracefully(code websocket.StatusCode, reason string) {
+	t.mu.Lock()
+	if t.closing == nil && !t.dead {
+		t.closing = &closeRequest{code: code, reason: truncateReason(reason)}
+	}
+	t.mu.Unlock()
+	t.signal()
+}
+
+// kill marks the transport dead and cancels its context, which closes the
+// TCP connection (no close frame) under the reader's pending Read. It never
+// blocks, so it may be called with locks held.
+func (t *transport) kill() {
+	t.mu.Lock()
+	t.dead = true
+	t.queue = nil
+	t.mu.Unlock()
+	t.cancel()
+}
+
+// abort closes the TCP connection at once, without a close frame.
+func (t *transport) abort() {
+	t.kill()
+	_ = t.ws.CloseNow()
+}
+
+func (t *transport) signal() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writeLoop writes queued frames until the transport is closed or aborted.
+func (t *transport) writeLoop() {
+	defer close(t.done)
+	for {
+		select {
+		case <-t.wake:
+		case <-t.ctx.Done():
+			return
+		}
+		for {
+			t.mu.Lock()
+			batch := t.queue
+			t.queue = t.spare[:0]
+			t.qBytes = 0
+			cl := t.closing
+			t.mu.Unlock()
+			if len(batch) == 0 {
+				if cl != nil {
+					_ = t.ws.Close(cl.code, cl.reason)
+					t.cancel()
+					return
+				}
+				break
+			}
+			for i := range batch {
+				if err := t.ws.Write(t.ctx, batch[i].typ, batch[i].data); err != nil {
+					t.cancel()
+					return
+				}
+				batch[i] = outFrame{}
+			}
+			t.mu.Lock()
+			if len(t.queue) == 0 && cap(batch) <= 1024 {
+				t.spare = batch[:0]
+			} else {
+				t.spare = nil
+			}
+			t.mu.Unlock()
+		}
+	}
+}
+
+// truncateReason shortens a close reason to the 123 bytes a close frame can
+// carry, without splitting a UTF-8 sequence.
+func truncateReason(s string) string {
+	const limit = 123
+	if len(s) <= limit {
+		return s
+	}
+	i := limit
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i]
+}
