@@ -44,18 +44,18 @@ func strValue(s string) value { return value{k: vString, s: s} }
 
 // node is an evaluable expression.
 type node interface {
-	eval(c *Connection) value
+	eval(c Connection) value
 }
 
 // constNode is a literal.
 type constNode struct{ v value }
 
-func (n constNode) eval(*Connection) value { return n.v }
+func (n constNode) eval(Connection) value { return n.v }
 
 // userIDNode is the userId identifier; an empty user id is null.
 type userIDNode struct{}
 
-func (userIDNode) eval(c *Connection) value {
+func (userIDNode) eval(c Connection) value {
 	if c.UserID == "" {
 		return nullValue
 	}
@@ -65,7 +65,7 @@ func (userIDNode) eval(c *Connection) value {
 // connectionIDNode is the connectionId identifier; an empty id is null.
 type connectionIDNode struct{}
 
-func (connectionIDNode) eval(c *Connection) value {
+func (connectionIDNode) eval(c Connection) value {
 	if c.ConnectionID == "" {
 		return nullValue
 	}
@@ -75,7 +75,7 @@ func (connectionIDNode) eval(c *Connection) value {
 // andNode is a chain of "and" terms.
 type andNode struct{ terms []node }
 
-func (n *andNode) eval(c *Connection) value {
+func (n *andNode) eval(c Connection) value {
 	for _, t := range n.terms {
 		if !t.eval(c).b {
 			return falseValue
@@ -87,7 +87,7 @@ func (n *andNode) eval(c *Connection) value {
 // orNode is a chain of "or" terms.
 type orNode struct{ terms []node }
 
-func (n *orNode) eval(c *Connection) value {
+func (n *orNode) eval(c Connection) value {
 	for _, t := range n.terms {
 		if t.eval(c).b {
 			return trueValue
@@ -99,7 +99,7 @@ func (n *orNode) eval(c *Connection) value {
 // notNode is logical negation.
 type notNode struct{ x node }
 
-func (n *notNode) eval(c *Connection) value { return boolValue(!n.x.eval(c).b) }
+func (n *notNode) eval(c Connection) value { return boolValue(!n.x.eval(c).b) }
 
 // cmpOp is a comparison operator.
 type cmpOp uint8
@@ -119,7 +119,7 @@ type cmpNode struct {
 	l, r node
 }
 
-func (n *cmpNode) eval(c *Connection) value {
+func (n *cmpNode) eval(c Connection) value {
 	return boolValue(compare(n.op, n.l.eval(c), n.r.eval(c)))
 }
 
@@ -184,7 +184,7 @@ type inListNode struct {
 	items []node
 }
 
-func (n *inListNode) eval(c *Connection) value {
+func (n *inListNode) eval(c Connection) value {
 	v := n.x.eval(c)
 	for _, it := range n.items {
 		if equal(v, it.eval(c)) {
@@ -201,7 +201,7 @@ type inSetNode struct {
 	hasNull bool
 }
 
-func (n *inSetNode) eval(c *Connection) value {
+func (n *inSetNode) eval(c Connection) value {
 	v := n.x.eval(c)
 	switch v.k {
 	case vNull:
@@ -216,7 +216,7 @@ func (n *inSetNode) eval(c *Connection) value {
 // inGroupsNode is "x in groups".
 type inGroupsNode struct{ x node }
 
-func (n *inGroupsNode) eval(c *Connection) value {
+func (n *inGroupsNode) eval(c Connection) value {
 	v := n.x.eval(c)
 	if v.k != vString {
 		return falseValue
@@ -232,12 +232,12 @@ func (n *inGroupsNode) eval(c *Connection) value {
 // lengthGroupsNode is "length(groups)".
 type lengthGroupsNode struct{}
 
-func (lengthGroupsNode) eval(c *Connection) value { return value{k: vInt, n: int64(len(c.Groups))} }
+func (lengthGroupsNode) eval(c Connection) value { return value{k: vInt, n: int64(len(c.Groups))} }
 
 // lengthNode is "length(s)", in UTF-16 code units as the service counts.
 type lengthNode struct{ x node }
 
-func (n *lengthNode) eval(c *Connection) value {
+func (n *lengthNode) eval(c Connection) value {
 	v := n.x.eval(c)
 	if v.k != vString {
 		return nullValue
@@ -248,7 +248,7 @@ func (n *lengthNode) eval(c *Connection) value {
 // indexofNode is "indexof(s, sub)", a UTF-16 index or -1.
 type indexofNode struct{ a, b node }
 
-func (n *indexofNode) eval(c *Connection) value {
+func (n *indexofNode) eval(c Connection) value {
 	a, b := n.a.eval(c), n.b.eval(c)
 	if a.k != vString || b.k != vString {
 		return nullValue
@@ -267,7 +267,7 @@ type predicateNode struct {
 	fn   func(s, t string) bool
 }
 
-func (n *predicateNode) eval(c *Connection) value {
+func (n *predicateNode) eval(c Connection) value {
 	a, b := n.a.eval(c), n.b.eval(c)
 	if a.k != vString || b.k != vString {
 		return falseValue
@@ -281,7 +281,7 @@ type mapNode struct {
 	fn func(string) string
 }
 
-func (n *mapNode) eval(c *Connection) value {
+func (n *mapNode) eval(c Connection) value {
 	v := n.x.eval(c)
 	if v.k != vString {
 		return nullValue
@@ -292,7 +292,7 @@ func (n *mapNode) eval(c *Connection) value {
 // concatNode is "concat(a, b)"; a null argument counts as empty.
 type concatNode struct{ a, b node }
 
-func (n *concatNode) eval(c *Connection) value {
+func (n *concatNode) eval(c Connection) value {
 	a, b := n.a.eval(c), n.b.eval(c)
 	if a.k == vNull && b.k == vNull {
 		return nullValue
@@ -308,7 +308,7 @@ type substringNode struct {
 	hasLength     bool
 }
 
-func (n *substringNode) eval(c *Connection) value {
+func (n *substringNode) eval(c Connection) value {
 	v := n.x.eval(c)
 	if v.k != vString {
 		return nullValue

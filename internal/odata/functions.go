@@ -30,11 +30,7 @@ func (p *parser) parseCall(t token, name string) (operand, error) {
 	if _, err := p.expect(tokLParen, "'(' after function "+quoteShort(name)); err != nil {
 		return operand{}, err
 	}
-	if err := p.enter(); err != nil {
-		return operand{}, err
-	}
-	defer p.leave()
-	var args []operand
+	var args []operand // each argument's parseOr counts one level of nesting
 	for {
 		a, err := p.parseOr()
 		if err != nil {

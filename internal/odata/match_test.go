@@ -185,6 +185,14 @@ func TestMaxDepthAccepted(t *testing.T) {
 	f, err := Parse(filter)
 	require.NoError(t, err)
 	assert.True(t, f.Match(anon))
+
+	f, err = Parse(strings.Repeat("not ", MaxDepth-2) + "true")
+	require.NoError(t, err)
+	assert.True(t, f.Match(anon)) // an even number of nots
+
+	f, err = Parse(strings.Repeat("tolower(", n) + "userId" + strings.Repeat(")", n) + " eq 'alice'")
+	require.NoError(t, err)
+	assert.True(t, f.Match(alice))
 }
 
 func TestLongestFilterAccepted(t *testing.T) {

@@ -228,11 +228,7 @@ func (p *parser) parseIn(l operand, opPos int) (operand, error) {
 		}
 		return p.inGroups(l, opPos)
 	}
-	if err := p.enter(); err != nil {
-		return operand{}, err
-	}
-	defer p.leave()
-	p.next() // '('
+	p.next() // '('; each item's parseOr counts one level of nesting
 	var items []operand
 	for {
 		it, err := p.parseOr()
