@@ -1,0 +1,276 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// connection is one WebSocket connection of a session.
+type connection struct {
+	ws       *websocket.Conn
+	reliable bool
+	// recovery is set when the connection recovers an earlier one.
+	recovery bool
+	// recoveryDeadline is when recovering the logical connection this one
+	// carries must give up; a recovered connection that dies before it
+	// received anything keeps its predecessor's deadline.
+	recoveryDeadline time.Time
+
+	ctx    context.Context // canceled when the read loop exits
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the read loop has exited
+
+	connectedOnce sync.Once
+	connected     chan struct{} // closed by the first "connected" message
+
+	lastRecv atomic.Int64 // unix nanoseconds of the last frame received
+	received atomic.Bool  // any frame received
+
+	mu            sync.Mutex
+	id            string // connection id announced on this connection
+	disconnectMsg string // from the "disconnected" system message
+	closeCode     websocket.StatusCode
+	closeErr      error // why the read loop exited
+}
+
+// dial opens a WebSocket connection to rawURL and starts its read loop and
+// keep-alive goroutines in sess.
+func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recovery bool) (*connection, error) {
+	ws, resp, err := websocket.Dial(ctx, rawURL, &websocket.DialOptions{
+		HTTPClient:   c.cfg.HTTPClient,
+		Subprotocols: []string{c.cfg.Protocol},
+	})
+	if err != nil {
+		ce := &ConnectError{URL: RedactURL(rawURL), Err: redactError(err, rawURL)}
+		if resp != nil && resp.StatusCode != 101 {
+			ce.StatusCode = resp.StatusCode
+		}
+		return nil, ce
+	}
+	if got := ws.Subprotocol(); got != c.cfg.Protocol {
+		_ = ws.CloseNow()
+		return nil, &ConnectError{URL: RedactURL(rawURL), Err: fmt.Errorf("the service did not accept subprotocol %q (got %q)", c.cfg.Protocol, got)}
+	}
+	ws.SetReadLimit(c.cfg.ReadLimit)
+	conn := &connection{
+		ws:        ws,
+		reliable:  protocol.IsReliable(c.cfg.Protocol),
+		recovery:  recovery,
+		done:      make(chan struct{}),
+		connected: make(chan struct{}),
+		closeCode: -1,
+	}
+	conn.ctx, conn.cancel = context.WithCancel(context.Background())
+	conn.lastRecv.Store(time.Now().UnixNano())
+	sess.wg.Add(2)
+	go c.readLoop(sess, conn)
+	go c.keepAlive(sess, conn)
+	return conn, nil
+}
+
+// write sends one encoded message on conn.
+func (c *Client) write(conn *connection, b []byte) error {
+	return conn.ws.Write(conn.ctx, websocket.MessageText, b)
+}
+
+// writeMessage encodes and sends m on conn.
+func (c *Client) writeMessage(conn *connection, m protocol.Message) error {
+	b, err := protocol.Encode(m)
+	if err != nil {
+		return err
+	}
+	return c.write(conn, b)
+}
+
+// readLoop reads frames until the connection ends.
+func (c *Client) readLoop(sess *session, conn *connection) {
+	defer sess.wg.Done()
+	for {
+		_, b, err := conn.ws.Read(conn.ctx)
+		if err != nil {
+			conn.mu.Lock()
+			conn.closeCode = websocket.CloseStatus(err)
+			conn.closeErr = closeError(err)
+			conn.mu.Unlock()
+			conn.cancel()
+			_ = conn.ws.CloseNow()
+			close(conn.done)
+			return
+		}
+		conn.lastRecv.Store(time.Now().UnixNano())
+		conn.received.Store(true)
+		c.handleFrame(sess, conn, b)
+	}
+}
+
+// closeError describes why a connection ended.
+func closeError(err error) error {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		if ce.Reason != "" {
+			return fmt.Errorf("client: connection closed with status %d: %s", int(ce.Code), ce.Reason)
+		}
+		return fmt.Errorf("client: connection closed with status %d", int(ce.Code))
+	}
+	return fmt.Errorf("client: connection lost: %w", err)
+}
+
+// keepAlive pings the service, acknowledges sequence ids and closes a
+// connection on which nothing arrived for KeepAliveTimeout.
+func (c *Client) keepAlive(sess *session, conn *connection) {
+	defer sess.wg.Done()
+	var pingC, ackC, deadC <-chan time.Time
+	if d := c.cfg.KeepAliveInterval; d > 0 {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		pingC = t.C
+	}
+	if conn.reliable {
+		t := time.NewTicker(c.cfg.SequenceAckInterval)
+		defer t.Stop()
+		ackC = t.C
+	}
+	timeout := c.cfg.KeepAliveTimeout
+	if timeout > 0 {
+		t := time.NewTicker(max(timeout/8, time.Millisecond))
+		defer t.Stop()
+		deadC = t.C
+	}
+	for {
+		select {
+		case <-conn.ctx.Done():
+			return
+		case <-pingC:
+			_ = c.writeMessage(conn, protocol.PingMessage{})
+		case <-ackC:
+			if id, ok := c.seq.ackDue(); ok {
+				if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
+					c.seq.markPending()
+				}
+			}
+		case <-deadC:
+			if time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout {
+				conn.mu.Lock()
+				conn.disconnectMsg = fmt.Sprintf("nothing received for %s", timeout)
+				conn.mu.Unlock()
+				_ = conn.ws.CloseNow()
+				return
+			}
+		}
+	}
+}
+
+// handleFrame handles one frame from the service.
+func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
+	msg, err := protocol.Decode(b)
+	if err != nil {
+		c.reportInvalid(sess, b, err)
+		return
+	}
+	switch m := msg.(type) {
+	case protocol.ConnectedMessage:
+		c.handleConnected(sess, conn, m)
+	case protocol.DisconnectedMessage:
+		conn.mu.Lock()
+		conn.disconnectMsg = m.Message
+		conn.mu.Unlock()
+	case protocol.AckMessage:
+		c.resolveAck(m)
+	case protocol.ServerDataMessage:
+		if conn.reliable && m.SequenceID != 0 && !c.seq.accept(m.SequenceID) {
+			return
+		}
+		if h := c.cfg.OnServerMessage; h != nil {
+			ev := ServerMessage{DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID}
+			c.post(sess, func() { h(ev) })
+		}
+	case protocol.GroupDataMessage:
+		if conn.reliable && m.SequenceID != 0 && !c.seq.accept(m.SequenceID) {
+			return
+		}
+		if h := c.cfg.OnGroupMessage; h != nil {
+			ev := GroupMessage{Group: m.Group, FromUserID: m.FromUserID, DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID}
+			c.post(sess, func() { h(ev) })
+		}
+	case protocol.PongMessage:
+	default:
+		c.reportInvalid(sess, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
+	}
+}
+
+func (c *Client) reportInvalid(sess *session, b []byte, err error) {
+	if h := c.cfg.OnInvalidMessage; h != nil {
+		ie := newInvalidMessageError(b, err)
+		c.post(sess, func() { h(ie) })
+	}
+}
+
+// handleConnected handles the "connected" system message. A new connection
+// (rather than a recovered one) resets sequence tracking, is announced with
+// a Connected event and rejoins the client's groups.
+func (c *Client) handleConnected(sess *session, conn *connection, m protocol.ConnectedMessage) {
+	if m.ConnectionID == "" {
+		c.reportInvalid(sess, nil, errors.New("connected message without a connectionId"))
+		return
+	}
+	c.mu.Lock()
+	isNew := !conn.recovery || m.ConnectionID != c.connectionID
+	c.connectionID = m.ConnectionID
+	if isNew || m.UserID != "" {
+		c.userID = m.UserID
+	}
+	if isNew || m.ReconnectionToken != "" {
+		c.reconnectionToken = m.ReconnectionToken
+	}
+	var groups []string
+	if isNew && !c.cfg.DisableAutoRejoinGroups {
+		for g := range c.groups {
+			groups = append(groups, g)
+		}
+	}
+	userID := c.userID
+	c.mu.Unlock()
+	conn.mu.Lock()
+	conn.id = m.ConnectionID
+	conn.mu.Unlock()
+
+	if isNew {
+		c.seq.reset()
+		if h := c.cfg.OnConnected; h != nil {
+			ev := ConnectedEvent{ConnectionID: m.ConnectionID, UserID: userID}
+			c.post(sess, func() { h(ev) })
+		}
+		if len(groups) > 0 {
+			sess.wg.Add(1)
+			go c.rejoin(sess, groups)
+		}
+	}
+	conn.connectedOnce.Do(func() { close(conn.connected) })
+}
+
+// rejoin joins groups again on a new connection and reports failures.
+func (c *Client) rejoin(sess *session, groups []string) {
+	defer sess.wg.Done()
+	for _, g := range groups {
+		_, err := c.invoke(sess.ctx, 0, false, func(id *uint64) protocol.Message {
+			return protocol.JoinGroupMessage{Group: g, AckID: id}
+		})
+		if sess.ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			if h := c.cfg.OnRejoinGroupFailed; h != nil {
+				ev := RejoinGroupFailedEvent{Group: g, Err: err}
+				c.post(sess, func() { h(ev) })
+			}
+		}
+	}
+}

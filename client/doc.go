@@ -1,0 +1,17 @@
+// Package client is a Go client for Azure Web PubSub over the JSON WebSocket
+// subprotocols, the counterpart of the JavaScript @azure/web-pubsub-client.
+//
+// A Client connects with a client access URL (from the service SDK or a
+// negotiate endpoint), joins and leaves groups, publishes to groups, sends
+// events to the upstream event handler and receives server and group
+// messages. By default it behaves like the JavaScript client: it uses the
+// reliable subprotocol, recovers a dropped connection with its reconnection
+// token, otherwise reconnects and rejoins the groups it joined, retries
+// acknowledged operations, pings the service every 20 s and acknowledges
+// received sequence ids about once a second. On a reliable connection every
+// data message is delivered to the application exactly once and in order.
+//
+// Event handlers are set on Options. They run one at a time on a dispatcher
+// goroutine of their own, so a handler may call any method of the Client,
+// including Stop, without blocking the connection.
+package client

@@ -1,0 +1,292 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// AckResult is the outcome of an operation the service acknowledged.
+type AckResult struct {
+	// AckID is the operation's ack id (0 for a fire-and-forget send).
+	AckID uint64
+	// Duplicated is true when the service had already processed a message
+	// with this ack id (a retry); the operation counts as done.
+	Duplicated bool
+}
+
+// JoinGroupOptions configure JoinGroup.
+type JoinGroupOptions struct {
+	// AckID is the ack id to use; 0 picks a fresh one. Reuse an id to retry
+	// an operation the service deduplicates.
+	AckID uint64
+}
+
+// LeaveGroupOptions configure LeaveGroup.
+type LeaveGroupOptions struct {
+	// AckID is the ack id to use; 0 picks a fresh one.
+	AckID uint64
+}
+
+// SendToGroupOptions configure SendToGroup.
+type SendToGroupOptions struct {
+	// NoEcho keeps the message from being delivered back to this connection.
+	NoEcho bool
+	// FireAndForget sends without an ack id: the call returns once the frame
+	// is written and the service's outcome is unknown.
+	FireAndForget bool
+	// AckID is the ack id to use; 0 picks a fresh one. Ignored with
+	// FireAndForget.
+	AckID uint64
+}
+
+// SendEventOptions configure SendEvent.
+type SendEventOptions struct {
+	// FireAndForget sends without an ack id.
+	FireAndForget bool
+	// AckID is the ack id to use; 0 picks a fresh one. Ignored with
+	// FireAndForget.
+	AckID uint64
+}
+
+// JoinGroup adds the connection to group. On success the client rejoins the
+// group on every new connection (unless DisableAutoRejoinGroups). If the
+// connection is being recovered or replaced the call waits for it (bounded by
+// ctx). A rejected join returns a *SendMessageError.
+func (c *Client) JoinGroup(ctx context.Context, group string, opts *JoinGroupOptions) (*AckResult, error) {
+	if err := names.ValidateGroup(group); err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	var ackID uint64
+	if opts != nil {
+		ackID = opts.AckID
+	}
+	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
+		return protocol.JoinGroupMessage{Group: group, AckID: id}
+	})
+	if err == nil {
+		c.mu.Lock()
+		c.groups[group] = struct{}{}
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
+// LeaveGroup removes the connection from group and stops rejoining it.
+func (c *Client) LeaveGroup(ctx context.Context, group string, opts *LeaveGroupOptions) (*AckResult, error) {
+	if err := names.ValidateGroup(group); err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	var ackID uint64
+	if opts != nil {
+		ackID = opts.AckID
+	}
+	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
+		return protocol.LeaveGroupMessage{Group: group, AckID: id}
+	})
+	if err == nil {
+		c.mu.Lock()
+		delete(c.groups, group)
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
+// SendToGroup publishes data to group. Unless FireAndForget, it returns once
+// the service acknowledged the message, retrying with the same ack id (which
+// the service deduplicates) when the connection is lost first.
+func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts *SendToGroupOptions) (*AckResult, error) {
+	if err := names.ValidateGroup(group); err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	if err := data.check(); err != nil {
+		return nil, err
+	}
+	var o SendToGroupOptions
+	if opts != nil {
+		o = *opts
+	}
+	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {
+		return protocol.SendToGroupMessage{Group: group, AckID: id, NoEcho: o.NoEcho, Data: data.payload}
+	})
+}
+
+// SendEvent sends a user event named event to the upstream event handler.
+// Unless FireAndForget, it returns once the service acknowledged it. The
+// handler's response, if any, arrives as a server message.
+func (c *Client) SendEvent(ctx context.Context, event string, data Data, opts *SendEventOptions) (*AckResult, error) {
+	if event == "" {
+		return nil, errors.New("client: the event name must not be empty")
+	}
+	if err := data.check(); err != nil {
+		return nil, err
+	}
+	var o SendEventOptions
+	if opts != nil {
+		o = *opts
+	}
+	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {
+		return protocol.EventMessage{Event: event, AckID: id, Data: data.payload}
+	})
+}
+
+// ackOutcome is what an ack waiter receives.
+type ackOutcome struct {
+	ack protocol.AckMessage
+	err error // set when the client stopped
+}
+
+// invoke sends the message built by build, with an ack id unless
+// fireAndForget, and retries per MessageRetry when the connection fails
+// before the service answers.
+func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message) (*AckResult, error) {
+	var m protocol.Message
+	if fireAndForget {
+		m = build(nil)
+	} else {
+		if ackID == 0 {
+			ackID = c.nextAckID.Add(1)
+		}
+		id := ackID
+		m = build(&id)
+	}
+	b, err := protocol.Encode(m)
+	if err != nil {
+		return nil, fmt.Errorf("client: encoding the message: %w", err)
+	}
+	for retry := 0; ; retry++ {
+		res, err, retryable := c.attempt(ctx, b, ackID, fireAndForget)
+		if !retryable {
+			return res, err
+		}
+		d, ok := c.cfg.messageRetry.next(retry + 1)
+		if !ok {
+			return nil, err
+		}
+		if !sleep(ctx, d) {
+			return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}
+		}
+	}
+}
+
+// attempt sends b once and waits for its ack. retryable reports whether a
+// retry may succeed.
+func (c *Client) attempt(ctx context.Context, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, retryable bool) {
+	conn, sess, err := c.waitConn(ctx)
+	if err != nil {
+		if errors.Is(err, ErrStopped) {
+			return nil, err, false
+		}
+		return nil, &SendMessageError{AckID: ackID, Err: err}, false
+	}
+	if fireAndForget {
+		if err := c.write(conn, b); err != nil {
+			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), true
+		}
+		return &AckResult{}, nil, false
+	}
+	ch, err := c.registerAck(ackID)
+	if err != nil {
+		return nil, err, false
+	}
+	defer c.unregisterAck(ackID, ch)
+	if err := c.write(conn, b); err != nil {
+		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
+	}
+	select {
+	case out := <-ch:
+		if out.err != nil {
+			return nil, out.err, false
+		}
+		a := out.ack
+		if a.Success {
+			return &AckResult{AckID: ackID}, nil, false
+		}
+		e := &SendMessageError{AckID: ackID}
+		if a.Error != nil {
+			e.ErrorName, e.Message = a.Error.Name, a.Error.Message
+		}
+		switch e.ErrorName {
+		case protocol.ErrorDuplicate:
+			return &AckResult{AckID: ackID, Duplicated: true}, nil, false
+		case protocol.ErrorInternalServerError, protocol.ErrorTimeout:
+			return nil, e, true
+		}
+		return nil, e, false
+	case <-conn.ctx.Done():
+		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
+	case <-sess.ctx.Done():
+		return nil, ErrStopped, false
+	case <-ctx.Done():
+		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, false
+	}
+}
+
+// waitConn returns the current connection, waiting while one is being
+// opened or recovered.
+func (c *Client) waitConn(ctx context.Context) (*connection, *session, error) {
+	for {
+		c.mu.Lock()
+		sess, conn, state, changed := c.sess, c.conn, c.state, c.changed
+		c.mu.Unlock()
+		if sess == nil || state == StateStopped || sess.ctx.Err() != nil {
+			return nil, nil, ErrStopped
+		}
+		if state == StateConnected && conn != nil && conn.ctx.Err() == nil {
+			return conn, sess, nil
+		}
+		select {
+		case <-changed:
+		case <-sess.ctx.Done():
+			return nil, nil, ErrStopped
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+}
+
+// registerAck installs the waiter for ackID.
+func (c *Client) registerAck(ackID uint64) (chan ackOutcome, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, busy := c.acks[ackID]; busy {
+		return nil, fmt.Errorf("client: ack id %d is already in use by a pending operation", ackID)
+	}
+	ch := make(chan ackOutcome, 1)
+	c.acks[ackID] = ch
+	return ch, nil
+}
+
+// unregisterAck removes ch if it is still the waiter for ackID.
+func (c *Client) unregisterAck(ackID uint64, ch chan ackOutcome) {
+	c.mu.Lock()
+	if c.acks[ackID] == ch {
+		delete(c.acks, ackID)
+	}
+	c.mu.Unlock()
+}
+
+// resolveAck hands an ack to its waiter; acks nobody waits for are dropped.
+func (c *Client) resolveAck(a protocol.AckMessage) {
+	c.mu.Lock()
+	ch := c.acks[a.AckID]
+	delete(c.acks, a.AckID)
+	c.mu.Unlock()
+	if ch != nil {
+		ch <- ackOutcome{ack: a}
+	}
+}
+
+// failAcks fails every pending operation with ErrStopped.
+func (c *Client) failAcks() {
+	c.mu.Lock()
+	acks := c.acks
+	c.acks = make(map[uint64]chan ackOutcome)
+	c.mu.Unlock()
+	for _, ch := range acks {
+		ch <- ackOutcome{err: ErrStopped}
+	}
+}

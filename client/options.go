@@ -1,0 +1,126 @@
+package client
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// Subprotocols a Client can speak.
+const (
+	// ProtocolJSONReliable is the reliable JSON subprotocol (the default):
+	// messages carry sequence ids and dropped connections are recovered.
+	ProtocolJSONReliable = protocol.JSONReliable
+	// ProtocolJSON is the plain JSON subprotocol.
+	ProtocolJSON = protocol.JSON
+)
+
+// Defaults, as in the JavaScript client.
+const (
+	DefaultKeepAliveInterval   = 20 * time.Second
+	DefaultKeepAliveTimeout    = 120 * time.Second
+	DefaultSequenceAckInterval = time.Second
+	DefaultRecoveryWindow      = 30 * time.Second
+	// DefaultReadLimit is the largest frame accepted from the service.
+	DefaultReadLimit = 4 << 20
+)
+
+// Options configure a Client. The zero value (or nil) gives the defaults of
+// the JavaScript client.
+type Options struct {
+	// Protocol is ProtocolJSONReliable (default) or ProtocolJSON.
+	Protocol string
+	// DisableAutoReconnect stops the client when a connection is lost and
+	// cannot be recovered, instead of opening a new one.
+	DisableAutoReconnect bool
+	// DisableAutoRejoinGroups keeps a new connection out of the groups the
+	// client had joined.
+	DisableAutoRejoinGroups bool
+	// MessageRetry is the retry policy of acknowledged operations
+	// (default: 3 retries, 1 s apart).
+	MessageRetry RetryOptions
+	// ReconnectRetry is the policy for opening a new connection after one was
+	// lost (default: unlimited retries, 1 s apart). Its delay also spaces
+	// recovery attempts.
+	ReconnectRetry RetryOptions
+	// RecoveryWindow is how long the client tries to recover a dropped
+	// reliable connection before opening a new one (default 30 s).
+	RecoveryWindow time.Duration
+	// KeepAliveInterval is the period of keep-alive pings (default 20 s;
+	// negative disables them).
+	KeepAliveInterval time.Duration
+	// KeepAliveTimeout closes a connection on which nothing was received for
+	// this long (default 120 s; negative disables it).
+	KeepAliveTimeout time.Duration
+	// SequenceAckInterval is how often received sequence ids are
+	// acknowledged on a reliable connection (default 1 s).
+	SequenceAckInterval time.Duration
+	// ReadLimit is the largest frame accepted from the service in bytes
+	// (default 4 MiB).
+	ReadLimit int64
+	// HTTPClient is used for the WebSocket handshake (default
+	// http.DefaultClient).
+	HTTPClient *http.Client
+
+	// OnConnected is called when a new connection is established.
+	OnConnected func(ConnectedEvent)
+	// OnDisconnected is called when a connection is lost and not recovered,
+	// and when Stop closes it.
+	OnDisconnected func(DisconnectedEvent)
+	// OnStopped is called once the client has stopped.
+	OnStopped func(StoppedEvent)
+	// OnServerMessage is called for every message from the server.
+	OnServerMessage func(ServerMessage)
+	// OnGroupMessage is called for every group message.
+	OnGroupMessage func(GroupMessage)
+	// OnRejoinGroupFailed is called when a group cannot be rejoined on a new
+	// connection.
+	OnRejoinGroupFailed func(RejoinGroupFailedEvent)
+	// OnInvalidMessage is called with a *InvalidMessageError for every frame
+	// from the service the client cannot understand; the frame is ignored.
+	OnInvalidMessage func(error)
+}
+
+// config is Options with defaults applied.
+type config struct {
+	Options
+	messageRetry   retryPolicy
+	reconnectRetry retryPolicy
+}
+
+func newConfig(o *Options) (config, error) {
+	var c config
+	if o != nil {
+		c.Options = *o
+	}
+	switch c.Protocol {
+	case "":
+		c.Protocol = ProtocolJSONReliable
+	case ProtocolJSON, ProtocolJSONReliable:
+	default:
+		return config{}, fmt.Errorf("client: unsupported protocol %q: use ProtocolJSONReliable or ProtocolJSON", c.Protocol)
+	}
+	if c.RecoveryWindow <= 0 {
+		c.RecoveryWindow = DefaultRecoveryWindow
+	}
+	if c.KeepAliveInterval == 0 {
+		c.KeepAliveInterval = DefaultKeepAliveInterval
+	}
+	if c.KeepAliveTimeout == 0 {
+		c.KeepAliveTimeout = DefaultKeepAliveTimeout
+	}
+	if c.SequenceAckInterval <= 0 {
+		c.SequenceAckInterval = DefaultSequenceAckInterval
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = http.DefaultClient
+	}
+	c.messageRetry = newRetryPolicy(c.MessageRetry, DefaultMessageMaxRetries)
+	c.reconnectRetry = newRetryPolicy(c.ReconnectRetry, -1)
+	return c, nil
+}
