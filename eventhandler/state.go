@@ -49,7 +49,8 @@ func stateValues(raw map[string]json.RawMessage) map[string]any {
 	out := make(map[string]any, len(raw))
 	for k, v := range raw {
 		var x any
-		// Values came from a successfully parsed object, so they are valid JSON.
+		// Values came from a parsed object, so they are valid JSON; a number
+		// too large for float64 is the only failure and becomes nil.
 		_ = json.Unmarshal(v, &x)
 		out[k] = x
 	}
