@@ -181,6 +181,11 @@ func (c *Client) recoverConn(sess *session, lost *connection) *connection {
 		conn, err := c.dial(ctx, sess, u, true)
 		if err == nil {
 			conn.recoveryDeadline = deadline
+			conn.mu.Lock()
+			if conn.id == "" {
+				conn.id = id
+			}
+			conn.mu.Unlock()
 			return conn
 		}
 		var ce *ConnectError
