@@ -1,0 +1,86 @@
+package emulator_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/webpubsub-go/webpubsub/emulator"
+)
+
+// noneToken builds an unsigned token with "alg":"none".
+func noneToken(aud string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	h := enc([]byte(`{"alg":"none","typ":"JWT"}`))
+	c, _ := json.Marshal(map[string]any{"aud": aud, "exp": time.Now().Add(time.Hour).Unix()})
+	return h + "." + enc(c) + "."
+}
+
+func TestRESTAuthAttacks(t *testing.T) {
+	e := start(t, emulator.Options{})
+	u := e.URL() + withAPIVersion("/api/hubs/hub1/:send")
+	pathOnly := e.URL() + "/api/hubs/hub1/:send"
+	hour := time.Now().Add(time.Hour)
+	cases := []struct {
+		name string
+		auth string
+		want int
+	}{
+		{"valid full URL", "Bearer " + restToken(t, e.AccessKey(), u, hour), http.StatusAccepted},
+		{"valid URL without query", "Bearer " + restToken(t, e.AccessKey(), pathOnly, hour), http.StatusAccepted},
+		{"no token", "", http.StatusUnauthorized},
+		{"not bearer", "Basic " + restToken(t, e.AccessKey(), u, hour), http.StatusUnauthorized},
+		{"expired", "Bearer " + restToken(t, e.AccessKey(), u, time.Now().Add(-time.Minute)), http.StatusUnauthorized},
+		{"wrong key", "Bearer " + restToken(t, "another-key", u, hour), http.StatusUnauthorized},
+		{"wrong aud", "Bearer " + restToken(t, e.AccessKey(), e.URL()+"/api/hubs/other/:send", hour), http.StatusUnauthorized},
+		{"alg none", "Bearer " + noneToken(u), http.StatusUnauthorized},
+		{"garbage", "Bearer abc.def", http.StatusUnauthorized},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := callRaw(t, http.MethodPost, u, "text/plain", []byte("hi"), tc.auth)
+			require.Equal(t, tc.want, r.status, r.body)
+			if tc.want == http.StatusUnauthorized {
+				assert.Equal(t, "Error.Unauthorized", r.header.Get("x-ms-error-code"))
+				var body struct{ Code, Message string }
+				require.NoError(t, json.Unmarshal([]byte(r.body), &body))
+				assert.Equal(t, "Error.Unauthorized", body.Code)
+				assert.NotEmpty(t, body.Message)
+				assert.NotContains(t, r.body, e.AccessKey())
+				if strings.HasPrefix(tc.auth, "Bearer ") {
+					assert.NotContains(t, r.body, strings.TrimPrefix(tc.auth, "Bearer "))
+				}
+			}
+		})
+	}
+}
+
+func TestRESTHealthNeedsNoAuth(t *testing.T) {
+	e := start(t, emulator.Options{})
+	r := callRaw(t, http.MethodHead, e.URL()+"/api/health?"+apiVersion, "", nil, "")
+	assert.Equal(t, http.StatusOK, r.status)
+	r = callRaw(t, http.MethodHead, e.URL()+"/api/health", "", nil, "")
+	assert.Equal(t, http.StatusBadRequest, r.status, "api-version is required")
+}
+
+func TestRESTMissingAPIVersion(t *testing.T) {
+	e := start(t, emulator.Options{})
+	u := e.URL() + "/api/hubs/hub1/:send"
+	r := callRaw(t, http.MethodPost, u, "text/plain", []byte("x"), "Bearer "+restToken(t, e.AccessKey(), u, time.Now().Add(time.Hour)))
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.body, "api-version")
+	assert.Equal(t, "Error.BadRequest", r.header.Get("x-ms-error-code"))
+}
+
+func TestRESTUnknownOperation(t *testing.T) {
+	e := start(t, emulator.Options{})
+	r := call(t, e, http.MethodGet, "/api/hubs/hub1/nothing", "", nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+	assert.Equal(t, "Error.NotFound", r.header.Get("x-ms-error-code"))
+}

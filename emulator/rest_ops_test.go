@@ -1,0 +1,370 @@
+package emulator_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/internal/auth"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+func TestRESTSendToAllReachesEveryKindOfClient(t *testing.T) {
+	e := start(t, emulator.Options{})
+	js, _ := connectJSON(t, e, "hub1", auth.Claims{})
+	rel := dial(t, clientURL(t, e, "hub1", auth.Claims{}), protocol.JSONReliable)
+	rel.connected()
+	simple := dial(t, clientURL(t, e, "hub1", auth.Claims{}), "")
+
+	for _, tc := range []struct {
+		ct      string
+		body    string
+		dt      protocol.DataType
+		rawType websocket.MessageType
+	}{
+		{"text/plain", "hello", protocol.DataTypeText, websocket.MessageText},
+		{"application/json", `{"a":1}`, protocol.DataTypeJSON, websocket.MessageText},
+		{"application/octet-stream", "\x00\x01bin", protocol.DataTypeBinary, websocket.MessageBinary},
+	} {
+		r := call(t, e, http.MethodPost, "/api/hubs/hub1/:send", tc.ct, []byte(tc.body))
+		require.Equal(t, http.StatusAccepted, r.status, r.body)
+
+		m := js.next().(protocol.ServerDataMessage)
+		assert.Equal(t, tc.dt, m.Data.Type)
+		assert.Equal(t, tc.body, string(m.Data.Data))
+		assert.Zero(t, m.SequenceID, "non-reliable messages carry no sequence id")
+
+		rm := rel.next().(protocol.ServerDataMessage)
+		assert.Equal(t, tc.body, string(rm.Data.Data))
+		assert.NotZero(t, rm.SequenceID)
+
+		typ, raw := simple.read()
+		assert.Equal(t, tc.rawType, typ)
+		assert.Equal(t, tc.body, string(raw))
+	}
+}
+
+func TestRESTSendToAllExcludedAndFilter(t *testing.T) {
+	e := start(t, emulator.Options{})
+	a, aid := connectJSON(t, e, "hub1", auth.Claims{Subject: "listener-a"})
+	b, bid := connectJSON(t, e, "hub1", auth.Claims{Subject: "other"})
+	c, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "listener-c"})
+
+	r := call(t, e, http.MethodPost, "/api/hubs/hub1/:send?excluded="+url.QueryEscape(aid)+"&excluded="+url.QueryEscape(bid), "text/plain", []byte("one"))
+	require.Equal(t, http.StatusAccepted, r.status, r.body)
+	r = call(t, e, http.MethodPost, "/api/hubs/hub1/:send?filter="+url.QueryEscape("startswith(userId, 'listener-')"), "text/plain", []byte("two"))
+	require.Equal(t, http.StatusAccepted, r.status, r.body)
+	r = call(t, e, http.MethodPost, "/api/hubs/hub1/:send", "text/plain", []byte("three"))
+	require.Equal(t, http.StatusAccepted, r.status, r.body)
+
+	assert.Equal(t, "two", a.serverText())
+	assert.Equal(t, "three", a.serverText())
+	assert.Equal(t, "three", b.serverText())
+	assert.Equal(t, "one", c.serverText())
+	assert.Equal(t, "two", c.serverText())
+	assert.Equal(t, "three", c.serverText())
+}
+
+func TestRESTSendToUserConnectionGroup(t *testing.T) {
+	e := start(t, emulator.Options{})
+	u1a, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "user1"})
+	u1b, u1bID := connectJSON(t, e, "hub1", auth.Claims{Subject: "user1"})
+	u2, u2ID := connectJSON(t, e, "hub1", auth.Claims{Subject: "user2", Groups: []string{"group1"}})
+
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/users/user1/:send", "text/plain", []byte("to-user")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/connections/"+u1bID+"/:send", "text/plain", []byte("to-conn")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/connections/nope/:send", "text/plain", []byte("lost")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/group1/:send", "text/plain", []byte("to-group")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/group1/:send?excluded="+u2ID, "text/plain", []byte("excluded")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/users/user1/:send?filter="+url.QueryEscape("connectionId eq '"+u1bID+"'"), "text/plain", []byte("filtered")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/:send", "text/plain", []byte("end")).status)
+
+	assert.Equal(t, "to-user", u1a.serverText())
+	assert.Equal(t, "end", u1a.serverText())
+	assert.Equal(t, "to-user", u1b.serverText())
+	assert.Equal(t, "to-conn", u1b.serverText())
+	assert.Equal(t, "filtered", u1b.serverText())
+	assert.Equal(t, "end", u1b.serverText())
+	assert.Equal(t, "to-group", u2.serverText())
+	assert.Equal(t, "end", u2.serverText())
+}
+
+func TestRESTGroupMembership(t *testing.T) {
+	e := start(t, emulator.Options{})
+	c, id := connectJSON(t, e, "hub1", auth.Claims{Subject: "user1"})
+
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/group1", "", nil).status)
+	r := call(t, e, http.MethodPut, "/api/hubs/hub1/groups/group1/connections/"+id, "", nil)
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/group1", "", nil).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/group1/:send", "text/plain", []byte("g1")).status)
+	assert.Equal(t, "g1", c.serverText())
+
+	r = call(t, e, http.MethodDelete, "/api/hubs/hub1/groups/group1/connections/"+id, "", nil)
+	require.Equal(t, http.StatusNoContent, r.status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/group1", "", nil).status)
+
+	// Unknown connection: 404 with the service's error body.
+	r = call(t, e, http.MethodPut, "/api/hubs/hub1/groups/group1/connections/conn1", "", nil)
+	require.Equal(t, http.StatusNotFound, r.status)
+	assert.Equal(t, "Info.Connection.NotExisted", r.header.Get("x-ms-error-code"))
+	assert.JSONEq(t, "{\"code\":\"Info.Connection.NotExisted\",\"message\":\"Connection `conn1` is not found.\"}", r.body)
+	assert.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/groups/group1/connections/conn1", "", nil).status)
+
+	// Remove from all groups.
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/groups/a/connections/"+id, "", nil).status)
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/groups/b/connections/"+id, "", nil).status)
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/connections/"+id+"/groups", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/a", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/b", "", nil).status)
+
+	// User groups, including the user's later connections.
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/users/user1/groups/ug", "", nil).status)
+	later, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "user1"})
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/ug/:send", "text/plain", []byte("ug")).status)
+	assert.Equal(t, "ug", c.serverText())
+	assert.Equal(t, "ug", later.serverText())
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/users/user1/groups/ug", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/ug", "", nil).status)
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/users/user1/groups/x", "", nil).status)
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/users/user1/groups/y", "", nil).status)
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/users/user1/groups", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/x", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/y", "", nil).status)
+}
+
+func TestRESTAddAndRemoveConnectionsToGroupsWithFilter(t *testing.T) {
+	e := start(t, emulator.Options{})
+	a, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "listener-a"})
+	b, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "b"})
+	body := `{"groups":["group1","group2"],"filter":"startswith(userId, 'listener-')"}`
+	r := call(t, e, http.MethodPost, "/api/hubs/hub1/:addToGroups", "application/json", []byte(body))
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/group2/:send", "text/plain", []byte("g2")).status)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/:send", "text/plain", []byte("all")).status)
+	assert.Equal(t, "g2", a.serverText())
+	assert.Equal(t, "all", a.serverText())
+	assert.Equal(t, "all", b.serverText(), "b did not match the filter")
+
+	r = call(t, e, http.MethodPost, "/api/hubs/hub1/:removeFromGroups", "application/json", []byte(`{"groups":["group1","group2"]}`))
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/group1", "", nil).status)
+
+	for _, bad := range []string{"", "not json", `{"groups":[]}`, `{"groups":["  "]}`, `{"groups":["g"],"filter":"userId eq"}`} {
+		r := call(t, e, http.MethodPost, "/api/hubs/hub1/:addToGroups", "application/json", []byte(bad))
+		assert.Equal(t, http.StatusBadRequest, r.status, "body %q", bad)
+		assert.Equal(t, "Error.BadRequest", r.header.Get("x-ms-error-code"))
+	}
+}
+
+func TestRESTExistenceChecks(t *testing.T) {
+	e := start(t, emulator.Options{})
+	_, id := connectJSON(t, e, "hub1", auth.Claims{Subject: "user1"})
+	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, "/api/hubs/hub1/connections/"+id, "", nil).status)
+	r := call(t, e, http.MethodHead, "/api/hubs/hub1/connections/conn1", "", nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+	assert.Equal(t, "Info.Connection.NotExisted", r.header.Get("x-ms-error-code"))
+	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, "/api/hubs/hub1/users/user1", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/users/user2", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub2/connections/"+id, "", nil).status, "hubs are separate")
+}
+
+func TestRESTCloseOperations(t *testing.T) {
+	e := start(t, emulator.Options{})
+	one, oneID := connectJSON(t, e, "hub1", auth.Claims{})
+	r := call(t, e, http.MethodDelete, "/api/hubs/hub1/connections/"+oneID+"?reason="+url.QueryEscape("Close reason"), "", nil)
+	require.Equal(t, http.StatusNoContent, r.status, r.body)
+	d, ok := one.next().(protocol.DisconnectedMessage)
+	require.True(t, ok)
+	assert.Equal(t, "Close reason", d.Message)
+	assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(one.closeErr()))
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/connections/"+oneID, "", nil).status)
+	assert.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/connections/"+oneID, "", nil).status, "closing an unknown connection succeeds")
+
+	// Group and user closes with excluded.
+	g1, _ := connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"g"}})
+	g2, g2ID := connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"g"}})
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/g/:closeConnections?excluded="+g2ID, "", nil).status)
+	_, ok = g1.next().(protocol.DisconnectedMessage)
+	assert.True(t, ok)
+	assert.Error(t, g1.closeErr())
+	u1, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "u"})
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodPost, "/api/hubs/hub1/users/u/:closeConnections", "", nil).status)
+	assert.Error(t, u1.closeErr())
+
+	// g2 survived; close everything.
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodPost, "/api/hubs/hub1/:closeConnections?reason=bye", "", nil).status)
+	d, ok = g2.next().(protocol.DisconnectedMessage)
+	require.True(t, ok)
+	assert.Equal(t, "bye", d.Message)
+	assert.Error(t, g2.closeErr())
+}
+
+func TestRESTPermissions(t *testing.T) {
+	e := start(t, emulator.Options{})
+	c, id := connectJSON(t, e, "hub1", auth.Claims{})
+	base := "/api/hubs/hub1/permissions/joinLeaveGroup/connections/" + id
+
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, base+"?targetName=group1", "", nil).status)
+	c.send(protocol.JoinGroupMessage{Group: "group1", AckID: ackID(1)})
+	a := c.ack(1)
+	require.False(t, a.Success)
+	assert.Equal(t, protocol.ErrorForbidden, a.Error.Name)
+
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, base+"?targetName=group1", "", nil).status)
+	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, base+"?targetName=group1", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, base, "", nil).status, "scoped grant is not the plain permission")
+	c.send(protocol.JoinGroupMessage{Group: "group1", AckID: ackID(2)})
+	assert.True(t, c.ack(2).Success)
+	c.send(protocol.JoinGroupMessage{Group: "group2", AckID: ackID(3)})
+	assert.Equal(t, protocol.ErrorForbidden, c.ack(3).Error.Name)
+
+	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, base+"?targetName=group1", "", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, base+"?targetName=group1", "", nil).status)
+	c.send(protocol.LeaveGroupMessage{Group: "group1", AckID: ackID(4)})
+	assert.Equal(t, protocol.ErrorForbidden, c.ack(4).Error.Name)
+
+	// Plain grant covers every group.
+	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/sendToGroup/connections/"+id, "", nil).status)
+	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, "/api/hubs/hub1/permissions/sendToGroup/connections/"+id+"?targetName=any", "", nil).status)
+
+	r := call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/joinLeaveGroup/connections/conn1?targetName=group1", "", nil)
+	require.Equal(t, http.StatusNotFound, r.status)
+	assert.Equal(t, "Info.Connection.NotExisted", r.header.Get("x-ms-error-code"))
+	assert.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/permissions/joinLeaveGroup/connections/conn1?targetName=group1", "", nil).status)
+	r = call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/admin/connections/"+id, "", nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.body, "unknown permission")
+}
+
+func TestRESTListConnectionsInGroupPages(t *testing.T) {
+	e := start(t, emulator.Options{})
+	var ids []string
+	for i := 0; i < 5; i++ {
+		_, id := connectJSON(t, e, "hub1", auth.Claims{Subject: "u", Groups: []string{"group1"}})
+		ids = append(ids, id)
+	}
+	type page struct {
+		Value []struct {
+			ConnectionID string `json:"connectionId"`
+			UserID       string `json:"userId"`
+		} `json:"value"`
+		NextLink string `json:"nextLink"`
+	}
+	get := func(u string) page {
+		r := callRaw(t, http.MethodGet, u, "", nil, "Bearer "+restToken(t, e.AccessKey(), u, time.Now().Add(time.Hour)))
+		require.Equal(t, http.StatusOK, r.status, r.body)
+		var p page
+		require.NoError(t, json.Unmarshal([]byte(r.body), &p))
+		return p
+	}
+	var seen []string
+	u := e.URL() + withAPIVersion("/api/hubs/hub1/groups/group1/connections?maxpagesize=2&top=4")
+	pages := 0
+	for u != "" {
+		p := get(u)
+		pages++
+		assert.LessOrEqual(t, len(p.Value), 2)
+		for _, v := range p.Value {
+			assert.Equal(t, "u", v.UserID)
+			seen = append(seen, v.ConnectionID)
+		}
+		u = p.NextLink
+	}
+	assert.Equal(t, 2, pages)
+	assert.Len(t, seen, 4, "top limits the total")
+	all := get(e.URL() + withAPIVersion("/api/hubs/hub1/groups/group1/connections"))
+	assert.Len(t, all.Value, 5)
+	assert.Empty(t, all.NextLink)
+	for _, id := range seen {
+		assert.Contains(t, ids, id)
+	}
+	for _, bad := range []string{"maxpagesize=0", "maxpagesize=201", "top=0", "continuationToken=%21%21"} {
+		r := call(t, e, http.MethodGet, "/api/hubs/hub1/groups/group1/connections?"+bad, "", nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, bad)
+	}
+	empty := get(e.URL() + withAPIVersion("/api/hubs/hub1/groups/none/connections"))
+	assert.NotNil(t, empty.Value)
+	assert.Empty(t, empty.Value)
+}
+
+func TestRESTGenerateTokenIsAcceptedByClientEndpoint(t *testing.T) {
+	e := start(t, emulator.Options{})
+	r := call(t, e, http.MethodPost, "/api/hubs/hub1/:generateToken?userId=user1&role=webpubsub.joinLeaveGroup&group=g1&minutesToExpire=5", "", nil)
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	var body struct{ Token string }
+	require.NoError(t, json.Unmarshal([]byte(r.body), &body))
+	claims, err := auth.Verify(body.Token, []string{e.AccessKey()}, nil, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "user1", claims.Subject)
+	assert.Equal(t, []string{"g1"}, claims.Groups)
+	assert.InDelta(t, time.Now().Add(5*time.Minute).Unix(), claims.ExpiresAt, 5)
+
+	c := dial(t, wsBase(e)+"/client/hubs/hub1?access_token="+url.QueryEscape(body.Token), protocol.JSON)
+	cm := c.connected()
+	assert.Equal(t, "user1", cm.UserID)
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/g1/:send", "text/plain", []byte("hi")).status)
+	assert.Equal(t, "hi", c.serverText())
+	c.send(protocol.LeaveGroupMessage{Group: "g1", AckID: ackID(1)})
+	assert.True(t, c.ack(1).Success, "role claim grants joinLeaveGroup")
+
+	r = call(t, e, http.MethodPost, "/api/hubs/hub1/:generateToken?clientType=mqtt", "", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	require.NoError(t, json.Unmarshal([]byte(r.body), &body))
+	claims, err = auth.Verify(body.Token, []string{e.AccessKey()}, nil, 0)
+	require.NoError(t, err)
+	assert.True(t, strings.HasSuffix(claims.Audience, "/clients/mqtt/hubs/hub1"), claims.Audience)
+
+	for _, bad := range []string{"minutesToExpire=0", "minutesToExpire=x", "clientType=Other", "group=%20"} {
+		r := call(t, e, http.MethodPost, "/api/hubs/hub1/:generateToken?"+bad, "", nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, bad)
+	}
+}
+
+func TestRESTBadRequests(t *testing.T) {
+	e := start(t, emulator.Options{})
+	cases := []struct {
+		name, method, path, ct, body, want string
+	}{
+		{"bad hub", http.MethodPost, "/api/hubs/1hub/:send", "text/plain", "x", "hub name"},
+		{"blank group", http.MethodPost, "/api/hubs/hub1/groups/%20%20/:send", "text/plain", "x", "group name"},
+		{"ttl too big", http.MethodPost, "/api/hubs/hub1/:send?messageTtlSeconds=301", "text/plain", "x", "messageTtlSeconds"},
+		{"ttl negative", http.MethodPost, "/api/hubs/hub1/:send?messageTtlSeconds=-1", "text/plain", "x", "messageTtlSeconds"},
+		{"ttl not a number", http.MethodPost, "/api/hubs/hub1/users/u/:send?messageTtlSeconds=abc", "text/plain", "x", "messageTtlSeconds"},
+		{"missing body", http.MethodPost, "/api/hubs/hub1/:send", "text/plain", "", "body"},
+		{"no content type", http.MethodPost, "/api/hubs/hub1/:send", "", "x", "Content-Type"},
+		{"unsupported content type", http.MethodPost, "/api/hubs/hub1/:send", "image/png", "x", "unsupported Content-Type"},
+		{"invalid json", http.MethodPost, "/api/hubs/hub1/:send", "application/json", "{", "invalid message"},
+		{"bad filter", http.MethodPost, "/api/hubs/hub1/:send?filter=userId%20eq", "text/plain", "x", "invalid filter"},
+		{"unknown permission", http.MethodHead, "/api/hubs/hub1/permissions/x/connections/c", "", "", ""},
+		{"bad targetName", http.MethodPut, "/api/hubs/hub1/permissions/sendToGroup/connections/c?targetName=%20", "", "", "targetName"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var body []byte
+			if tc.body != "" {
+				body = []byte(tc.body)
+			}
+			r := call(t, e, tc.method, tc.path, tc.ct, body)
+			require.Equal(t, http.StatusBadRequest, r.status, r.body)
+			assert.Equal(t, "Error.BadRequest", r.header.Get("x-ms-error-code"))
+			if tc.method != http.MethodHead {
+				var eb struct{ Code, Message string }
+				require.NoError(t, json.Unmarshal([]byte(r.body), &eb))
+				assert.Equal(t, "Error.BadRequest", eb.Code)
+				assert.Contains(t, eb.Message, tc.want)
+			}
+		})
+	}
+	big := make([]byte, 1<<20+1)
+	r := call(t, e, http.MethodPost, "/api/hubs/hub1/:send", "application/octet-stream", big)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
+}
