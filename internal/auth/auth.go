@@ -94,6 +94,9 @@ func Verify(token string, keys []string, audiences []string, leeway time.Duratio
 	if len(keys) == 0 {
 		return nil, errors.New("auth: no verification key")
 	}
+	if alg, ok := headerAlg(token); ok && alg != jwt.SigningMethodHS256.Alg() {
+		return nil, ErrUnsupported
+	}
 	var lastErr error
 	for _, key := range keys {
 		c := &Claims{}
