@@ -40,7 +40,6 @@ type transport struct {
 
 	mu      sync.Mutex
 	queue   []outFrame
-	spare   []outFrame
 	qBytes  int
 	closing *closeRequest
 	dead    bool
@@ -123,7 +122,7 @@ func (t *transport) writeLoop() {
 		for {
 			t.mu.Lock()
 			batch := t.queue
-			t.queue = t.spare[:0]
+			t.queue = nil
 			t.qBytes = 0
 			cl := t.closing
 			t.mu.Unlock()
@@ -140,15 +139,7 @@ func (t *transport) writeLoop() {
 					t.cancel()
 					return
 				}
-				batch[i] = outFrame{}
 			}
-			t.mu.Lock()
-			if len(t.queue) == 0 && cap(batch) <= 1024 {
-				t.spare = batch[:0]
-			} else {
-				t.spare = nil
-			}
-			t.mu.Unlock()
 		}
 	}
 }

@@ -1,0 +1,201 @@
+package emulator_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/internal/auth"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+func TestClientConnectedMessage(t *testing.T) {
+	e := start(t, emulator.Options{})
+	c := dial(t, clientURL(t, e, "hub1", auth.Claims{Subject: "alice"}), protocol.JSON)
+	cm := c.connected()
+	assert.Equal(t, "alice", cm.UserID)
+	assert.Empty(t, cm.ReconnectionToken, "no reconnection token without the reliable subprotocol")
+	assert.Equal(t, protocol.JSON, c.ws.Subprotocol())
+
+	r := dial(t, clientURL(t, e, "hub1", auth.Claims{}), protocol.JSONReliable)
+	rm := r.connected()
+	assert.NotEmpty(t, rm.ReconnectionToken)
+	assert.NotEqual(t, cm.ConnectionID, rm.ConnectionID)
+	assert.Equal(t, protocol.JSONReliable, r.ws.Subprotocol())
+}
+
+func TestClientGroupsAndAcks(t *testing.T) {
+	e := start(t, emulator.Options{})
+	roles := []string{protocol.RoleJoinLeaveGroup, protocol.RoleSendToGroup}
+	a, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "a", Roles: roles})
+	b, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "b", Roles: roles})
+
+	a.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(1)})
+	assert.True(t, a.ack(1).Success)
+	b.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(1)})
+	assert.True(t, b.ack(1).Success)
+
+	// Duplicate ackId on the same connection.
+	a.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(1)})
+	d := a.ack(1)
+	assert.False(t, d.Success)
+	assert.Equal(t, protocol.ErrorDuplicate, d.Error.Name)
+
+	a.send(protocol.SendToGroupMessage{Group: "room", AckID: ackID(2), Data: protocol.Payload{Type: protocol.DataTypeJSON, Data: []byte(`{"x":1}`)}})
+	got := a.next().(protocol.GroupDataMessage) // the echo is delivered before the ack
+	assert.True(t, a.ack(2).Success)
+	assert.Equal(t, "room", got.Group)
+	assert.Equal(t, "a", got.FromUserID)
+	assert.JSONEq(t, `{"x":1}`, string(got.Data.Data))
+	got = b.next().(protocol.GroupDataMessage)
+	assert.Equal(t, "a", got.FromUserID)
+
+	// noEcho: the sender does not get its own message.
+	a.send(protocol.SendToGroupMessage{Group: "room", NoEcho: true, AckID: ackID(3), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("quiet")}})
+	assert.True(t, a.ack(3).Success, "no echo before the ack")
+	assert.Equal(t, "quiet", string(b.next().(protocol.GroupDataMessage).Data.Data))
+
+	// Invalid group name.
+	a.send(protocol.JoinGroupMessage{Group: "   ", AckID: ackID(4)})
+	bad := a.ack(4)
+	assert.Equal(t, protocol.ErrorBadRequest, bad.Error.Name)
+
+	// Leave, then group messages no longer arrive; ping still works.
+	b.send(protocol.LeaveGroupMessage{Group: "room", AckID: ackID(2)})
+	assert.True(t, b.ack(2).Success)
+	a.send(protocol.SendToGroupMessage{Group: "room", NoEcho: true, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("gone")}})
+	b.send(protocol.PingMessage{})
+	_, ok := b.next().(protocol.PongMessage)
+	assert.True(t, ok, "b got pong, not the group message")
+
+	// event without upstream: acked success.
+	a.send(protocol.EventMessage{Event: "hello", AckID: ackID(5), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	assert.True(t, a.ack(5).Success)
+}
+
+func TestClientForbiddenWithoutRoles(t *testing.T) {
+	e := start(t, emulator.Options{})
+	c, _ := connectJSON(t, e, "hub1", auth.Claims{Roles: []string{protocol.RoleSendToGroup + ".allowed"}})
+	c.send(protocol.JoinGroupMessage{Group: "g", AckID: ackID(1)})
+	assert.Equal(t, protocol.ErrorForbidden, c.ack(1).Error.Name)
+	c.send(protocol.SendToGroupMessage{Group: "g", AckID: ackID(2), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	assert.Equal(t, protocol.ErrorForbidden, c.ack(2).Error.Name)
+	c.send(protocol.SendToGroupMessage{Group: "allowed", AckID: ackID(3), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	assert.True(t, c.ack(3).Success, "scoped role allows its group")
+	// A forbidden message may be retried with the same ackId (it never ran).
+	c.send(protocol.JoinGroupMessage{Group: "g", AckID: ackID(1)})
+	assert.Equal(t, protocol.ErrorForbidden, c.ack(1).Error.Name)
+}
+
+func TestClientGroupsClaimJoinsOnConnect(t *testing.T) {
+	e := start(t, emulator.Options{})
+	c, _ := connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"a", "b"}})
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/b/:send", "text/plain", []byte("in b")).status)
+	assert.Equal(t, "in b", c.serverText())
+}
+
+func TestClientBrokenFrames(t *testing.T) {
+	e := start(t, emulator.Options{})
+
+	c, _ := connectJSON(t, e, "hub1", auth.Claims{})
+	c.sendRaw(websocket.MessageText, []byte(`{"type":"joinGroup","ackId":7}`))
+	a := c.ack(7)
+	assert.Equal(t, protocol.ErrorBadRequest, a.Error.Name)
+	assert.Contains(t, a.Error.Message, "group")
+	c.sendRaw(websocket.MessageText, []byte(`{"type":"bogus","ackId":8}`))
+	assert.Equal(t, protocol.ErrorBadRequest, c.ack(8).Error.Name)
+	c.sendRaw(websocket.MessageText, []byte(`{"type":"bogus"}`)) // ignored
+	c.send(protocol.PingMessage{})
+	_, ok := c.next().(protocol.PongMessage)
+	assert.True(t, ok)
+
+	c.sendRaw(websocket.MessageText, []byte(`not json`))
+	d, ok := c.next().(protocol.DisconnectedMessage)
+	require.True(t, ok)
+	assert.Contains(t, d.Message, "invalid message")
+	assert.Equal(t, websocket.StatusInvalidFramePayloadData, websocket.CloseStatus(c.closeErr()))
+
+	b, id := connectJSON(t, e, "hub1", auth.Claims{})
+	b.sendRaw(websocket.MessageBinary, []byte{1, 2, 3})
+	_, ok = b.next().(protocol.DisconnectedMessage)
+	require.True(t, ok)
+	assert.Equal(t, websocket.StatusUnsupportedData, websocket.CloseStatus(b.closeErr()))
+	require.Eventually(t, func() bool {
+		return call(t, e, http.MethodHead, "/api/hubs/hub1/connections/"+id, "", nil).status == http.StatusNotFound
+	}, 5*time.Second, 10*time.Millisecond)
+
+	big := dial(t, clientURL(t, e, "hub1", auth.Claims{}), protocol.JSON)
+	big.connected()
+	big.sendRaw(websocket.MessageText, []byte(`"`+strings.Repeat("x", 1<<20+10)+`"`))
+	assert.Equal(t, websocket.StatusMessageTooBig, websocket.CloseStatus(big.closeErr()))
+}
+
+func TestSimpleWebSocketClient(t *testing.T) {
+	e := start(t, emulator.Options{})
+	s := dial(t, clientURL(t, e, "hub1", auth.Claims{Subject: "simple", Groups: []string{"g"}}), "")
+	assert.Empty(t, s.ws.Subprotocol())
+	s.sendRaw(websocket.MessageText, []byte("frames are user events, not commands"))
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/g/:send", "application/json", []byte(`[1,2]`)).status)
+	typ, data := s.read()
+	assert.Equal(t, websocket.MessageText, typ)
+	assert.Equal(t, `[1,2]`, string(data))
+	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/users/simple/:send", "application/octet-stream", []byte{0xff, 0}).status)
+	typ, data = s.read()
+	assert.Equal(t, websocket.MessageBinary, typ)
+	assert.Equal(t, []byte{0xff, 0}, data)
+}
+
+func TestClientAuthAttacks(t *testing.T) {
+	e := start(t, emulator.Options{})
+	base := wsBase(e) + "/client/hubs/hub1"
+	good := auth.Claims{Audience: e.URL() + "/client/hubs/hub1", ExpiresAt: time.Now().Add(time.Hour).Unix()}
+	sign := func(key string, c auth.Claims) string {
+		tok, err := auth.Sign(key, &c)
+		require.NoError(t, err)
+		return tok
+	}
+	expired := good
+	expired.ExpiresAt = time.Now().Add(-time.Minute).Unix()
+	wrongAud := good
+	wrongAud.Audience = e.URL() + "/client/hubs/hub2"
+	noExp := good
+	noExp.ExpiresAt = 0
+	cases := []struct {
+		name  string
+		query string
+	}{
+		{"no token", ""},
+		{"expired", "?access_token=" + sign(e.AccessKey(), expired)},
+		{"no exp", "?access_token=" + sign(e.AccessKey(), noExp)},
+		{"wrong key", "?access_token=" + sign("not-the-key", good)},
+		{"wrong aud", "?access_token=" + sign(e.AccessKey(), wrongAud)},
+		{"alg none", "?access_token=" + url.QueryEscape(noneToken(good.Audience))},
+		{"garbage", "?access_token=x.y.z"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, resp, err := dialRaw(base+tc.query, protocol.JSON)
+			if ws != nil {
+				ws.CloseNow()
+			}
+			require.Error(t, err)
+			require.NotNil(t, resp)
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		})
+	}
+	ws, resp, err := dialRaw(base+"?access_token="+sign(e.AccessKey(), good), protocol.JSON)
+	require.NoError(t, err, "the same token with the right claims is accepted")
+	assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	ws.CloseNow()
+
+	_, resp, err = dialRaw(wsBase(e)+"/client/hubs/1bad?access_token="+sign(e.AccessKey(), good), protocol.JSON)
+	require.Error(t, err)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+}
