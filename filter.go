@@ -35,18 +35,34 @@ func Filter(format string, args ...any) string {
 				b.WriteString(format[i:])
 				return b.String()
 			}
-			n, err := strconv.Atoi(format[i+1 : i+1+end])
-			if err != nil || n < 0 || n >= len(args) || format[i+1] == '+' || format[i+1] == '-' {
-				b.WriteString(format[i : i+2+end])
-			} else {
-				b.WriteString(odataLiteral(args[n]))
+			n, ok := placeholderIndex(format[i+1 : i+1+end])
+			if !ok || n >= len(args) {
+				// Not a placeholder: keep the brace and scan on after it.
+				b.WriteByte('{')
+				continue
 			}
+			b.WriteString(odataLiteral(args[n]))
 			i += end + 1
 		default:
 			b.WriteByte(ch)
 		}
 	}
 	return b.String()
+}
+
+// placeholderIndex parses the digits between braces.
+func placeholderIndex(s string) (int, bool) {
+	if s == "" || len(s) > 6 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 // odataLiteral returns v as an OData literal.

@@ -77,7 +77,9 @@ func wireCases() []wireCase {
 				return c.CloseConnection(ctx, "connection1", &CloseConnectionOptions{Reason: "Close reason"})
 			}},
 		{name: "ConnectionExists", status: 200, method: "HEAD", path: "/api/hubs/hub1/connections/connection1",
-			call: noErr(func(ctx context.Context, c *ServiceClient) (bool, error) { return c.ConnectionExists(ctx, "connection1", nil) })},
+			call: noErr(func(ctx context.Context, c *ServiceClient) (bool, error) {
+				return c.ConnectionExists(ctx, "connection1", nil)
+			})},
 		{name: "SendToConnection", status: 202, method: "POST", path: "/api/hubs/hub1/connections/connection1/:send",
 			query: url.Values{"messageTtlSeconds": {"15"}}, ctype: "text/plain", body: "Message to send",
 			call: func(ctx context.Context, c *ServiceClient) error {
@@ -153,11 +155,17 @@ func wireCases() []wireCase {
 		{name: "RemoveUserFromAllGroups", status: 204, method: "DELETE", path: "/api/hubs/hub1/users/user1/groups",
 			call: func(ctx context.Context, c *ServiceClient) error { return c.RemoveUserFromAllGroups(ctx, "user1", nil) }},
 		{name: "RemoveUserFromGroup", status: 204, method: "DELETE", path: "/api/hubs/hub1/users/user1/groups/group1",
-			call: func(ctx context.Context, c *ServiceClient) error { return c.RemoveUserFromGroup(ctx, "user1", "group1", nil) }},
+			call: func(ctx context.Context, c *ServiceClient) error {
+				return c.RemoveUserFromGroup(ctx, "user1", "group1", nil)
+			}},
 		{name: "Group.RemoveUser", status: 204, method: "DELETE", path: "/api/hubs/hub1/users/user1/groups/group1",
-			call: func(ctx context.Context, c *ServiceClient) error { return c.Group("group1").RemoveUser(ctx, "user1", nil) }},
+			call: func(ctx context.Context, c *ServiceClient) error {
+				return c.Group("group1").RemoveUser(ctx, "user1", nil)
+			}},
 		{name: "AddUserToGroup", status: 200, method: "PUT", path: "/api/hubs/hub1/users/user1/groups/group1",
-			call: func(ctx context.Context, c *ServiceClient) error { return c.AddUserToGroup(ctx, "user1", "group1", nil) }},
+			call: func(ctx context.Context, c *ServiceClient) error {
+				return c.AddUserToGroup(ctx, "user1", "group1", nil)
+			}},
 		{name: "Group.AddUser", status: 200, method: "PUT", path: "/api/hubs/hub1/users/user1/groups/group1",
 			call: func(ctx context.Context, c *ServiceClient) error { return c.Group("group1").AddUser(ctx, "user1", nil) }},
 		{name: "GetClientAccessToken/Entra only", status: -1}, // covered in token_test.go (key clients sign locally)

@@ -50,16 +50,22 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			_, err := c.ConnectionExists(ctx, "", nil)
 			return err
 		}, "connection id must not be empty"},
-		{"empty connection id groups", func(ctx context.Context, c *ServiceClient) error { return c.RemoveConnectionFromAllGroups(ctx, "", nil) }, "connection id must not be empty"},
+		{"empty connection id groups", func(ctx context.Context, c *ServiceClient) error {
+			return c.RemoveConnectionFromAllGroups(ctx, "", nil)
+		}, "connection id must not be empty"},
 		{"empty connection id add", func(ctx context.Context, c *ServiceClient) error { return c.Group("g").AddConnection(ctx, "", nil) }, "connection id must not be empty"},
 		{"empty connection id remove", func(ctx context.Context, c *ServiceClient) error { return c.Group("g").RemoveConnection(ctx, "", nil) }, "connection id must not be empty"},
 		{"empty excluded id", func(ctx context.Context, c *ServiceClient) error {
 			return c.CloseAllConnections(ctx, &CloseAllConnectionsOptions{Excluded: []string{"a", ""}})
 		}, "excluded connection id 1 is empty"},
-		{"empty group", func(ctx context.Context, c *ServiceClient) error { return c.Group("").SendToAll(ctx, TextMessage("x"), nil) }, "invalid group name: must not be empty"},
+		{"empty group", func(ctx context.Context, c *ServiceClient) error {
+			return c.Group("").SendToAll(ctx, TextMessage("x"), nil)
+		}, "invalid group name: must not be empty"},
 		{"blank group", func(ctx context.Context, c *ServiceClient) error { return c.Group("  \t").AddConnection(ctx, "c", nil) }, "must not be blank"},
 		{"long group", func(ctx context.Context, c *ServiceClient) error { _, err := c.GroupExists(ctx, long, nil); return err }, "1025 characters"},
-		{"group line break", func(ctx context.Context, c *ServiceClient) error { return c.Group("a\nb").CloseAllConnections(ctx, nil) }, "line breaks"},
+		{"group line break", func(ctx context.Context, c *ServiceClient) error {
+			return c.Group("a\nb").CloseAllConnections(ctx, nil)
+		}, "line breaks"},
 		{"group user op", func(ctx context.Context, c *ServiceClient) error { return c.RemoveUserFromGroup(ctx, "u", "", nil) }, "invalid group name"},
 		{"group add user", func(ctx context.Context, c *ServiceClient) error { return c.Group(" ").AddUser(ctx, "u", nil) }, "invalid group name"},
 		{"group remove connection", func(ctx context.Context, c *ServiceClient) error { return c.Group("").RemoveConnection(ctx, "c", nil) }, "invalid group name"},
