@@ -1,0 +1,31 @@
+package upstream
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+)
+
+// maxStateBytes bounds the decoded connection state an upstream may set.
+const maxStateBytes = 16 << 10
+
+// parseState checks a ce-connectionState answer header (base64 of a JSON
+// object) and returns the value to carry on later events: "" for an empty
+// object.
+func parseState(header string) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(header)
+	if err != nil {
+		return "", errors.New("connection state header is not valid base64")
+	}
+	if len(raw) > maxStateBytes {
+		return "", errors.New("connection state is larger than 16 KiB")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return "", errors.New("connection state header is not a base64 JSON object")
+	}
+	if len(m) == 0 {
+		return "", nil
+	}
+	return header, nil
+}

@@ -1,0 +1,232 @@
+// Package upstream calls upstream event handlers the way Azure Web PubSub
+// does: CloudEvents over HTTP in binary mode, preceded by the
+// abuse-protection handshake. The emulator uses it to deliver connect,
+// connected, disconnected and user events.
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// Default limits.
+const (
+	// DefaultTimeout bounds one upstream call when Config.Timeout is 0.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes bounds an upstream answer's body when
+	// Config.MaxResponseBytes is 0.
+	DefaultMaxResponseBytes = 1 << 20
+)
+
+// Handler selects the events of some hubs that go to one upstream URL.
+type Handler struct {
+	// Hub is the hub the handler applies to; "" or "*" means every hub.
+	Hub string
+	// URLTemplate is the upstream URL; {hub} and {event} are replaced by the
+	// hub and the event name.
+	URLTemplate string
+	// UserEventPattern selects user events: "*" (all), a comma-separated
+	// list of event names, or "" (none).
+	UserEventPattern string
+	// SystemEvents is a subset of "connect", "connected" and "disconnected".
+	SystemEvents []string
+}
+
+// Config configures an Invoker.
+type Config struct {
+	// Handlers are tried in order; the first that matches an event's hub and
+	// name receives it.
+	Handlers []Handler
+	// AccessKeys sign every event (ce-signature, one value per key).
+	AccessKeys []string
+	// Origin is the service host sent in WebHook-Request-Origin.
+	Origin string
+	// Client makes the calls. Nil uses a client of the invoker's own that
+	// does not follow redirects (a redirected POST would lose its body).
+	Client *http.Client
+	// Timeout bounds each call; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// MaxResponseBytes bounds the body of an answer; 0 means
+	// DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+	// Go runs asynchronous work (connected and disconnected events) and
+	// reports false when it cannot (for example while shutting down). Nil
+	// runs it in goroutines that Close waits for.
+	Go func(f func()) bool
+	// Logger receives failures of asynchronous calls; nil discards them.
+	Logger *slog.Logger
+}
+
+// Invoker calls upstream event handlers. It is safe for concurrent use.
+type Invoker struct {
+	handlers   []Handler
+	keys       []string
+	origin     string
+	client     *http.Client
+	ownClient  bool
+	timeout    time.Duration
+	maxBody    int64
+	spawn      func(func()) bool
+	log        *slog.Logger
+	base       context.Context
+	cancelBase context.CancelFunc
+	ids        atomic.Uint64
+	idPrefix   string
+
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+	checks map[string]*originCheck
+}
+
+// New validates cfg and returns an Invoker.
+func New(cfg Config) (*Invoker, error) {
+	for i, h := range cfg.Handlers {
+		if err := validateHandler(h); err != nil {
+			return nil, fmt.Errorf("upstream: handler %d: %w", i, err)
+		}
+	}
+	if cfg.Origin == "" {
+		return nil, errors.New("upstream: Origin (the service host) is required")
+	}
+	inv := &Invoker{
+		handlers: append([]Handler(nil), cfg.Handlers...),
+		keys:     append([]string(nil), cfg.AccessKeys...),
+		origin:   cfg.Origin,
+		client:   cfg.Client,
+		timeout:  cfg.Timeout,
+		maxBody:  cfg.MaxResponseBytes,
+		spawn:    cfg.Go,
+		log:      cfg.Logger,
+		idPrefix: newIDPrefix(),
+		checks:   make(map[string]*originCheck),
+	}
+	if inv.client == nil {
+		inv.ownClient = true
+		inv.client = &http.Client{
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	if inv.timeout <= 0 {
+		inv.timeout = DefaultTimeout
+	}
+	if inv.maxBody <= 0 {
+		inv.maxBody = DefaultMaxResponseBytes
+	}
+	if inv.log == nil {
+		inv.log = slog.New(slog.DiscardHandler)
+	}
+	inv.base, inv.cancelBase = context.WithCancel(context.Background())
+	return inv, nil
+}
+
+// validateHandler checks a handler's template and event names.
+func validateHandler(h Handler) error {
+	u, err := url.Parse(expand(h.URLTemplate, "hub", "event"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("URL template %q is not an absolute http or https URL", h.URLTemplate)
+	}
+	for _, e := range h.SystemEvents {
+		switch e {
+		case protocol.EventConnect, protocol.EventConnected, protocol.EventDisconnected:
+		default:
+			return fmt.Errorf("unknown system event %q; use connect, connected or disconnected", e)
+		}
+	}
+	return nil
+}
+
+// expand fills the {hub} and {event} placeholders of a URL template.
+func expand(template, hub, event string) string {
+	r := strings.NewReplacer("{hub}", url.PathEscape(hub), "{event}", url.PathEscape(event))
+	return r.Replace(template)
+}
+
+// handlerFor returns the first handler for event in hub; system reports
+// whether event is a system event.
+func (inv *Invoker) handlerFor(hub, event string, system bool) (Handler, bool) {
+	for _, h := range inv.handlers {
+		if h.Hub != "" && h.Hub != "*" && !strings.EqualFold(h.Hub, hub) {
+			continue
+		}
+		if system {
+			for _, e := range h.SystemEvents {
+				if e == event {
+					return h, true
+				}
+			}
+			continue
+		}
+		if matchUserEvent(h.UserEventPattern, event) {
+			return h, true
+		}
+	}
+	return Handler{}, false
+}
+
+// matchUserEvent reports whether pattern selects the user event name.
+func matchUserEvent(pattern, name string) bool {
+	if strings.TrimSpace(pattern) == "*" {
+		return true
+	}
+	for _, p := range strings.Split(pattern, ",") {
+		if p = strings.TrimSpace(p); p != "" && (p == "*" || p == name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Close cancels asynchronous calls in flight, waits for the goroutines the
+// invoker started itself and closes the idle connections of its own client.
+// Later asynchronous events are dropped and blocking calls fail.
+func (inv *Invoker) Close() {
+	inv.mu.Lock()
+	inv.closed = true
+	inv.mu.Unlock()
+	inv.cancelBase()
+	inv.wg.Wait()
+	if inv.ownClient {
+		inv.client.CloseIdleConnections()
+	}
+}
+
+// goAsync runs f asynchronously; it reports false when f will not run.
+func (inv *Invoker) goAsync(f func()) bool {
+	inv.mu.Lock()
+	if inv.closed {
+		inv.mu.Unlock()
+		return false
+	}
+	if inv.spawn != nil {
+		inv.mu.Unlock()
+		return inv.spawn(f)
+	}
+	inv.wg.Add(1)
+	inv.mu.Unlock()
+	go func() {
+		defer inv.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// isClosed reports whether Close was called.
+func (inv *Invoker) isClosed() bool {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.closed
+}
