@@ -1,0 +1,203 @@
+package webpubsub_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/webpubsub-go/webpubsub"
+)
+
+// fakeService stands in for Web PubSub in the examples: it accepts every
+// request, prints what it received, and lists two members of any group.
+func fakeService() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("service got %s %s\n", r.Method, r.URL.Path)
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/connections"):
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"value": []map[string]string{
+				{"connectionId": "c1", "userId": "alice"}, {"connectionId": "c2"}}})
+		case r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/users/"):
+			w.WriteHeader(http.StatusNotFound)
+		case strings.HasSuffix(r.URL.Path, "/:send"):
+			w.WriteHeader(http.StatusAccepted)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+}
+
+func ExampleNewServiceClientFromConnectionString() {
+	srv := fakeService()
+	defer srv.Close()
+
+	client, err := webpubsub.NewServiceClientFromConnectionString(
+		"Endpoint="+srv.URL+";AccessKey=<access-key>;Version=1.0;", "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = client.SendToAll(context.Background(), webpubsub.TextMessage("Hello, everyone"), nil)
+	fmt.Println("sent:", err == nil)
+	// Output:
+	// service got POST /api/hubs/chat/:send
+	// sent: true
+}
+
+func ExampleServiceClient_SendToAll() {
+	srv := fakeService()
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx := context.Background()
+	// JSON to every connection except c1, kept for 30 s for slow clients.
+	err = client.SendToAll(ctx, webpubsub.JSONMessage(map[string]string{"text": "hi"}), &webpubsub.SendToAllOptions{
+		Excluded:          []string{"c1"},
+		MessageTTLSeconds: 30,
+	})
+	fmt.Println(err)
+	// Bytes to one user's connections that are in group "vip".
+	err = client.SendToUser(ctx, "alice", webpubsub.BinaryMessage([]byte{1, 2, 3}), &webpubsub.SendToUserOptions{
+		Filter: webpubsub.Filter("{0} in groups", "vip"),
+	})
+	fmt.Println(err)
+	// Output:
+	// service got POST /api/hubs/chat/:send
+	// <nil>
+	// service got POST /api/hubs/chat/users/alice/:send
+	// <nil>
+}
+
+func ExampleServiceClient_Group() {
+	srv := fakeService()
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx := context.Background()
+	room := client.Group("room 1")
+	if err := room.AddConnection(ctx, "c1", nil); err != nil {
+		log.Fatal(err)
+	}
+	if err := room.SendToAll(ctx, webpubsub.TextMessage("welcome"), nil); err != nil {
+		log.Fatal(err)
+	}
+	pager := room.ListConnections(&webpubsub.ListConnectionsOptions{MaxPageSize: 100})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, m := range page.Value {
+			fmt.Printf("member %s (user %q)\n", m.ConnectionID, m.UserID)
+		}
+	}
+	// Output:
+	// service got PUT /api/hubs/chat/groups/room 1/connections/c1
+	// service got POST /api/hubs/chat/groups/room 1/:send
+	// service got GET /api/hubs/chat/groups/room 1/connections
+	// member c1 (user "alice")
+	// member c2 (user "")
+}
+
+func ExampleServiceClient_UserExists() {
+	srv := fakeService()
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ok, err := client.UserExists(context.Background(), "bob", nil)
+	fmt.Println(ok, err)
+	// Output:
+	// service got HEAD /api/hubs/chat/users/bob
+	// false <nil>
+}
+
+func ExampleServiceClient_GrantPermission() {
+	srv := fakeService()
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = client.GrantPermission(context.Background(), webpubsub.PermissionSendToGroup, "c1",
+		&webpubsub.GrantPermissionOptions{TargetName: "room1"})
+	fmt.Println(err)
+	// Output:
+	// service got PUT /api/hubs/chat/permissions/sendToGroup/connections/c1
+	// <nil>
+}
+
+func ExampleServiceClient_GetClientAccessToken() {
+	client, err := webpubsub.NewServiceClientFromConnectionString(
+		"Endpoint=https://contoso.webpubsub.azure.com;AccessKey=<access-key>;Version=1.0;", "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Signed locally with the access key; no request is made.
+	tok, err := client.GetClientAccessToken(context.Background(), &webpubsub.GetClientAccessTokenOptions{
+		UserID: "alice",
+		Roles:  []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.room1"},
+		Groups: []string{"room1"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tok.BaseURL)
+	fmt.Println(strings.HasPrefix(tok.URL, tok.BaseURL+"?access_token="))
+	// Output:
+	// wss://contoso.webpubsub.azure.com/client/hubs/chat
+	// true
+}
+
+func ExampleFilter() {
+	fmt.Println(webpubsub.Filter("userId eq {0} and {1} in groups", "O'Neil", "room 1"))
+	fmt.Println(webpubsub.Filter("length(userId) gt {0} or {1}", 3, false))
+	// Output:
+	// userId eq 'O''Neil' and 'room 1' in groups
+	// length(userId) gt 3 or false
+}
+
+func ExampleParseConnectionString() {
+	cs, err := webpubsub.ParseConnectionString("Endpoint=http://localhost;Port=8080;AccessKey=<access-key>;Version=1.0;")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cs.Endpoint)
+	fmt.Println(cs) // the key is redacted
+	// Output:
+	// http://localhost:8080
+	// Endpoint=http://localhost:8080;AccessKey=REDACTED;Version=1.0;
+}
+
+func Example_errors() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-ms-error-code", "Info.Connection.NotExisted")
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = client.GrantPermission(context.Background(), webpubsub.PermissionJoinLeaveGroup, "gone", nil)
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		fmt.Println(re.StatusCode, re.ErrorCode)
+	}
+	// Output:
+	// 404 Info.Connection.NotExisted
+}
