@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // Connections the match table is evaluated against.
@@ -204,6 +205,7 @@ func TestLongestFilterAccepted(t *testing.T) {
 }
 
 func TestConcurrentMatch(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	f, err := Parse("'group1' in groups and userId in ('alice','bob','x1','x2','x3','x4','x5','x6','x7')")
 	require.NoError(t, err)
 	done := make(chan bool, 4)
