@@ -1,0 +1,237 @@
+package client_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/webpubsub-go/webpubsub/client"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+func TestMalformedFramesAreReportedAndIgnored(t *testing.T) {
+	bad := []string{
+		`not json`,
+		`{"type":"nope"}`,
+		`{"type":"message","from":"group","group":"g","dataType":"binary","data":"!!"}`,
+		`{"type":"message","from":"server","dataType":"text","data":5}`,
+		`{"type":"message","from":"mars","dataType":"text","data":"x"}`,
+		`{"type":"ack"}`,
+		`{"type":"joinGroup","group":"g"}`,
+		`{"type":"system","event":"connected"}`,
+		`[]`,
+	}
+	f := newFakeService(t, fakeDiscard, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c1"))
+		for _, b := range bad {
+			send(ctx, ws, b)
+		}
+		_ = ws.Write(ctx, websocket.MessageBinary, []byte{0xff, 0x00})
+		send(ctx, ws, `{"type":"message","from":"server","dataType":"text","data":"still fine","sequenceId":1}`)
+		<-ctx.Done()
+	})
+	var r recorder
+	startClient(t, f.url(), r.hook(fastOptions()))
+	waitFor(t, func() bool { return len(r.serverMessages()) == 1 }, "the valid message after the bad ones arrives")
+	assert.Equal(t, "still fine", string(r.serverMessages()[0].Data))
+	errs := r.invalidMessages()
+	require.Len(t, errs, len(bad)+1)
+	for i, err := range errs {
+		var ie *client.InvalidMessageError
+		require.ErrorAs(t, err, &ie, "error %d", i)
+		assert.Contains(t, err.Error(), "invalid message from the service")
+	}
+	assert.Contains(t, errs[1].Error(), `unknown message type "nope"`)
+	assert.Contains(t, errs[6].Error(), `unexpected "joinGroup" message`)
+	assert.Equal(t, []byte("not json"), errs[0].(*client.InvalidMessageError).Frame)
+}
+
+func TestSequenceIDsAreDeduplicatedAndAcknowledged(t *testing.T) {
+	f := newFakeService(t, fakeRecord, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c1"))
+		for _, id := range []string{"1", "2", "2", "1", "3"} {
+			send(ctx, ws, `{"type":"message","from":"group","group":"g","dataType":"text","data":"m`+id+`","sequenceId":`+id+`}`)
+		}
+	})
+	var r recorder
+	startClient(t, f.url(), r.hook(fastOptions()))
+	waitFor(t, func() bool {
+		for _, fr := range f.sentFrames() {
+			if fr == `{"type":"sequenceAck","sequenceId":3}` {
+				return true
+			}
+		}
+		return false
+	}, "the client acknowledges sequence id 3")
+	got := r.groupMessages()
+	require.Len(t, got, 3)
+	for i, m := range got {
+		assert.Equal(t, uint64(i+1), m.SequenceID)
+		assert.Equal(t, "m"+string(rune('1'+i)), string(m.Data))
+	}
+}
+
+func TestRecoveryRequestAndNoRecoveryAfter1008(t *testing.T) {
+	f := newFakeService(t, fakeDiscard, func(ctx context.Context, ws *websocket.Conn, n int, q url.Values) {
+		switch n {
+		case 0:
+			send(ctx, ws, connected("c1"))
+			time.Sleep(20 * time.Millisecond)
+			_ = ws.CloseNow() // abrupt drop: recoverable
+		case 1:
+			// Recovery of c1; the service then refuses it for good.
+			_ = ws.Close(websocket.StatusPolicyViolation, "cannot recover")
+		default:
+			send(ctx, ws, connected("c2"))
+			<-ctx.Done()
+		}
+	})
+	var r recorder
+	c := startClient(t, f.url(), r.hook(fastOptions()))
+	waitFor(t, func() bool { return c.ConnectionID() == "c2" && c.State() == client.StateConnected }, "a new connection replaces the unrecoverable one")
+	qs := f.requestQueries()
+	require.Len(t, qs, 3)
+	assert.Empty(t, qs[0].Get(protocol.QueryConnectionID))
+	assert.Equal(t, "c1", qs[1].Get(protocol.QueryConnectionID))
+	assert.Equal(t, "tok-c1", qs[1].Get(protocol.QueryReconnectionToken))
+	assert.Equal(t, "secret-token-value", qs[1].Get(protocol.QueryAccessToken))
+	assert.Empty(t, qs[2].Get(protocol.QueryConnectionID), "no recovery after close code 1008")
+	waitFor(t, func() bool { return len(r.disconnectedEvents()) == 1 }, "one disconnected event")
+	d := r.disconnectedEvents()[0]
+	assert.Equal(t, "c1", d.ConnectionID)
+	assert.Contains(t, d.Err.Error(), "1008")
+	assert.NotContains(t, d.Err.Error(), "secret-token-value")
+}
+
+func TestRecoveryGivesUpAfterTheWindow(t *testing.T) {
+	f := newFakeService(t, fakeDiscard, func(ctx context.Context, ws *websocket.Conn, n int, q url.Values) {
+		if q.Has(protocol.QueryConnectionID) {
+			_ = ws.CloseNow() // every recovery attempt fails
+			return
+		}
+		send(ctx, ws, connected("c"+string(rune('0'+n))))
+		if n == 0 {
+			_ = ws.CloseNow()
+			return
+		}
+		<-ctx.Done()
+	})
+	var r recorder
+	o := r.hook(fastOptions())
+	o.RecoveryWindow = 300 * time.Millisecond
+	start := time.Now()
+	c := startClient(t, f.url(), o)
+	waitFor(t, func() bool { return len(r.connectedEvents()) == 2 }, "a new connection after the recovery window")
+	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
+	assert.NotEqual(t, "c0", c.ConnectionID())
+	recoveries := 0
+	for _, q := range f.requestQueries() {
+		if q.Has(protocol.QueryConnectionID) {
+			recoveries++
+		}
+	}
+	assert.Greater(t, recoveries, 1, "recovery is retried within the window")
+}
+
+func TestKeepAlivePingsAndDeadConnectionTimeout(t *testing.T) {
+	f := newFakeService(t, fakeRecord, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c"+string(rune('0'+n))))
+		// then silence: pings are read but never answered
+	})
+	var r recorder
+	o := r.hook(fastOptions())
+	o.Protocol = client.ProtocolJSON
+	o.KeepAliveInterval = 20 * time.Millisecond
+	o.KeepAliveTimeout = 200 * time.Millisecond
+	startClient(t, f.url(), o)
+	waitFor(t, func() bool { return len(r.disconnectedEvents()) >= 1 && len(r.connectedEvents()) >= 2 }, "the silent connection is closed and replaced")
+	assert.Contains(t, r.disconnectedEvents()[0].Message, "nothing received")
+	pings := 0
+	for _, fr := range f.sentFrames() {
+		if fr == `{"type":"ping"}` {
+			pings++
+		}
+	}
+	assert.GreaterOrEqual(t, pings, 3)
+}
+
+func TestTransientAckErrorsAreRetriedWithTheSameAckID(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		maxRetries int
+		failures   int
+		wantErr    string
+	}{
+		{name: "succeeds after retries", maxRetries: 3, failures: 2},
+		{name: "fails when retries run out", maxRetries: 2, failures: 100, wantErr: "InternalServerError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			attempts := make(chan uint64, 200)
+			f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+				send(ctx, ws, connected("c1"))
+				for {
+					_, b, err := ws.Read(ctx)
+					if err != nil {
+						return
+					}
+					var m struct {
+						Type  string `json:"type"`
+						AckID uint64 `json:"ackId"`
+					}
+					if json.Unmarshal(b, &m) != nil || m.Type != "event" {
+						continue
+					}
+					attempts <- m.AckID
+					ack := `{"type":"ack","ackId":` + jsonNum(m.AckID) + `,"success":true}`
+					if len(attempts) <= tc.failures {
+						ack = `{"type":"ack","ackId":` + jsonNum(m.AckID) + `,"success":false,"error":{"name":"InternalServerError","message":"try again"}}`
+					}
+					send(ctx, ws, ack)
+				}
+			})
+			o := fastOptions()
+			o.MessageRetry = client.RetryOptions{MaxRetries: tc.maxRetries, Delay: time.Millisecond}
+			c := startClient(t, f.url(), o)
+			res, err := c.SendEvent(ctxT(t), "e", client.Text("x"), &client.SendEventOptions{AckID: 31})
+			close(attempts)
+			var ids []uint64
+			for id := range attempts {
+				ids = append(ids, id)
+			}
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				assert.Equal(t, uint64(31), res.AckID)
+				assert.Equal(t, []uint64{31, 31, 31}, ids)
+				return
+			}
+			var se *client.SendMessageError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tc.wantErr, se.ErrorName)
+			assert.Equal(t, uint64(31), se.AckID)
+			assert.Equal(t, []uint64{31, 31, 31}, ids, "one attempt plus two retries")
+		})
+	}
+}
+
+func jsonNum(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func TestSubprotocolRefusedIsAConnectError(t *testing.T) {
+	f := newFakeService(t, fakeNoSubprotocol, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {})
+	c, err := client.New(f.url(), nil)
+	require.NoError(t, err)
+	err = c.Start(ctxT(t))
+	var ce *client.ConnectError
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, err.Error(), "did not accept subprotocol")
+	assert.NotContains(t, err.Error(), "secret-token-value")
+	assert.Equal(t, client.StateStopped, c.State())
+}
