@@ -91,26 +91,20 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer e.wg.Done()
-	opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
-	if ev.Subprotocol != "" {
-		opts.Subprotocols = []string{ev.Subprotocol}
-	}
-	ws, err := websocket.Accept(w, r, opts)
-	if err != nil {
-		e.log.Debug("emulator: websocket handshake failed", "err", err)
-		return
-	}
-	ws.SetReadLimit(maxClientMessage)
 	h := e.hub(hubName)
 	if h == nil {
-		_ = ws.Close(websocket.StatusGoingAway, "the emulator is shutting down")
+		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	c := newConn(h, ev.ConnectionID, ev.UserID, ws.Subprotocol(), ev.Roles)
-	if c.reliable {
+	// The connection is registered before the handshake completes, so that a
+	// client that sees the handshake succeed can rely on being reachable.
+	// Frames queue until the transport starts.
+	reliable := protocol.IsReliable(ev.Subprotocol)
+	c := newConn(h, ev.ConnectionID, ev.UserID, ev.Subprotocol, ev.Roles)
+	if reliable {
 		c.reconnectionToken = newReconnectionToken()
 	}
-	t := newTransport(ws)
+	t := newTransport(nil)
 	c.t = t
 	if c.isJSON() {
 		js, err := protocol.Encode(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
@@ -119,6 +113,19 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.add(c, ev.Groups)
+	opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
+	if ev.Subprotocol != "" {
+		opts.Subprotocols = []string{ev.Subprotocol}
+	}
+	ws, err := websocket.Accept(w, r, opts)
+	if err != nil {
+		e.log.Debug("emulator: websocket handshake failed", "err", err)
+		c.abandon()
+		h.remove(c)
+		return
+	}
+	ws.SetReadLimit(maxClientMessage)
+	t.setConn(ws)
 	if e.lookupHub(hubName) != h {
 		// Reset or Close ran while the connection was being set up.
 		c.abandon()

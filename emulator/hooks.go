@@ -2,22 +2,45 @@ package emulator
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
+	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
 // This file holds the call points for upstream event handlers (see
 // Options.Upstream). With no upstream configured every hook is a no-op: the
 // connection is accepted as the token describes it, and user events are acked
-// with success and get no response.
+// with success and get no response. With upstreams, the hooks call them
+// through internal/upstream exactly as the service does (CloudEvents over
+// HTTP, abuse protection, ce-signature with the emulator's access key,
+// connection state carried across events).
 //
 // The rest of the package calls only these methods and never depends on what
 // they do inside.
 
-// hookState is per-connection data owned by the hooks (conn.hooks).
-type hookState struct{}
+// hookState is per-connection data owned by the hooks (conn.hooks): the
+// upstream session carrying the connection's identity and state.
+type hookState struct {
+	mu      sync.Mutex
+	session *upstream.Session
+}
+
+func (h *hookState) set(s *upstream.Session) {
+	h.mu.Lock()
+	h.session = s
+	h.mu.Unlock()
+}
+
+func (h *hookState) get() *upstream.Session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.session
+}
 
 // connectEvent describes a connection that is about to be accepted. onConnect
 // may change UserID, Groups, Roles and Subprotocol, which start out as the
@@ -51,26 +74,99 @@ type hookRejection struct {
 
 // onConnect runs before the WebSocket handshake is accepted. Returning a
 // non-nil rejection refuses the connection with that status and reason.
+//
+// With a connect upstream, its answer can reject the connection (its status
+// and reason) or set the user, add groups and roles and choose one of the
+// requested subprotocols. An unreachable or failing upstream refuses the
+// connection with 500.
 func (e *Emulator) onConnect(ctx context.Context, ev *connectEvent) *hookRejection {
-	_ = ctx
-	_ = ev
+	u := e.upstreamCaller()
+	if u == nil {
+		return nil
+	}
+	if u.err != nil {
+		return &hookRejection{Status: http.StatusInternalServerError, Reason: "the emulator's upstream configuration is invalid: " + u.err.Error()}
+	}
+	s, res, err := u.inv.Connect(ctx, upstream.ConnectRequest{
+		Hub:          ev.Hub,
+		ConnectionID: ev.ConnectionID,
+		UserID:       ev.UserID,
+		Subprotocol:  ev.Subprotocol,
+		Claims:       ev.Claims,
+		Query:        ev.Query,
+		Headers:      ev.Headers,
+		Subprotocols: ev.Subprotocols,
+	})
+	if err != nil {
+		var se *upstream.StatusError
+		if errors.As(err, &se) {
+			r := se.Reason
+			if r == "" {
+				r = fmt.Sprintf("the upstream event handler refused the connection (status %d)", se.Status)
+			}
+			return &hookRejection{Status: se.Status, Reason: r}
+		}
+		e.log.Warn("emulator: upstream connect failed", "hub", ev.Hub, "connectionId", ev.ConnectionID, "err", err)
+		return &hookRejection{Status: http.StatusInternalServerError, Reason: "the upstream event handler failed: " + err.Error()}
+	}
+	if res != nil {
+		if res.Subprotocol != "" {
+			if !contains(ev.Subprotocols, res.Subprotocol) {
+				return &hookRejection{Status: http.StatusInternalServerError, Reason: fmt.Sprintf("the upstream event handler chose subprotocol %q, which the client did not request", res.Subprotocol)}
+			}
+			ev.Subprotocol = res.Subprotocol
+		}
+		if res.UserID != "" {
+			ev.UserID = res.UserID
+		}
+		ev.Groups = appendNew(ev.Groups, res.Groups)
+		ev.Roles = appendNew(ev.Roles, res.Roles)
+	}
+	u.park(ev.ConnectionID, s)
 	return nil
 }
 
+// appendNew appends the items of add that list does not hold yet.
+func appendNew(list, add []string) []string {
+	for _, a := range add {
+		if !contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
 // onConnected runs once a new connection is registered and its connected
-// message is queued (not after a recovery).
+// message is queued (not after a recovery). The connected upstream event is
+// sent in the background.
 func (e *Emulator) onConnected(ctx context.Context, c *conn) {
 	_ = ctx
-	_ = c
+	u := e.lookupUpstreamCaller()
+	if u == nil || u.inv == nil {
+		return
+	}
+	s := u.take(c.id)
+	if s == nil {
+		return
+	}
+	c.hooks.set(s)
+	s.Connected()
 }
 
 // onDisconnected runs once when a connection is removed for good (closed by
 // the client, by the REST API, by a failure, or after its recovery window
-// ran out). It is not called by Reset or Close.
+// ran out). It is not called by Reset or Close. The disconnected upstream
+// event is sent in the background, after the connected event.
 func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 	_ = ctx
-	_ = c.hooks
-	_ = reason
+	if s := c.hooks.get(); s != nil {
+		s.Disconnected(reason)
+		return
+	}
+	// Removed before onConnected: forget the parked session.
+	if u := e.lookupUpstreamCaller(); u != nil && u.inv != nil {
+		u.take(c.id)
+	}
 }
 
 // onUserEvent handles a user event: an "event" message of a JSON client, or
@@ -79,9 +175,9 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 // non-nil error fails the event's ack. It runs on the connection's reader, so
 // messages of one connection are handled in order.
 func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data protocol.Payload) (*protocol.Payload, error) {
-	_ = ctx
-	_ = c
-	_ = event
-	_ = data
-	return nil, nil
+	s := c.hooks.get()
+	if s == nil {
+		return nil, nil
+	}
+	return s.UserEvent(ctx, event, data)
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // Limits of a transport's outbound queue. A consumer that falls this far
-// behind is closed instead of being waited on.
-const (
+// behind is closed instead of being waited on. (Variables so that tests can
+// lower them.)
+var (
 	maxQueuedFrames = 4096
 	maxQueuedBytes  = 32 << 20
 )
@@ -27,7 +28,8 @@ type closeRequest struct {
 	reason string
 }
 
-// transport is one WebSocket of a connection. A reliable connection can have
+// transport is one WebSocket of a connection. ws is set once, before the
+// reader and writer start (see setConn). A reliable connection can have
 // several transports over its life (one per recovery). Frames are queued by
 // any goroutine and written by the transport's own writer goroutine, so a slow
 // client never blocks a sender.
@@ -56,14 +58,15 @@ func newTransport(ws *websocket.Conn) *transport {
 	}
 }
 
-// enqueue queues f for writing. It reports false when the queue is over its
-// limits (the caller should give up on this consumer) or the transport is
-// closing.
+// enqueue queues f for writing. It reports false only when the queue is over
+// its limits (the caller should give up on this consumer); frames for a dead
+// or closing transport are dropped silently (a reliable connection still has
+// them in its resend buffer).
 func (t *transport) enqueue(f outFrame) bool {
 	t.mu.Lock()
 	if t.dead || t.closing != nil {
 		t.mu.Unlock()
-		return false
+		return true
 	}
 	if len(t.queue) >= maxQueuedFrames || t.qBytes+len(f.data) > maxQueuedBytes {
 		t.mu.Unlock()
@@ -100,7 +103,20 @@ func (t *transport) kill() {
 // abort closes the TCP connection at once, without a close frame.
 func (t *transport) abort() {
 	t.kill()
-	_ = t.ws.CloseNow()
+	t.mu.Lock()
+	ws := t.ws
+	t.mu.Unlock()
+	if ws != nil {
+		_ = ws.CloseNow()
+	}
+}
+
+// setConn sets the WebSocket of a transport created before the handshake
+// completed. It must be called before runTransport.
+func (t *transport) setConn(ws *websocket.Conn) {
+	t.mu.Lock()
+	t.ws = ws
+	t.mu.Unlock()
 }
 
 func (t *transport) signal() {
