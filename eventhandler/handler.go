@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/internal/names"
 )
 
@@ -33,6 +34,12 @@ type Options struct {
 	// Without keys signatures are not checked and anyone who can reach the
 	// handler can forge events.
 	AccessKeys []string
+
+	// ConnectionString is the service's connection string
+	// ("Endpoint=...;AccessKey=...;Version=1.0;"); its access key is added to
+	// AccessKeys. Its endpoint does not restrict origins: use
+	// AllowedEndpoints for that.
+	ConnectionString string
 
 	// MaxBodyBytes bounds the body of an event; larger bodies are answered
 	// with 413. 0 means DefaultMaxBodyBytes.
@@ -93,6 +100,13 @@ func New(hub string, opts *Options) (*Handler, error) {
 		}
 	}
 	h.keys = append([]string(nil), o.AccessKeys...)
+	if o.ConnectionString != "" {
+		cs, err := webpubsub.ParseConnectionString(o.ConnectionString)
+		if err != nil {
+			return nil, fmt.Errorf("eventhandler: %w", err)
+		}
+		h.keys = append(h.keys, cs.AccessKey)
+	}
 	var err error
 	if h.allowed, err = newAllowList(o.AllowedEndpoints); err != nil {
 		return nil, err

@@ -27,6 +27,10 @@ func TestNewValidatesOptions(t *testing.T) {
 	_, err = New(testHub, &Options{AllowedEndpoints: []string{"https://"}})
 	assert.ErrorContains(t, err, "allowed endpoint")
 
+	_, err = New(testHub, &Options{ConnectionString: "Endpoint=https://x.example;AccessKey=s3cr3t-key;Version=2.0"})
+	assert.ErrorContains(t, err, "Version")
+	assert.NotContains(t, err.Error(), "s3cr3t-key")
+
 	h, err := New(testHub, nil)
 	require.NoError(t, err)
 	assert.Equal(t, testPath, h.Path())
@@ -74,6 +78,18 @@ func TestConnectAcceptsWithProperties(t *testing.T) {
 	assert.Equal(t, []string{"1"}, got.Headers["X-Test"])
 	assert.Equal(t, []string{protocol.JSON, protocol.JSONReliable}, got.Subprotocols)
 	assert.Equal(t, []ClientCertificate{{Thumbprint: "abc"}}, got.ClientCertificates)
+}
+
+func TestConnectionStringKeyChecksSignatures(t *testing.T) {
+	h, err := New(testHub, &Options{ConnectionString: "Endpoint=https://demo.webpubsub.azure.com;AccessKey=" + testKey2 + ";Version=1.0;"})
+	require.NoError(t, err)
+	srv := newServer(t, h)
+	resp := send(t, srv, testPath, event{ceType: protocol.EventTypeConnect, signature: protocol.Signature(testConnID, testKey2)})
+	readBody(t, resp)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	resp = send(t, srv, testPath, event{ceType: protocol.EventTypeConnect}) // signed with testKey
+	readBody(t, resp)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
 
 func TestConnectWithoutChangesAnswers204(t *testing.T) {
