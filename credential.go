@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -34,6 +35,9 @@ const keyHeader = "X-Webpubsub-Internal-Key"
 // KeyCredential.Update take effect without rebuilding the client.
 type keyReader struct {
 	pl runtime.Pipeline
+	// reqs recycles the dummy requests the pipeline runs on; building one
+	// costs more than reading the key.
+	reqs sync.Pool
 }
 
 func newKeyReader(cred *azcore.KeyCredential) *keyReader {
@@ -52,27 +56,38 @@ func newKeyReader(cred *azcore.KeyCredential) *keyReader {
 
 // get returns the credential's current key.
 func (k *keyReader) get() (string, error) {
-	req, err := runtime.NewRequest(context.Background(), http.MethodGet, "https://key.invalid/")
-	if err != nil {
-		return "", err
+	req, _ := k.reqs.Get().(*policy.Request)
+	if req == nil {
+		var err error
+		req, err = runtime.NewRequest(context.Background(), http.MethodGet, "https://key.invalid/")
+		if err != nil {
+			return "", err
+		}
 	}
+	h := req.Raw().Header
 	resp, err := k.pl.Do(req)
+	key := h.Get(keyHeader)
+	delete(h, keyHeader)
+	k.reqs.Put(req)
 	if err != nil {
 		return "", fmt.Errorf("webpubsub: reading the access key: %w", err)
 	}
 	_ = resp.Body.Close()
-	key := req.Raw().Header.Get(keyHeader)
 	if key == "" {
 		return "", errors.New("webpubsub: the access key is empty")
 	}
 	return key, nil
 }
 
-// stopPolicy ends keyReader's pipeline with an empty local response.
+// stopPolicy ends keyReader's pipeline with an empty local response. The
+// response is shared: nothing reads or changes it beyond closing its empty
+// body.
 type stopPolicy struct{}
 
-func (stopPolicy) Do(req *policy.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: req.Raw()}, nil
+var stopResponse = &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody}
+
+func (stopPolicy) Do(*policy.Request) (*http.Response, error) {
+	return stopResponse, nil
 }
 
 // refuseTransport is keyReader's transport; stopPolicy makes it unreachable.
@@ -90,6 +105,7 @@ type keyAuthPolicy struct {
 	key      *keyReader
 	endpoint string // service endpoint: scheme://host[:port]
 	now      func() time.Time
+	cache    requestTokenCache
 }
 
 func (p *keyAuthPolicy) Do(req *policy.Request) (*http.Response, error) {
@@ -101,12 +117,15 @@ func (p *keyAuthPolicy) Do(req *policy.Request) (*http.Response, error) {
 	// operation's path and query, so the audience is the same URL on the
 	// service endpoint.
 	aud := p.endpoint + req.Raw().URL.RequestURI()
-	tok, err := auth.Sign(key, &auth.Claims{
-		Audience:  aud,
-		ExpiresAt: p.now().Add(requestTokenLifetime).Unix(),
-	})
-	if err != nil {
-		return nil, nonRetriable{fmt.Errorf("webpubsub: signing the request token: %w", err)}
+	now := p.now()
+	tok, ok := p.cache.get(aud, key, now)
+	if !ok {
+		exp := now.Add(requestTokenLifetime)
+		tok, err = auth.Sign(key, &auth.Claims{Audience: aud, ExpiresAt: exp.Unix()})
+		if err != nil {
+			return nil, nonRetriable{fmt.Errorf("webpubsub: signing the request token: %w", err)}
+		}
+		p.cache.put(aud, key, tok, time.Unix(exp.Unix(), 0))
 	}
 	req.Raw().Header.Set("Authorization", "Bearer "+tok)
 	return req.Next()

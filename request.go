@@ -64,6 +64,7 @@ func (c *ServiceClient) do(ctx context.Context, r *restRequest) (resp *http.Resp
 		if err := req.SetBody(streaming.NopCloser(bytes.NewReader(r.body)), r.contentType); err != nil {
 			return nil, err
 		}
+		req.SetOperationValue(bodyBytes{r.body})
 	}
 	resp, err = c.pl.Do(req)
 	if err != nil {

@@ -41,6 +41,13 @@ type ServiceClient struct {
 	tracer      tracing.Tracer
 	key         *keyReader // nil with Entra ID
 	now         func() time.Time
+	clientURLs  [3]clientURL // per ClientProtocol
+}
+
+// clientURL is where clients of one protocol connect.
+type clientURL struct {
+	audience string // http(s) URL: the aud of locally signed tokens
+	base     string // ws(s) URL: ClientAccessToken.BaseURL
 }
 
 // NewServiceClientFromConnectionString returns a client for hub using the
@@ -68,7 +75,7 @@ func NewServiceClientWithKey(endpoint string, key *azcore.KeyCredential, hub str
 	if _, err := c.key.get(); err != nil {
 		return nil, err
 	}
-	auth := &keyAuthPolicy{key: c.key, endpoint: c.endpoint, now: c.now}
+	auth := &keyAuthPolicy{key: c.key, endpoint: c.endpoint, now: func() time.Time { return c.now() }}
 	c.pl = newPipeline(auth, options)
 	return c, nil
 }
@@ -102,6 +109,10 @@ func newClient(endpoint, hub string, options *ClientOptions) (*ServiceClient, er
 		hubPath:  "/api/hubs/" + pathSegment(hub),
 		now:      time.Now,
 	}
+	hubSeg := pathSegment(hub)
+	for i, path := range [3]string{"/client/hubs/" + hubSeg, "/clients/mqtt/hubs/" + hubSeg, "/clients/socketio/hubs/" + hubSeg} {
+		c.clientURLs[i] = clientURL{audience: c.endpoint + path, base: wsScheme(c.endpoint) + path}
+	}
 	c.requestBase = c.endpoint
 	if options != nil && options.ReverseProxyEndpoint != "" {
 		p, err := parseEndpoint(options.ReverseProxyEndpoint)
@@ -129,7 +140,7 @@ func newPipeline(authPolicy policy.Policy, options *ClientOptions) runtime.Pipel
 	return runtime.NewPipeline(moduleName, moduleVersion, runtime.PipelineOptions{
 		AllowedQueryParameters: loggedQueryParams,
 		APIVersion:             runtime.APIVersionOptions{Name: "api-version", Location: runtime.APIVersionLocationQueryParam},
-		PerRetry:               []policy.Policy{authPolicy},
+		PerRetry:               []policy.Policy{authPolicy, inMemoryBodyPolicy{}},
 		Tracing:                runtime.TracingOptions{Namespace: "Microsoft.SignalRService"},
 	}, &co)
 }

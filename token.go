@@ -30,18 +30,12 @@ type ClientAccessToken struct {
 	URL string
 }
 
-// clientPath returns the path of the hub's client endpoint for protocol p.
-func (c *ServiceClient) clientPath(p ClientProtocol) (string, error) {
-	hub := pathSegment(c.hub)
-	switch p {
-	case ClientProtocolDefault:
-		return "/client/hubs/" + hub, nil
-	case ClientProtocolMQTT:
-		return "/clients/mqtt/hubs/" + hub, nil
-	case ClientProtocolSocketIO:
-		return "/clients/socketio/hubs/" + hub, nil
+// clientURL returns the client endpoint of protocol p.
+func (c *ServiceClient) clientURL(p ClientProtocol) (clientURL, error) {
+	if p < ClientProtocolDefault || p > ClientProtocolSocketIO {
+		return clientURL{}, fmt.Errorf("webpubsub: unknown client protocol %d", int(p))
 	}
-	return "", fmt.Errorf("webpubsub: unknown client protocol %d", int(p))
+	return c.clientURLs[p], nil
 }
 
 // clientType is the :generateToken clientType value of p.
@@ -80,21 +74,33 @@ func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *GetCl
 			return ClientAccessToken{}, err
 		}
 	}
-	path, err := c.clientPath(o.Protocol)
+	cu, err := c.clientURL(o.Protocol)
 	if err != nil {
 		return ClientAccessToken{}, err
 	}
 	var tok string
 	if c.key != nil {
-		tok, err = c.signClientToken(path, &o)
+		tok, err = c.signClientToken(cu.audience, &o)
 	} else {
 		tok, err = c.generateToken(ctx, &o)
 	}
 	if err != nil {
 		return ClientAccessToken{}, err
 	}
-	base := wsScheme(c.endpoint) + path
-	return ClientAccessToken{Token: tok, BaseURL: base, URL: base + "?access_token=" + url.QueryEscape(tok)}, nil
+	return ClientAccessToken{Token: tok, BaseURL: cu.base, URL: cu.base + "?access_token=" + queryEscapeToken(tok)}, nil
+}
+
+// queryEscapeToken escapes tok for a query value. A compact JWT only holds
+// base64url characters and dots, which need no escaping, so the common case
+// does not copy.
+func queryEscapeToken(tok string) string {
+	for i := 0; i < len(tok); i++ {
+		ch := tok[i]
+		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+			return url.QueryEscape(tok)
+		}
+	}
+	return tok
 }
 
 // wsScheme maps an http(s) endpoint to ws(s).
@@ -105,7 +111,7 @@ func wsScheme(endpoint string) string {
 	return "ws://" + strings.TrimPrefix(endpoint, "http://")
 }
 
-func (c *ServiceClient) signClientToken(path string, o *GetClientAccessTokenOptions) (string, error) {
+func (c *ServiceClient) signClientToken(audience string, o *GetClientAccessTokenOptions) (string, error) {
 	key, err := c.key.get()
 	if err != nil {
 		return "", err
@@ -116,7 +122,7 @@ func (c *ServiceClient) signClientToken(path string, o *GetClientAccessTokenOpti
 		Groups:    o.Groups,
 		IssuedAt:  now.Unix(),
 		ExpiresAt: now.Add(o.ExpiresAfter).Unix(),
-		Audience:  c.endpoint + path,
+		Audience:  audience,
 		Subject:   o.UserID,
 	})
 	if err != nil {

@@ -108,9 +108,11 @@ func TestClientAccessTokenFromService(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "ABCDEFG.ABC.ABC", tok.Token)
 			wantBase := "wss://" + strings.TrimPrefix(ts.URL(), "https://")
-			path, _ := c.clientPath(ClientProtocolDefault)
-			if tc.opts != nil {
-				path, _ = c.clientPath(tc.opts.Protocol)
+			path := "/client/hubs/hub1"
+			if tc.opts != nil && tc.opts.Protocol == ClientProtocolMQTT {
+				path = "/clients/mqtt/hubs/hub1"
+			} else if tc.opts != nil && tc.opts.Protocol == ClientProtocolSocketIO {
+				path = "/clients/socketio/hubs/hub1"
 			}
 			assert.Equal(t, wantBase+path, tok.BaseURL)
 			assert.Equal(t, tok.BaseURL+"?access_token=ABCDEFG.ABC.ABC", tok.URL)
