@@ -40,6 +40,15 @@ func serveHandler(t *testing.T, hub string, opts *eventhandler.Options, wrap fun
 	return srv
 }
 
+// newBenchServer runs h in an httptest server and returns its URL.
+func newBenchServer(b *testing.B, h *eventhandler.Handler) string {
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // newInvoker returns an invoker closed when the test ends.
 func newInvoker(t *testing.T, cfg upstream.Config) *upstream.Invoker {
 	t.Helper()
