@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/webpubsub-go/webpubsub/emulator"
+)
+
+// emulatorFlagExtensions lets other files of this package add flags to the
+// emulator subcommand (upstream.go adds -upstream). Each function registers
+// its flags on the flag set before parsing and returns a function that
+// applies the parsed values to the options (an error there is a usage error).
+var emulatorFlagExtensions []func(fs *flag.FlagSet) func(*emulator.Options) error
+
+// runEmulator serves a local emulator until ctx is done. The connection
+// string is the first line of stdout.
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("emulator", stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	key := fs.String("key", "", "access key (default: a random key)")
+	verbose := fs.Bool("v", false, "log connections and requests to stderr")
+	var apply []func(*emulator.Options) error
+	for _, ext := range emulatorFlagExtensions {
+		apply = append(apply, ext(fs))
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, fs, "unexpected arguments %q", fs.Args())
+	}
+	opts := emulator.Options{Addr: *addr, AccessKey: *key}
+	if *verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	for _, a := range apply {
+		if err := a(&opts); err != nil {
+			return usageError(stderr, fs, "%v", err)
+		}
+	}
+	e, err := emulator.New(opts)
+	if err != nil {
+		return fail(stderr, "emulator", err)
+	}
+	fmt.Fprintln(stdout, e.ConnectionString())
+	fmt.Fprintf(stderr, "webpubsub emulator: serving on %s; press Ctrl+C to stop\n", e.URL())
+	<-ctx.Done()
+	if err := e.Close(); err != nil {
+		return fail(stderr, "emulator", err)
+	}
+	fmt.Fprintln(stderr, "webpubsub emulator: stopped")
+	return exitOK
+}

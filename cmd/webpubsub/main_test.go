@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	webpubsub "github.com/webpubsub-go/webpubsub"
+	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// runCmd runs the command line and returns the exit code, stdout and stderr.
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func startEmulator(t *testing.T) *emulator.Emulator {
+	t.Helper()
+	e, err := emulator.New(emulator.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, e.Close()) })
+	return e
+}
+
+// dialJSON connects to u with the JSON subprotocol and returns the
+// connection and its connected message.
+func dialJSON(t *testing.T, u string) (*websocket.Conn, protocol.ConnectedMessage) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{Subprotocols: []string{protocol.JSON}})
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.CloseNow() })
+	return ws, readMessage(t, ws).(protocol.ConnectedMessage)
+}
+
+func readMessage(t *testing.T, ws *websocket.Conn) protocol.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, b, err := ws.Read(ctx)
+	require.NoError(t, err)
+	m, err := protocol.Decode(b)
+	require.NoError(t, err)
+	return m
+}
+
+func TestDemoAgainstInProcessEmulator(t *testing.T) {
+	t.Setenv(envConnectionString, "")
+	code, out, errOut := runCmd(t, "", "demo")
+	require.Equal(t, exitOK, code, errOut)
+	for _, who := range []string{"alice", "bob"} {
+		assert.Contains(t, out, who+" received server message: Hello everyone, from the server")
+		assert.Contains(t, out, who+" received server message: Hello demo-group, from the server")
+		assert.Contains(t, out, who+" received group message in demo-group from alice: Hi all, alice here")
+	}
+}
+
+func TestDemoAgainstConnectionStringFromEnvironment(t *testing.T) {
+	e := startEmulator(t)
+	t.Setenv(envConnectionString, e.ConnectionString())
+	code, out, errOut := runCmd(t, "", "demo", "-hub", "envhub")
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, out, "in-process emulator")
+	assert.Contains(t, out, "bob received group message in demo-group from alice")
+}
+
+// syncBuffer is a goroutine-safe writer.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func TestEmulatorCommandPrintsConnectionStringFirst(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"emulator", "-addr", "127.0.0.1:0", "-key", "dGVzdC1rZXk="}, strings.NewReader(""), pw, &errOut)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err)
+	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest
+	cs, err := webpubsub.ParseConnectionString(strings.TrimSpace(line))
+	require.NoError(t, err, line)
+	assert.Equal(t, "dGVzdC1rZXk=", cs.AccessKey)
+	assert.True(t, strings.HasPrefix(cs.Endpoint, "http://127.0.0.1:"), cs.Endpoint)
+
+	svc, err := webpubsub.NewServiceClientFromConnectionString(strings.TrimSpace(line), "hub1", nil)
+	require.NoError(t, err)
+	require.NoError(t, svc.HealthCheck(ctx, nil))
+	require.NoError(t, svc.SendToAll(ctx, webpubsub.TextMessage("x"), nil), "the printed key signs requests")
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code, errOut.b.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("the emulator did not stop after cancellation")
+	}
+}
+
+func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
+	e := startEmulator(t)
+	code, out, errOut := runCmd(t, "", "token", "-connection-string", e.ConnectionString(), "-hub", "chat",
+		"-user", "carol", "-role", "webpubsub.joinLeaveGroup", "-role", "webpubsub.sendToGroup", "-group", "g1", "-expires", "5m")
+	require.Equal(t, exitOK, code, errOut)
+	u := strings.TrimSpace(out)
+	assert.True(t, strings.HasPrefix(u, "ws://127.0.0.1:"), u)
+	ws, cm := dialJSON(t, u)
+	assert.Equal(t, "carol", cm.UserID)
+	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
+	require.NoError(t, err)
+	require.NoError(t, svc.Group("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil))
+	m := readMessage(t, ws).(protocol.ServerDataMessage)
+	assert.Equal(t, "in g1", string(m.Data.Data), "the -group flag joined g1 on connect")
+}
+
+func TestSendReachesConnectedClient(t *testing.T) {
+	e := startEmulator(t)
+	t.Setenv(envConnectionString, e.ConnectionString())
+	code, out, errOut := runCmd(t, "", "token", "-hub", "chat", "-user", "dave", "-group", "room")
+	require.Equal(t, exitOK, code, errOut)
+	ws, cm := dialJSON(t, strings.TrimSpace(out))
+
+	cases := []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"send", "-hub", "chat", "hello", "world"}, "hello world"},
+		{"", []string{"send", "-hub", "chat", "-user", "dave", "to dave"}, "to dave"},
+		{"", []string{"send", "-hub", "chat", "-connection", cm.ConnectionID, "to the connection"}, "to the connection"},
+		{"from stdin\n", []string{"send", "-hub", "chat", "-group", "room"}, "from stdin"},
+	}
+	for _, tc := range cases {
+		code, _, errOut := runCmd(t, tc.stdin, tc.args...)
+		require.Equal(t, exitOK, code, errOut)
+		m := readMessage(t, ws).(protocol.ServerDataMessage)
+		assert.Equal(t, protocol.DataTypeText, m.Data.Type)
+		assert.Equal(t, tc.want, string(m.Data.Data))
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Setenv(envConnectionString, "")
+	cs := "Endpoint=http://127.0.0.1:1;AccessKey=k;Version=1.0;"
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "usage"},
+		{"unknown command", []string{"launch"}, "unknown command"},
+		{"bad flag", []string{"emulator", "-nope"}, "flag provided but not defined"},
+		{"emulator args", []string{"emulator", "extra"}, "unexpected arguments"},
+		{"token without hub", []string{"token", "-connection-string", cs}, "-hub is required"},
+		{"token without connection string", []string{"token", "-hub", "h"}, envConnectionString},
+		{"token bad expiry", []string{"token", "-hub", "h", "-expires", "-1m", "-connection-string", cs}, "-expires"},
+		{"send two targets", []string{"send", "-hub", "h", "-user", "u", "-group", "g", "-connection-string", cs, "x"}, "at most one"},
+		{"send no message", []string{"send", "-hub", "h", "-connection-string", cs}, "no message"},
+		{"demo args", []string{"demo", "x"}, "unexpected arguments"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, "", tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, errOut, tc.want)
+		})
+	}
+	code, out, _ := runCmd(t, "", "help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "emulator")
+}
+
+func TestRuntimeErrorsExitOne(t *testing.T) {
+	code, _, errOut := runCmd(t, "", "token", "-hub", "h", "-connection-string", "garbage")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errOut, "webpubsub token:")
+	assert.NotContains(t, errOut, "garbage-key")
+
+	e := startEmulator(t)
+	code, _, errOut = runCmd(t, "", "send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errOut, "hub")
+
+	code, _, errOut = runCmd(t, "", "emulator", "-addr", "256.0.0.1:0")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errOut, "listening")
+}
