@@ -121,7 +121,7 @@ func (p *keyAuthPolicy) Do(req *policy.Request) (*http.Response, error) {
 	tok, ok := p.cache.get(aud, key, now)
 	if !ok {
 		exp := now.Add(requestTokenLifetime)
-		tok, err = auth.Sign(key, &auth.Claims{Audience: aud, ExpiresAt: exp.Unix()})
+		tok, err = auth.SignCachedHeader(key, &auth.Claims{Audience: aud, ExpiresAt: exp.Unix()})
 		if err != nil {
 			return nil, nonRetriable{fmt.Errorf("webpubsub: signing the request token: %w", err)}
 		}

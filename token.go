@@ -95,13 +95,21 @@ func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *GetCl
 // does not copy.
 func queryEscapeToken(tok string) string {
 	for i := 0; i < len(tok); i++ {
-		ch := tok[i]
-		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+		if !tokenSafe[tok[i]] {
 			return url.QueryEscape(tok)
 		}
 	}
 	return tok
 }
+
+// tokenSafe marks the bytes a query value may hold unescaped that can occur
+// in a compact JWT.
+var tokenSafe = func() (t [256]bool) {
+	for _, r := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_." {
+		t[r] = true
+	}
+	return t
+}()
 
 // wsScheme maps an http(s) endpoint to ws(s).
 func wsScheme(endpoint string) string {
@@ -117,7 +125,7 @@ func (c *ServiceClient) signClientToken(audience string, o *GetClientAccessToken
 		return "", err
 	}
 	now := c.now()
-	tok, err := auth.Sign(key, &auth.Claims{
+	tok, err := auth.SignCachedHeader(key, &auth.Claims{
 		Roles:     o.Roles,
 		Groups:    o.Groups,
 		IssuedAt:  now.Unix(),

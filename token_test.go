@@ -146,3 +146,14 @@ func TestClientAccessTokenServiceErrors(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, "Forbidden", re.ErrorCode)
 }
+
+func TestQueryEscapeToken(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.abc-_XYZ09"
+	assert.Equal(t, jwt, queryEscapeToken(jwt))
+	for _, tok := range []string{"a+b/c=", "a b&c", "é", "a%b"} {
+		assert.Equal(t, url.QueryEscape(tok), queryEscapeToken(tok))
+		v, err := url.ParseQuery("access_token=" + queryEscapeToken(tok))
+		require.NoError(t, err)
+		assert.Equal(t, tok, v.Get("access_token"))
+	}
+}
