@@ -48,7 +48,7 @@ func TestEmulatorUpstreamFlag(t *testing.T) {
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err, errOut.b.String())
+	require.NoError(t, err)
 	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest
 
 	svc, err := webpubsub.NewServiceClientFromConnectionString(strings.TrimSpace(line), "chat", nil)
