@@ -78,10 +78,10 @@ func newServer(connectionString string, logger *slog.Logger) (http.Handler, erro
 	s := &chatServer{service: service, log: logger}
 
 	events, err := eventhandler.New(hubName, &eventhandler.Options{
-		// Only our Web PubSub resource may call the handler, and every event
-		// must be signed with its access key.
+		// Every event must be signed with the resource's access key, and
+		// only the resource's endpoint may call the handler.
+		ConnectionString: connectionString,
 		AllowedEndpoints: []string{cs.Endpoint},
-		AccessKeys:       []string{cs.AccessKey},
 		OnConnected:      s.onConnected,
 		OnDisconnected:   s.onDisconnected,
 	})
