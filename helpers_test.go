@@ -148,3 +148,9 @@ func requireRequestJWT(t *testing.T, r recorded, key, serviceBase string) *auth.
 	require.WithinDuration(t, time.Now().Add(requestTokenLifetime), exp, 5*time.Second)
 	return claims
 }
+
+// verifyAt checks r's bearer JWT signature and audience (not its expiry
+// window, for tests with a fake clock).
+func verifyAt(r recorded, key, serviceBase string) (*auth.Claims, error) {
+	return auth.Verify(strings.TrimPrefix(r.Auth, "Bearer "), []string{key}, []string{serviceBase + r.RequestURI}, time.Hour)
+}

@@ -44,17 +44,17 @@ func (c *ServiceClient) do(ctx context.Context, r *restRequest) (resp *http.Resp
 	ctx, endSpan := runtime.StartSpan(ctx, r.op, c.tracer, nil)
 	defer func() { endSpan(err) }()
 
-	q := r.query
-	if q == nil {
-		q = url.Values{}
-	}
-	q.Set("api-version", apiVersion)
 	var sb strings.Builder
 	sb.Grow(len(c.requestBase) + len(r.path) + 64)
 	sb.WriteString(c.requestBase)
 	sb.WriteString(r.path)
 	sb.WriteByte('?')
-	sb.WriteString(q.Encode())
+	if len(r.query) == 0 {
+		sb.WriteString("api-version=" + apiVersion)
+	} else {
+		r.query.Set("api-version", apiVersion)
+		sb.WriteString(r.query.Encode())
+	}
 	req, err := runtime.NewRequest(ctx, r.method, sb.String())
 	if err != nil {
 		return nil, err
