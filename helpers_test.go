@@ -34,6 +34,7 @@ type recorded struct {
 	Auth        string
 	Body        []byte
 	Host        string
+	UserAgent   string
 }
 
 // reply is what the test server answers.
@@ -83,6 +84,7 @@ func (ts *testServer) handle(w http.ResponseWriter, r *http.Request) {
 		Auth:        r.Header.Get("Authorization"),
 		Body:        body,
 		Host:        r.Host,
+		UserAgent:   r.Header.Get("User-Agent"),
 	})
 	rep := reply{status: http.StatusOK}
 	if len(ts.replies) > 0 {

@@ -26,7 +26,7 @@ import (
 )
 
 const (
-	moduleName    = "github.com/webpubsub-go/webpubsub"
+	moduleName    = "webpubsub"
 	moduleVersion = "v0.1.0"
 )
 

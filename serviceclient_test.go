@@ -3,6 +3,7 @@ package webpubsub
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -214,6 +215,7 @@ func TestEveryOperationWireRequest(t *testing.T) {
 			assert.Equal(t, tc.ctype, r.ContentType)
 			assert.Equal(t, tc.body, string(r.Body))
 			assert.Equal(t, "application/json", r.Accept)
+			assert.True(t, strings.HasPrefix(r.UserAgent, "azsdk-go-webpubsub/v0.1.0"), "azcore telemetry: %q", r.UserAgent)
 			requireRequestJWT(t, r, testKey, ts.URL())
 		})
 	}
