@@ -66,8 +66,12 @@ func (k *keyReader) get() (string, error) {
 	}
 	h := req.Raw().Header
 	resp, err := k.pl.Do(req)
-	key := h.Get(keyHeader)
-	delete(h, keyHeader)
+	var key string
+	if vals := h[keyHeader]; len(vals) > 0 {
+		key = vals[0]
+		// Keep the emptied slice: the next Add reuses it instead of allocating.
+		h[keyHeader] = vals[:0]
+	}
 	k.reqs.Put(req)
 	if err != nil {
 		return "", fmt.Errorf("webpubsub: reading the access key: %w", err)
@@ -115,19 +119,21 @@ func (p *keyAuthPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	// Request URLs are always the request base (which has no path) plus the
 	// operation's path and query, so the audience is the same URL on the
-	// service endpoint.
-	aud := p.endpoint + req.Raw().URL.RequestURI()
+	// service endpoint. The endpoint is fixed, so the cache is keyed by the
+	// request URI alone.
+	uri := req.Raw().URL.RequestURI()
 	now := p.now()
-	tok, ok := p.cache.get(aud, key, now)
+	header, ok := p.cache.get(uri, key, now)
 	if !ok {
 		exp := now.Add(requestTokenLifetime)
-		tok, err = auth.SignCachedHeader(key, &auth.Claims{Audience: aud, ExpiresAt: exp.Unix()})
+		tok, err := auth.SignCachedHeader(key, &auth.Claims{Audience: p.endpoint + uri, ExpiresAt: exp.Unix()})
 		if err != nil {
 			return nil, nonRetriable{fmt.Errorf("webpubsub: signing the request token: %w", err)}
 		}
-		p.cache.put(aud, key, tok, time.Unix(exp.Unix(), 0))
+		header = "Bearer " + tok
+		p.cache.put(uri, key, header, time.Unix(exp.Unix(), 0))
 	}
-	req.Raw().Header.Set("Authorization", "Bearer "+tok)
+	req.Raw().Header.Set("Authorization", header)
 	return req.Next()
 }
 

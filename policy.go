@@ -21,9 +21,7 @@ type inMemoryBodyPolicy struct{}
 func (inMemoryBodyPolicy) Do(req *policy.Request) (*http.Response, error) {
 	var bb bodyBytes
 	if req.OperationValue(&bb) && len(bb.b) > 0 {
-		raw := req.Raw()
-		raw.Body = io.NopCloser(bytes.NewReader(bb.b))
-		raw.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bb.b)), nil }
+		req.Raw().Body = io.NopCloser(bytes.NewReader(bb.b))
 	}
 	return req.Next()
 }
