@@ -21,11 +21,15 @@ import (
 // refresh the committed screenshot.png.
 const screenshotEnv = "UPDATE_SCREENSHOT"
 
+// The browser window size, which is also the screenshot's size.
+const windowWidth, windowHeight = 720, 560
+
 // chatLine is one entry of the page's #messages list, as a user sees it.
 type chatLine struct {
 	Kind string `json:"kind"` // "message", "notice" or "error"
 	From string `json:"from"` // sender of a "message"; empty otherwise
 	Text string `json:"text"`
+	Mine bool   `json:"mine"` // the page marks the user's own messages
 }
 
 // readLinesJS lists the page's conversation as chatLine values.
@@ -33,6 +37,7 @@ const readLinesJS = `[...document.querySelectorAll('#messages li')].map(li => ({
 	kind: li.classList[0],
 	from: li.dataset.from || '',
 	text: li.querySelector('.text').textContent,
+	mine: li.classList.contains('mine'),
 }))`
 
 // findChromium returns the Chromium binary to drive, or "" if there is none.
@@ -66,7 +71,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(720, 560),
+		chromedp.WindowSize(windowWidth, windowHeight),
 	)
 	ctx, cancelTimeout := context.WithTimeout(allocCtx, 60*time.Second)
 	browserCtx, cancelBrowser := chromedp.NewContext(ctx)
@@ -167,12 +172,12 @@ func TestBrowserChat(t *testing.T) {
 	say(t, alice, "Hello from alice!")
 	say(t, bob, "Hi alice, bob here.")
 
-	both := []chatLine{
-		{Kind: "message", From: "alice", Text: "Hello from alice!"},
-		{Kind: "message", From: "bob", Text: "Hi alice, bob here."},
-	}
-	requireSees(t, alice, "alice", both...)
-	requireSees(t, bob, "bob", both...)
+	fromAlice := chatLine{Kind: "message", From: "alice", Text: "Hello from alice!"}
+	fromBob := chatLine{Kind: "message", From: "bob", Text: "Hi alice, bob here."}
+	ownAlice, ownBob := fromAlice, fromBob
+	ownAlice.Mine, ownBob.Mine = true, true
+	requireSees(t, alice, "alice", ownAlice, fromBob)
+	requireSees(t, bob, "bob", fromAlice, ownBob)
 
 	var shot []byte
 	require.NoError(t, chromedp.Run(alice, chromedp.CaptureScreenshot(&shot)))
@@ -181,10 +186,13 @@ func TestBrowserChat(t *testing.T) {
 		path = "screenshot.png" // the package directory: examples/chat/screenshot.png
 	}
 	require.NoError(t, os.WriteFile(path, shot, 0o644))
-	cfg, err := png.DecodeConfig(bytes.NewReader(shot))
+	written, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NotEmpty(t, written)
+	img, err := png.Decode(bytes.NewReader(written))
 	require.NoError(t, err, "the screenshot is a PNG")
-	assert.Positive(t, cfg.Width)
-	assert.Positive(t, cfg.Height)
+	assert.Equal(t, windowWidth, img.Bounds().Dx(), "the screenshot is as wide as the window")
+	assert.Positive(t, img.Bounds().Dy())
 
 	// Markup in a message is shown as text, never interpreted.
 	const markup = `<img src=x onerror="document.title='owned'"><b>bold</b>`
