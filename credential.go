@@ -19,8 +19,9 @@ import (
 // Microsoft Entra ID credentials.
 const EntraIDScope = "https://webpubsub.azure.com/.default"
 
-// requestTokenLifetime is the lifetime of the JWT that authorizes one REST
-// request signed with an access key. A fresh token is signed for every try.
+// requestTokenLifetime is the lifetime of the JWT that authorizes a REST
+// request signed with an access key. Tokens are bound to the request URL and
+// reused for that URL while enough lifetime is left (see requestTokenCache).
 const requestTokenLifetime = 5 * time.Minute
 
 // keyHeader is the private header that carries the access key out of

@@ -82,7 +82,8 @@ func NewServiceClientWithKey(endpoint string, key *azcore.KeyCredential, hub str
 
 // NewServiceClient returns a client for hub that authenticates with a
 // Microsoft Entra ID credential (scope EntraIDScope). GetClientAccessToken
-// then asks the service to issue tokens.
+// then asks the service to issue tokens. As in every azcore client, bearer
+// tokens are only sent over https.
 func NewServiceClient(endpoint string, cred azcore.TokenCredential, hub string, options *ClientOptions) (*ServiceClient, error) {
 	if cred == nil {
 		return nil, errors.New("webpubsub: token credential must not be nil")
