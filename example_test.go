@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/webpubsub-go/webpubsub"
 )
@@ -200,4 +202,22 @@ func Example_errors() {
 	}
 	// Output:
 	// 404 Info.Connection.NotExisted
+}
+
+func ExampleNewServiceClient() {
+	// Any azcore.TokenCredential works, e.g. azidentity.NewDefaultAzureCredential.
+	var cred azcore.TokenCredential = staticToken("<entra-id-token>")
+	client, err := webpubsub.NewServiceClient("https://contoso.webpubsub.azure.com", cred, "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// With Entra ID the service issues client tokens (POST :generateToken).
+	_, _ = client.GetClientAccessToken(context.Background(), &webpubsub.GetClientAccessTokenOptions{UserID: "alice"})
+}
+
+// staticToken is a stand-in credential for the example.
+type staticToken string
+
+func (s staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: string(s), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
