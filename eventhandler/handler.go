@@ -120,14 +120,20 @@ func (h *Handler) Hub() string { return h.hub }
 // Path returns the path the handler is meant to be mounted at.
 func (h *Handler) Path() string { return h.path }
 
-// Register mounts h on mux at Path and, when Path ends with "/", also at the
-// same path without the slash, so an upstream URL without the trailing slash
-// is served instead of being redirected (a redirected POST loses its body).
-// It panics, like ServeMux.Handle, when a pattern is already registered.
+// Register mounts h on mux for the OPTIONS and POST methods at Path and, when
+// Path ends with "/", also at the same path without the slash, so an upstream
+// URL without the trailing slash is served instead of being redirected (a
+// redirected POST loses its body). Registering by method lets the handler live
+// beside catch-all routes such as "GET /". It panics, like ServeMux.Handle,
+// when a pattern is already registered.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.Handle(h.path, h)
+	paths := []string{h.path}
 	if trimmed := strings.TrimSuffix(h.path, "/"); trimmed != h.path && trimmed != "" {
-		mux.Handle(trimmed, h)
+		paths = append(paths, trimmed)
+	}
+	for _, p := range paths {
+		mux.Handle(http.MethodOptions+" "+p, h)
+		mux.Handle(http.MethodPost+" "+p, h)
 	}
 }
 

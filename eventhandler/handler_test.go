@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -292,4 +294,22 @@ func TestOtherMethodsAreRejected(t *testing.T) {
 	readBody(t, resp)
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	assert.Equal(t, "OPTIONS, POST", resp.Header.Get("Allow"))
+}
+
+func TestRegisterCoexistsWithCatchAllRoute(t *testing.T) {
+	h, err := New(testHub, nil)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "page") })
+	require.NotPanics(t, func() { h.Register(mux) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	resp := send(t, srv, testPath, event{ceType: protocol.EventTypeConnect})
+	readBody(t, resp)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode, "POST reaches the event handler")
+
+	get, err := srv.Client().Get(srv.URL + "/")
+	require.NoError(t, err)
+	assert.Equal(t, "page", readBody(t, get), "GET / still reaches the page")
 }
