@@ -9,15 +9,13 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
-// runTransport serves t for c until it ends: the writer runs in its own
-// goroutine, frames are read and handled here. Then it decides what becomes
+// runTransport serves t for c until it ends: writers run in their own
+// goroutines, frames are read and handled here. Then it decides what becomes
 // of the connection.
 func (e *Emulator) runTransport(c *conn, t *transport) {
-	go t.writeLoop()
+	t.start()
 	err := e.readLoop(c, t)
-	t.kill()
-	_ = t.ws.CloseNow()
-	<-t.done
+	t.stop()
 	e.transportEnded(c, t, err)
 }
 

@@ -29,33 +29,29 @@ type closeRequest struct {
 }
 
 // transport is one WebSocket of a connection. ws is set once, before the
-// reader and writer start (see setConn). A reliable connection can have
-// several transports over its life (one per recovery). Frames are queued by
-// any goroutine and written by the transport's own writer goroutine, so a slow
-// client never blocks a sender.
+// transport starts (see setConn). A reliable connection can have several
+// transports over its life (one per recovery). Frames are queued by any
+// goroutine and written by a writer goroutine of the transport, so a slow
+// client never blocks a sender. The writer runs only while there is
+// something to write, so an idle connection costs no goroutine for writing.
 type transport struct {
-	ws     *websocket.Conn
-	ctx    context.Context
-	cancel context.CancelFunc
-	wake   chan struct{}
-	done   chan struct{} // closed when the writer goroutine ends
+	ws      *websocket.Conn
+	ctx     context.Context
+	cancel  context.CancelFunc
+	writers sync.WaitGroup
 
 	mu      sync.Mutex
 	queue   []outFrame
 	qBytes  int
 	closing *closeRequest
 	dead    bool
+	started bool // writers may run
+	writing bool // a writer is running
 }
 
 func newTransport(ws *websocket.Conn) *transport {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &transport{
-		ws:     ws,
-		ctx:    ctx,
-		cancel: cancel,
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
-	}
+	return &transport{ws: ws, ctx: ctx, cancel: cancel}
 }
 
 // enqueue queues f for writing. It reports false only when the queue is over
@@ -64,29 +60,47 @@ func newTransport(ws *websocket.Conn) *transport {
 // them in its resend buffer).
 func (t *transport) enqueue(f outFrame) bool {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.dead || t.closing != nil {
-		t.mu.Unlock()
 		return true
 	}
 	if len(t.queue) >= maxQueuedFrames || t.qBytes+len(f.data) > maxQueuedBytes {
-		t.mu.Unlock()
 		return false
 	}
 	t.queue = append(t.queue, f)
 	t.qBytes += len(f.data)
-	t.mu.Unlock()
-	t.signal()
+	t.kickLocked()
 	return true
 }
 
 // closeGracefully asks the writer to send a close frame after the queued frames.
 func (t *transport) closeGracefully(code websocket.StatusCode, reason string) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.closing == nil && !t.dead {
 		t.closing = &closeRequest{code: code, reason: truncateReason(reason)}
+		t.kickLocked()
 	}
-	t.mu.Unlock()
-	t.signal()
+}
+
+// start lets writers run; frames queued before are written now.
+func (t *transport) start() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.started = true
+	if len(t.queue) > 0 || t.closing != nil {
+		t.kickLocked()
+	}
+}
+
+// kickLocked starts a writer unless one is running. t.mu must be held.
+func (t *transport) kickLocked() {
+	if !t.started || t.writing || t.dead {
+		return
+	}
+	t.writing = true
+	t.writers.Add(1)
+	go t.drain()
 }
 
 // kill marks the transport dead and cancels its context, which closes the
@@ -112,52 +126,58 @@ func (t *transport) abort() {
 }
 
 // setConn sets the WebSocket of a transport created before the handshake
-// completed. It must be called before runTransport.
+// completed. It must be called before start.
 func (t *transport) setConn(ws *websocket.Conn) {
 	t.mu.Lock()
 	t.ws = ws
 	t.mu.Unlock()
 }
 
-func (t *transport) signal() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
+// stop kills the transport and waits until no writer runs.
+func (t *transport) stop() {
+	t.kill()
+	_ = t.ws.CloseNow()
+	t.writers.Wait()
+}
+
+// drain writes queued frames until the queue is empty, then ends. A
+// requested close is sent once everything before it is written.
+func (t *transport) drain() {
+	defer t.writers.Done()
+	for {
+		t.mu.Lock()
+		batch := t.queue
+		t.queue = nil
+		t.qBytes = 0
+		cl := t.closing
+		if len(batch) == 0 && (cl == nil || t.dead) {
+			t.writing = false
+			t.mu.Unlock()
+			return
+		}
+		t.mu.Unlock()
+		if len(batch) == 0 {
+			_ = t.ws.Close(cl.code, cl.reason)
+			t.finish()
+			return
+		}
+		for i := range batch {
+			if err := t.ws.Write(t.ctx, batch[i].typ, batch[i].data); err != nil {
+				t.finish()
+				return
+			}
+		}
 	}
 }
 
-// writeLoop writes queued frames until the transport is closed or aborted.
-func (t *transport) writeLoop() {
-	defer close(t.done)
-	for {
-		select {
-		case <-t.wake:
-		case <-t.ctx.Done():
-			return
-		}
-		for {
-			t.mu.Lock()
-			batch := t.queue
-			t.queue = nil
-			t.qBytes = 0
-			cl := t.closing
-			t.mu.Unlock()
-			if len(batch) == 0 {
-				if cl != nil {
-					_ = t.ws.Close(cl.code, cl.reason)
-					t.cancel()
-					return
-				}
-				break
-			}
-			for i := range batch {
-				if err := t.ws.Write(t.ctx, batch[i].typ, batch[i].data); err != nil {
-					t.cancel()
-					return
-				}
-			}
-		}
-	}
+// finish ends the writer for good after a failed write or a close.
+func (t *transport) finish() {
+	t.mu.Lock()
+	t.dead = true
+	t.queue = nil
+	t.writing = false
+	t.mu.Unlock()
+	t.cancel()
 }
 
 // truncateReason shortens a close reason to the 123 bytes a close frame can
