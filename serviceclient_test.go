@@ -291,3 +291,16 @@ func TestClientAccessorsAndEndpointNormalisation(t *testing.T) {
 	assert.Equal(t, ts.URL(), c.Endpoint())
 	assert.Equal(t, "g", c.Group("g").Name())
 }
+
+func TestAPIVersionOverride(t *testing.T) {
+	ts := newTestServer(t, reply{status: 202})
+	opts := ts.testOptions()
+	opts.APIVersion = "2024-01-01"
+	c, err := NewServiceClientFromConnectionString("Endpoint="+ts.URL()+";AccessKey="+testKey, "hub1", opts)
+	require.NoError(t, err)
+	require.NoError(t, c.SendToAll(context.Background(), TextMessage("x"), &SendToAllOptions{Excluded: []string{"a"}}))
+	r := ts.only()
+	assert.Equal(t, []string{"2024-01-01"}, r.Query["api-version"])
+	assert.Equal(t, []string{"a"}, r.Query["excluded"])
+	requireRequestJWT(t, r, testKey, ts.URL()) // the token is signed for the final URL
+}
