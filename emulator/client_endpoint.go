@@ -90,7 +90,12 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer e.wg.Done()
+	served := false
+	defer func() {
+		if !served {
+			e.wg.Done()
+		}
+	}()
 	h := e.hub(hubName)
 	if h == nil {
 		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
@@ -133,7 +138,8 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	} else {
 		e.onConnected(context.Background(), c)
 	}
-	e.runTransport(c, t)
+	served = true
+	go e.serveTransport(c, t)
 }
 
 // recoverClient serves a recovery request of a reliable client. A recovery
@@ -144,7 +150,12 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer e.wg.Done()
+	served := false
+	defer func() {
+		if !served {
+			e.wg.Done()
+		}
+	}()
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true,
 		Subprotocols:       []string{protocol.JSONReliable},
@@ -173,6 +184,15 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		old.abort()
 	}
 	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
+	served = true
+	go e.serveTransport(c, t)
+}
+
+// serveTransport runs the transport on a goroutine of its own, so that the
+// handshake's deep stack (token parsing, hijacking) is not kept for the
+// connection's lifetime. The caller's e.track() is released when it ends.
+func (e *Emulator) serveTransport(c *conn, t *transport) {
+	defer e.wg.Done()
 	e.runTransport(c, t)
 }
 

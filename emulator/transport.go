@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -20,6 +21,10 @@ type outFrame struct {
 	typ  websocket.MessageType
 	data []byte
 }
+
+// writerLinger is how long an idle writer goroutine waits for more frames
+// before it ends. Busy connections keep their writer; idle ones cost none.
+const writerLinger = 250 * time.Millisecond
 
 // closeRequest asks the writer to close the WebSocket gracefully once the
 // frames queued before it are written.
@@ -39,6 +44,7 @@ type transport struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	writers sync.WaitGroup
+	wake    chan struct{} // wakes a lingering writer
 
 	mu      sync.Mutex
 	queue   []outFrame
@@ -51,7 +57,7 @@ type transport struct {
 
 func newTransport(ws *websocket.Conn) *transport {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &transport{ws: ws, ctx: ctx, cancel: cancel}
+	return &transport{ws: ws, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
 }
 
 // enqueue queues f for writing. It reports false only when the queue is over
@@ -93,9 +99,16 @@ func (t *transport) start() {
 	}
 }
 
-// kickLocked starts a writer unless one is running. t.mu must be held.
+// kickLocked wakes the writer, starting one if none runs. t.mu must be held.
 func (t *transport) kickLocked() {
-	if !t.started || t.writing || t.dead {
+	if !t.started || t.dead {
+		return
+	}
+	if t.writing {
+		select {
+		case t.wake <- struct{}{}:
+		default:
+		}
 		return
 	}
 	t.writing = true
@@ -140,32 +153,60 @@ func (t *transport) stop() {
 	t.writers.Wait()
 }
 
-// drain writes queued frames until the queue is empty, then ends. A
-// requested close is sent once everything before it is written.
+// drain writes queued frames; once the queue is empty it lingers for
+// writerLinger and then ends. A requested close is sent once everything
+// before it is written.
 func (t *transport) drain() {
 	defer t.writers.Done()
+	var idle *time.Timer
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+	}()
 	for {
 		t.mu.Lock()
 		batch := t.queue
 		t.queue = nil
 		t.qBytes = 0
 		cl := t.closing
-		if len(batch) == 0 && (cl == nil || t.dead) {
-			t.writing = false
-			t.mu.Unlock()
-			return
-		}
+		dead := t.dead
 		t.mu.Unlock()
-		if len(batch) == 0 {
+		switch {
+		case dead:
+			t.finish()
+			return
+		case len(batch) > 0:
+			for i := range batch {
+				if err := t.ws.Write(t.ctx, batch[i].typ, batch[i].data); err != nil {
+					t.finish()
+					return
+				}
+			}
+			continue
+		case cl != nil:
 			_ = t.ws.Close(cl.code, cl.reason)
 			t.finish()
 			return
 		}
-		for i := range batch {
-			if err := t.ws.Write(t.ctx, batch[i].typ, batch[i].data); err != nil {
-				t.finish()
+		if idle == nil {
+			idle = time.NewTimer(writerLinger)
+		} else {
+			idle.Reset(writerLinger)
+		}
+		select {
+		case <-t.wake:
+		case <-t.ctx.Done():
+			t.finish()
+			return
+		case <-idle.C:
+			t.mu.Lock()
+			if len(t.queue) == 0 && t.closing == nil {
+				t.writing = false
+				t.mu.Unlock()
 				return
 			}
+			t.mu.Unlock()
 		}
 	}
 }
