@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,11 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, fs, "unexpected arguments %q", fs.Args())
+	}
+	if *key != "" {
+		if _, err := base64.StdEncoding.DecodeString(*key); err != nil {
+			return usageError(stderr, fs, "-key must be a base64 string (like the access keys of the service)")
+		}
 	}
 	opts := emulator.Options{Addr: *addr, AccessKey: *key}
 	if *verbose {

@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"os/exec"
+	"syscall"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +23,16 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
+// envRunMain makes the test binary run main() instead of the tests (see
+// TestBinaryStopsOnSignals).
+const envRunMain = "WEBPUBSUB_CLI_TEST_RUN_MAIN"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(envRunMain) != "" {
+		os.Args = append([]string{"webpubsub"}, strings.Fields(os.Getenv(envRunMain))...)
+		main()
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -182,6 +194,7 @@ func TestUsageErrors(t *testing.T) {
 		{"no command", nil, "usage"},
 		{"unknown command", []string{"launch"}, "unknown command"},
 		{"bad flag", []string{"emulator", "-nope"}, "flag provided but not defined"},
+		{"emulator key not base64", []string{"emulator", "-key", "not;base64"}, "-key must be a base64 string"},
 		{"emulator args", []string{"emulator", "extra"}, "unexpected arguments"},
 		{"token without hub", []string{"token", "-connection-string", cs}, "-hub is required"},
 		{"token without connection string", []string{"token", "-hub", "h"}, envConnectionString},
@@ -216,4 +229,40 @@ func TestRuntimeErrorsExitOne(t *testing.T) {
 	code, _, errOut = runCmd(t, "", "emulator", "-addr", "256.0.0.1:0")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, errOut, "listening")
+}
+
+func TestBinaryStopsOnSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { testStopsOn(t, sig) })
+	}
+}
+
+func testStopsOn(t *testing.T, sig syscall.Signal) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envRunMain+"=emulator -addr 127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var errOut syncBuffer
+	cmd.Stderr = &errOut
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	svc, err := webpubsub.NewServiceClientFromConnectionString(strings.TrimSpace(line), "hub1", nil)
+	require.NoError(t, err)
+	require.NoError(t, svc.HealthCheck(t.Context(), nil))
+
+	require.NoError(t, cmd.Process.Signal(sig))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "exit code 0 after the signal")
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatal("the emulator did not stop on the signal")
+	}
+	errOut.mu.Lock()
+	defer errOut.mu.Unlock()
+	assert.Contains(t, errOut.b.String(), "stopped")
 }
