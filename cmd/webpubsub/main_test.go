@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
