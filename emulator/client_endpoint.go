@@ -3,12 +3,10 @@ package emulator
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/coder/websocket"
 
@@ -271,21 +269,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// clientToken signs a client access token for hub.
-func (e *Emulator) clientToken(aud, userID string, roles, groups []string, ttl time.Duration) (string, error) {
-	now := time.Now()
-	tok, err := auth.Sign(e.key, &auth.Claims{
-		Roles:     roles,
-		Groups:    groups,
-		IssuedAt:  now.Unix(),
-		ExpiresAt: now.Add(ttl).Unix(),
-		Audience:  aud,
-		Subject:   userID,
-	})
-	if err != nil {
-		return "", errors.New("emulator: signing client token failed")
-	}
-	return tok, nil
 }

@@ -2,12 +2,14 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/names"
 )
 
@@ -49,4 +51,21 @@ func (e *Emulator) generateToken(w http.ResponseWriter, r *http.Request, h *hub)
 	_ = json.NewEncoder(w).Encode(struct {
 		Token string `json:"token"`
 	}{tok})
+}
+
+// clientToken signs a client access token for hub.
+func (e *Emulator) clientToken(aud, userID string, roles, groups []string, ttl time.Duration) (string, error) {
+	now := time.Now()
+	tok, err := auth.Sign(e.key, &auth.Claims{
+		Roles:     roles,
+		Groups:    groups,
+		IssuedAt:  now.Unix(),
+		ExpiresAt: now.Add(ttl).Unix(),
+		Audience:  aud,
+		Subject:   userID,
+	})
+	if err != nil {
+		return "", errors.New("emulator: signing client token failed")
+	}
+	return tok, nil
 }
