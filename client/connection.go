@@ -31,6 +31,8 @@ type connection struct {
 	connectedOnce sync.Once
 	connected     chan struct{} // closed by the first "connected" message
 
+	ackNow chan struct{} // asks keepAlive to send a sequenceAck at once
+
 	lastRecv atomic.Int64 // unix nanoseconds of the last frame received
 	received atomic.Bool  // any frame received
 
@@ -66,6 +68,7 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 		recovery:  recovery,
 		done:      make(chan struct{}),
 		connected: make(chan struct{}),
+		ackNow:    make(chan struct{}, 1),
 		closeCode: -1,
 	}
 	conn.ctx, conn.cancel = context.WithCancel(context.Background())
@@ -150,6 +153,12 @@ func (c *Client) keepAlive(sess *session, conn *connection) {
 			return
 		case <-pingC:
 			_ = c.writeMessage(conn, protocol.PingMessage{})
+		case <-conn.ackNow:
+			if id, ok := c.seq.ackDue(); ok {
+				if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
+					c.seq.markPending()
+				}
+			}
 		case <-ackC:
 			if id, ok := c.seq.ackDue(); ok {
 				if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
@@ -185,7 +194,7 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 	case protocol.AckMessage:
 		c.resolveAck(m)
 	case protocol.ServerDataMessage:
-		if conn.reliable && m.SequenceID != 0 && !c.seq.accept(m.SequenceID) {
+		if !c.acceptSequence(conn, m.SequenceID) {
 			return
 		}
 		if h := c.cfg.OnServerMessage; h != nil {
@@ -193,7 +202,7 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 			c.post(sess, func() { h(ev) })
 		}
 	case protocol.GroupDataMessage:
-		if conn.reliable && m.SequenceID != 0 && !c.seq.accept(m.SequenceID) {
+		if !c.acceptSequence(conn, m.SequenceID) {
 			return
 		}
 		if h := c.cfg.OnGroupMessage; h != nil {
@@ -204,6 +213,22 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 	default:
 		c.reportInvalid(sess, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
 	}
+}
+
+// acceptSequence tracks the sequence id of a data message on a reliable
+// connection and reports whether the message must be delivered.
+func (c *Client) acceptSequence(conn *connection, id uint64) bool {
+	if !conn.reliable || id == 0 {
+		return true
+	}
+	deliver, ackNow := c.seq.accept(id)
+	if ackNow {
+		select {
+		case conn.ackNow <- struct{}{}:
+		default:
+		}
+	}
+	return deliver
 }
 
 func (c *Client) reportInvalid(sess *session, b []byte, err error) {

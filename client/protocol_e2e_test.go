@@ -235,3 +235,27 @@ func TestSubprotocolRefusedIsAConnectError(t *testing.T) {
 	assert.NotContains(t, err.Error(), "secret-token-value")
 	assert.Equal(t, client.StateStopped, c.State())
 }
+
+func TestManyUnacknowledgedIDsAreAckedBeforeTheInterval(t *testing.T) {
+	f := newFakeService(t, fakeRecord, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c1"))
+		for id := 1; id <= 250; id++ {
+			send(ctx, ws, `{"type":"message","from":"server","dataType":"text","data":"m","sequenceId":`+jsonNum(uint64(id))+`}`)
+		}
+	})
+	o := fastOptions()
+	o.SequenceAckInterval = time.Hour
+	startClient(t, f.url(), o)
+	waitFor(t, func() bool {
+		for _, fr := range f.sentFrames() {
+			var m struct {
+				Type       string `json:"type"`
+				SequenceID uint64 `json:"sequenceId"`
+			}
+			if json.Unmarshal([]byte(fr), &m) == nil && m.Type == "sequenceAck" && m.SequenceID >= 200 {
+				return true
+			}
+		}
+		return false
+	}, "a batch of 200 ids is acknowledged without waiting for the interval")
+}

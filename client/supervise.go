@@ -91,6 +91,7 @@ func (c *Client) finish(sess *session, conn *connection, err error) {
 		c.emitDisconnected(sess, conn, nil)
 	}
 	c.setState(StateStopped, nil)
+	sess.cancel() // ends rejoins and operations of a session that stopped on its own
 	c.failAcks()
 	if h := c.cfg.OnStopped; h != nil {
 		ev := StoppedEvent{Err: err}

@@ -1,0 +1,115 @@
+package client_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/webpubsub-go/webpubsub/client"
+	"github.com/webpubsub-go/webpubsub/emulator"
+)
+
+// benchOptions are the defaults with short retry delays, so that a drop
+// costs the recovery itself and not a 1 s wait.
+func benchOptions() *client.Options {
+	return &client.Options{
+		MessageRetry:   client.RetryOptions{MaxRetries: 100, Delay: time.Millisecond},
+		ReconnectRetry: client.RetryOptions{Delay: time.Millisecond},
+	}
+}
+
+// benchGroup starts a sender and a receiver joined to group "bench".
+func benchGroup(b *testing.B) (*client.Client, *sync.WaitGroup) {
+	v := newEnv(b, emulator.Options{})
+	var received sync.WaitGroup
+	o := benchOptions()
+	o.OnGroupMessage = func(client.GroupMessage) { received.Done() }
+	recv := startClient(b, v.url(b, "receiver", allRoles...), o)
+	send := startClient(b, v.url(b, "sender", allRoles...), benchOptions())
+	_, err := recv.JoinGroup(context.Background(), "bench", nil)
+	require.NoError(b, err)
+	return send, &received
+}
+
+// BenchmarkSendToGroupAck measures acknowledged sendToGroup calls, one at a
+// time, each delivered to one receiver.
+func BenchmarkSendToGroupAck(b *testing.B) {
+	send, received := benchGroup(b)
+	ctx := context.Background()
+	data := client.Text("benchmark message of moderate size, about sixty-four bytes.")
+	received.Add(b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := send.SendToGroup(ctx, "bench", data, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	received.Wait()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+}
+
+// BenchmarkSendToGroupAckParallel measures acknowledged sendToGroup calls
+// from 8 goroutines sharing one client.
+func BenchmarkSendToGroupAckParallel(b *testing.B) {
+	send, received := benchGroup(b)
+	ctx := context.Background()
+	data := client.Text("benchmark message of moderate size, about sixty-four bytes.")
+	received.Add(b.N)
+	b.ReportAllocs()
+	b.SetParallelism(4) // 4 x GOMAXPROCS goroutines
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := send.SendToGroup(ctx, "bench", data, nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	received.Wait()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+}
+
+// BenchmarkRecoveryAfterDrop measures the time from an abrupt drop of a
+// reliable connection until an acknowledged event succeeds on the recovered
+// connection. It reports the median and 99th percentile.
+func BenchmarkRecoveryAfterDrop(b *testing.B) {
+	v := newEnv(b, emulator.Options{})
+	c := startClient(b, v.url(b, "u"), benchOptions())
+	ctx := context.Background()
+	id := c.ConnectionID()
+	times := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for c.State() != client.StateConnected {
+			time.Sleep(100 * time.Microsecond)
+		}
+		start := time.Now()
+		if !v.e.DropConnection(v.hub, id) {
+			b.Fatal("no live connection to drop")
+		}
+		if _, err := c.SendEvent(ctx, "probe", client.Text("x"), nil); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	if c.ConnectionID() != id {
+		b.Fatal("the connection was replaced instead of recovered")
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(times[(len(times)*99)/100].Microseconds())/1000, "p99-ms")
+}
