@@ -127,10 +127,10 @@ func (c *Client) Start(ctx context.Context) error {
 	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher()}
 	c.sess = sess
 	c.setStateLocked(StateConnecting, nil)
+	sess.wg.Add(1) // before unlocking, so that a concurrent Stop waits for it
 	c.mu.Unlock()
 
 	result := make(chan error, 1)
-	sess.wg.Add(1)
 	go c.supervise(ctx, sess, result)
 	return <-result
 }

@@ -259,3 +259,25 @@ func TestManyUnacknowledgedIDsAreAckedBeforeTheInterval(t *testing.T) {
 		return false
 	}, "a batch of 200 ids is acknowledged without waiting for the interval")
 }
+
+func TestStopFailsPendingOperations(t *testing.T) {
+	f := newFakeService(t, fakeRecord, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c1")) // and never ack anything
+	})
+	c, err := client.New(f.url(), fastOptions())
+	require.NoError(t, err)
+	require.NoError(t, c.Start(ctxT(t)))
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.SendToGroup(context.Background(), "g", client.Text("x"), nil)
+		errc <- err
+	}()
+	waitFor(t, func() bool { return len(f.sentFrames()) > 0 }, "the message reaches the service")
+	stopClient(t, c)
+	select {
+	case err := <-errc:
+		require.ErrorIs(t, err, client.ErrStopped)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the pending operation did not end with Stop")
+	}
+}

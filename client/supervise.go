@@ -26,6 +26,7 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 			err = ErrStopped
 		}
 		c.setState(StateStopped, nil)
+		sess.cancel()
 		sess.disp.close()
 		result <- err
 		return
