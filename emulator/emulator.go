@@ -31,6 +31,8 @@ type Emulator struct {
 	srv       *http.Server
 	url       string
 	serveDone chan struct{}
+	// upstream calls the configured event handlers; nil without Options.Upstream.
+	upstream *upstreamCaller
 
 	mu     sync.Mutex
 	hubs   map[string]*hub
@@ -73,6 +75,12 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
+	if len(opts.Upstream) > 0 {
+		if e.upstream, err = newUpstreamCaller(e); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
+		}
+	}
 	e.srv = &http.Server{
 		Handler:           e.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -128,6 +136,10 @@ func (e *Emulator) Close() error {
 
 	err := e.srv.Close()
 	<-e.serveDone
+	if e.upstream != nil {
+		// Cancel upstream calls in flight so that the wait below is short.
+		e.upstream.inv.Close()
+	}
 	for _, h := range hubs {
 		h.abandon()
 	}

@@ -80,12 +80,9 @@ type hookRejection struct {
 // requested subprotocols. An unreachable or failing upstream refuses the
 // connection with 500.
 func (e *Emulator) onConnect(ctx context.Context, ev *connectEvent) *hookRejection {
-	u := e.upstreamCaller()
+	u := e.upstream
 	if u == nil {
 		return nil
-	}
-	if u.err != nil {
-		return &hookRejection{Status: http.StatusInternalServerError, Reason: "the emulator's upstream configuration is invalid: " + u.err.Error()}
 	}
 	s, res, err := u.inv.Connect(ctx, upstream.ConnectRequest{
 		Hub:          ev.Hub,
@@ -141,8 +138,8 @@ func appendNew(list, add []string) []string {
 // sent in the background.
 func (e *Emulator) onConnected(ctx context.Context, c *conn) {
 	_ = ctx
-	u := e.lookupUpstreamCaller()
-	if u == nil || u.inv == nil {
+	u := e.upstream
+	if u == nil {
 		return
 	}
 	s := u.take(c.id)
@@ -164,8 +161,8 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 		return
 	}
 	// Removed before onConnected: forget the parked session.
-	if u := e.lookupUpstreamCaller(); u != nil && u.inv != nil {
-		u.take(c.id)
+	if e.upstream != nil {
+		e.upstream.take(c.id)
 	}
 }
 

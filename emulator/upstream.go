@@ -16,9 +16,6 @@ const pendingTTL = time.Minute
 // the sessions between onConnect and onConnected.
 type upstreamCaller struct {
 	inv *upstream.Invoker
-	// err is set when Options.Upstream is invalid; connections are then
-	// refused with it.
-	err error
 
 	mu      sync.Mutex
 	pending map[string]pendingSession // by connection id
@@ -30,29 +27,9 @@ type pendingSession struct {
 	at time.Time
 }
 
-// callers holds the upstream callers of running emulators. An entry is
-// removed when its emulator stops serving.
-var (
-	callersMu sync.Mutex
-	callers   = map[*Emulator]*upstreamCaller{}
-)
-
-// upstreamCaller returns e's upstream caller, creating it on first use. It
-// returns nil when no upstream is configured or the emulator is closed.
-func (e *Emulator) upstreamCaller() *upstreamCaller {
-	if len(e.opts.Upstream) == 0 {
-		return nil
-	}
-	callersMu.Lock()
-	defer callersMu.Unlock()
-	if u := callers[e]; u != nil {
-		return u
-	}
-	select {
-	case <-e.serveDone:
-		return nil
-	default:
-	}
+// newUpstreamCaller builds the upstream caller of e from e.opts.Upstream. It
+// needs e.url, e.key and e.log to be set.
+func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
 	handlers := make([]upstream.Handler, len(e.opts.Upstream))
 	for i, h := range e.opts.Upstream {
 		handlers[i] = upstream.Handler{
@@ -70,29 +47,9 @@ func (e *Emulator) upstreamCaller() *upstreamCaller {
 		Logger:     e.log,
 	})
 	if err != nil {
-		return &upstreamCaller{err: err}
+		return nil, err
 	}
-	u := &upstreamCaller{inv: inv, pending: make(map[string]pendingSession)}
-	stopped := e.goTracked(func() {
-		<-e.serveDone
-		inv.Close()
-		callersMu.Lock()
-		delete(callers, e)
-		callersMu.Unlock()
-	})
-	if !stopped {
-		inv.Close()
-		return nil
-	}
-	callers[e] = u
-	return u
-}
-
-// lookupUpstreamCaller returns e's upstream caller if it exists.
-func (e *Emulator) lookupUpstreamCaller() *upstreamCaller {
-	callersMu.Lock()
-	defer callersMu.Unlock()
-	return callers[e]
+	return &upstreamCaller{inv: inv, pending: make(map[string]pendingSession)}, nil
 }
 
 // park keeps s until the connection id is established, forgetting sessions

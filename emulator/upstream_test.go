@@ -197,8 +197,8 @@ func TestUpstreamFailuresRefuseConnections(t *testing.T) {
 		assert.Equal(t, http.StatusInternalServerError, dialStatus(t, clientURL(t, e, "chat", auth.Claims{}), protocol.JSON))
 	})
 	t.Run("invalid configuration", func(t *testing.T) {
-		e := start(t, emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: "not a url", SystemEvents: []string{"connect"}}}})
-		assert.Equal(t, http.StatusInternalServerError, dialStatus(t, clientURL(t, e, "chat", auth.Claims{}), protocol.JSON))
+		_, err := emulator.New(emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: "not a url", SystemEvents: []string{"connect"}}}})
+		require.ErrorContains(t, err, "invalid upstream configuration")
 	})
 	t.Run("other hubs are not sent upstream", func(t *testing.T) {
 		e := startWithUpstream(t, &eventhandler.Options{OnConnect: func(context.Context, *eventhandler.ConnectRequest, *eventhandler.ConnectResponse) error {
