@@ -3,19 +3,12 @@ package main
 import (
 	"context"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
 )
-
-// emulatorFlagExtensions lets other files of this package add flags to the
-// emulator subcommand (upstream.go adds -upstream). Each function registers
-// its flags on the flag set before parsing and returns a function that
-// applies the parsed values to the options (an error there is a usage error).
-var emulatorFlagExtensions []func(fs *flag.FlagSet) func(*emulator.Options) error
 
 // runEmulator serves a local emulator until ctx is done. The connection
 // string is the first line of stdout.
@@ -24,10 +17,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	key := fs.String("key", "", "access key (default: a random key)")
 	verbose := fs.Bool("v", false, "log connections and requests to stderr")
-	var apply []func(*emulator.Options) error
-	for _, ext := range emulatorFlagExtensions {
-		apply = append(apply, ext(fs))
-	}
+	var upstreams upstreamList
+	fs.Var(&upstreams, "upstream", "event handler URL `template` receiving every event of every hub, e.g. 'http://127.0.0.1:8081/api/webpubsub/hubs/{hub}' (repeatable)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -39,14 +30,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return usageError(stderr, fs, "-key must be a base64 string (like the access keys of the service)")
 		}
 	}
-	opts := emulator.Options{Addr: *addr, AccessKey: *key}
+	opts := emulator.Options{Addr: *addr, AccessKey: *key, Upstream: upstreams.handlers()}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	for _, a := range apply {
-		if err := a(&opts); err != nil {
-			return usageError(stderr, fs, "%v", err)
-		}
 	}
 	e, err := emulator.New(opts)
 	if err != nil {

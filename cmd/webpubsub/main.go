@@ -1,7 +1,7 @@
 // Command webpubsub is the command-line tool of the Azure Web PubSub Go
 // toolkit:
 //
-//	webpubsub emulator [-addr 127.0.0.1:8080] [-key <base64>]
+//	webpubsub emulator [-addr 127.0.0.1:8080] [-key <base64>] [-upstream <url-template>]...
 //	webpubsub demo [-hub demo]
 //	webpubsub token -hub <hub> [-user id] [-role r]... [-group g]... [-expires 1h]
 //	webpubsub send -hub <hub> [-group g | -user id | -connection id] [text...]
