@@ -35,6 +35,7 @@ type connection struct {
 
 	lastRecv atomic.Int64 // unix nanoseconds of the last frame received
 	received atomic.Bool  // any frame received
+	timedOut atomic.Bool  // closed by the dead-connection timeout
 
 	mu            sync.Mutex
 	id            string // connection id announced on this connection
@@ -101,7 +102,11 @@ func (c *Client) readLoop(sess *session, conn *connection) {
 		if err != nil {
 			conn.mu.Lock()
 			conn.closeCode = websocket.CloseStatus(err)
-			conn.closeErr = closeError(err)
+			if conn.timedOut.Load() {
+				conn.closeErr = fmt.Errorf("client: nothing received from the service for %s; the connection was closed", c.cfg.KeepAliveTimeout)
+			} else {
+				conn.closeErr = closeError(err)
+			}
 			conn.mu.Unlock()
 			conn.cancel()
 			_ = conn.ws.CloseNow()
@@ -154,25 +159,24 @@ func (c *Client) keepAlive(sess *session, conn *connection) {
 		case <-pingC:
 			_ = c.writeMessage(conn, protocol.PingMessage{})
 		case <-conn.ackNow:
-			if id, ok := c.seq.ackDue(); ok {
-				if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
-					c.seq.markPending()
-				}
-			}
+			c.sendSequenceAck(conn)
 		case <-ackC:
-			if id, ok := c.seq.ackDue(); ok {
-				if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
-					c.seq.markPending()
-				}
-			}
+			c.sendSequenceAck(conn)
 		case <-deadC:
 			if time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout {
-				conn.mu.Lock()
-				conn.disconnectMsg = fmt.Sprintf("nothing received for %s", timeout)
-				conn.mu.Unlock()
+				conn.timedOut.Store(true)
 				_ = conn.ws.CloseNow()
 				return
 			}
+		}
+	}
+}
+
+// sendSequenceAck acknowledges the received sequence ids if any are new.
+func (c *Client) sendSequenceAck(conn *connection) {
+	if id, ok := c.seq.ackDue(); ok {
+		if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
+			c.seq.markPending()
 		}
 	}
 }

@@ -151,7 +151,8 @@ func TestKeepAlivePingsAndDeadConnectionTimeout(t *testing.T) {
 	o.KeepAliveTimeout = 200 * time.Millisecond
 	startClient(t, f.url(), o)
 	waitFor(t, func() bool { return len(r.disconnectedEvents()) >= 1 && len(r.connectedEvents()) >= 2 }, "the silent connection is closed and replaced")
-	assert.Contains(t, r.disconnectedEvents()[0].Message, "nothing received")
+	require.Error(t, r.disconnectedEvents()[0].Err)
+	assert.Contains(t, r.disconnectedEvents()[0].Err.Error(), "nothing received from the service for 200ms")
 	pings := 0
 	for _, fr := range f.sentFrames() {
 		if fr == `{"type":"ping"}` {
