@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -282,3 +284,40 @@ func TestStopFailsPendingOperations(t *testing.T) {
 		t.Fatal("the pending operation did not end with Stop")
 	}
 }
+
+func TestConnectionLostOnEveryAttemptFailsAfterRetries(t *testing.T) {
+	var attempts atomicCounter
+	f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c"+jsonNum(uint64(n))))
+		for {
+			_, b, err := ws.Read(ctx)
+			if err != nil {
+				return
+			}
+			if strings.Contains(string(b), `"type":"sendToGroup"`) {
+				attempts.add()
+				return // drop the connection before acking
+			}
+		}
+	})
+	o := fastOptions()
+	o.Protocol = client.ProtocolJSON
+	o.MessageRetry = client.RetryOptions{MaxRetries: 2, Delay: time.Millisecond}
+	c := startClient(t, f.url(), o)
+	_, err := c.SendToGroup(ctxT(t), "g", client.Text("x"), &client.SendToGroupOptions{AckID: 5})
+	var se *client.SendMessageError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, uint64(5), se.AckID)
+	assert.Empty(t, se.ErrorName, "the service never answered")
+	require.ErrorIs(t, err, client.ErrConnectionLost)
+	assert.Equal(t, 3, attempts.get(), "one attempt plus two retries, each on a new connection")
+}
+
+type atomicCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (a *atomicCounter) add() { a.mu.Lock(); a.n++; a.mu.Unlock() }
+
+func (a *atomicCounter) get() int { a.mu.Lock(); defer a.mu.Unlock(); return a.n }
