@@ -3,6 +3,7 @@ package webpubsub
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -94,8 +95,10 @@ func ParseConnectionString(s string) (ConnectionString, error) {
 	if !haveKey || cs.AccessKey == "" {
 		return ConnectionString{}, errors.New("webpubsub: connection string: AccessKey is missing")
 	}
+	// The values below are not quoted in errors: when a ";" is missing, the
+	// next pair (such as AccessKey=<key>) is part of the value.
 	if haveVer && ver != "1.0" {
-		return ConnectionString{}, fmt.Errorf("webpubsub: connection string: Version %q is not supported (only 1.0)", truncateForError(ver))
+		return ConnectionString{}, errors.New("webpubsub: connection string: Version is not supported (only 1.0)")
 	}
 	cs.Version = ver
 	u, err := parseEndpoint(endpoint)
@@ -105,7 +108,7 @@ func ParseConnectionString(s string) (ConnectionString, error) {
 	if havePort {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return ConnectionString{}, fmt.Errorf("webpubsub: connection string: Port %q is not a number from 1 to 65535", truncateForError(port))
+			return ConnectionString{}, errors.New("webpubsub: connection string: Port is not a number from 1 to 65535")
 		}
 		u.Host = joinHostPort(u.Hostname(), strconv.Itoa(n))
 	}
@@ -114,33 +117,56 @@ func ParseConnectionString(s string) (ConnectionString, error) {
 }
 
 // parseEndpoint checks that endpoint is an absolute http or https URL with a
-// host and nothing but an optional "/" path, and returns it parsed.
+// host and nothing but an optional "/" path, and returns it parsed. Its errors
+// never quote endpoint: a connection string pasted where an endpoint belongs,
+// or a missing ";" before AccessKey, would put the access key into it.
 func parseEndpoint(endpoint string) (*url.URL, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a valid URL", truncateForError(endpoint))
+		return nil, errors.New("is not a valid URL")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "http" && scheme != "https" {
-		return nil, fmt.Errorf("%q must be an http or https URL", truncateForError(endpoint))
+		return nil, errors.New("must be an http or https URL")
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q has no host", truncateForError(endpoint))
+		return nil, errors.New("has no host")
+	}
+	if !validHost(u) {
+		return nil, errors.New("has an invalid host name")
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("must not contain user information")
+		return nil, errors.New("must not contain user information")
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q must not have a path, query or fragment", truncateForError(endpoint))
+		return nil, errors.New("must not have a path, query or fragment")
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q has an invalid port", truncateForError(endpoint))
+			return nil, errors.New("has an invalid port")
 		}
 	}
 	u.Scheme = scheme
 	u.Path, u.RawPath = "", ""
 	return u, nil
+}
+
+// validHost reports whether u's host is a DNS name (letters, digits, '-',
+// '.', '_') or a bracketed IP address. net/url accepts far more (such as
+// "a,AccessKey=secret"), which would make a malformed connection string's
+// key part of every request URL.
+func validHost(u *url.URL) bool {
+	h := u.Hostname()
+	if strings.HasPrefix(u.Host, "[") {
+		return net.ParseIP(h) != nil
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func joinHostPort(host, port string) string {

@@ -52,18 +52,26 @@ func TestParseConnectionStringErrors(t *testing.T) {
 		{"Endpoint=;AccessKey=" + key, "Endpoint is missing"},
 		{"Endpoint=https://a", "AccessKey is missing"},
 		{"Endpoint=https://a;AccessKey=", "AccessKey is missing"},
-		{"Endpoint=https://a;AccessKey=" + key + ";Version=2.0", `Version "2.0" is not supported`},
-		{"Endpoint=ftp://a;AccessKey=" + key, "Endpoint \"ftp://a\" must be an http or https URL"},
+		{"Endpoint=https://a;AccessKey=" + key + ";Version=2.0", "Version is not supported"},
+		{"Endpoint=ftp://a;AccessKey=" + key, "Endpoint must be an http or https URL"},
 		{"Endpoint=https://a/path;AccessKey=" + key, "must not have a path"},
-		{"Endpoint=https://a;AccessKey=" + key + ";Port=abc", `Port "abc" is not a number`},
-		{"Endpoint=https://a;AccessKey=" + key + ";Port=70000", "Port \"70000\""},
-		{"Endpoint=https://a;AccessKey=" + key + ";Port=0", "Port \"0\""},
+		{"Endpoint=https://a;AccessKey=" + key + ";Port=abc", "Port is not a number from 1 to 65535"},
+		{"Endpoint=https://a;AccessKey=" + key + ";Port=70000", "Port is not a number"},
+		{"Endpoint=https://a;AccessKey=" + key + ";Port=0", "Port is not a number"},
 		{"Endpoint=https://a;AccessKey=" + key + ";" + key, "part 3 is not a Key=Value pair"},
 		{"Endpoint=https://a;AccessKey=" + key + ";AccessKey=other", "AccessKey is given more than once"},
 		{"Endpoint=https://a;Endpoint=https://b;AccessKey=" + key, "Endpoint is given more than once"},
 		{"Endpoint=https://a;AccessKey=" + key + ";Port=1;Port=2", "Port is given more than once"},
 		{"Endpoint=https://a;AccessKey=" + key + ";Version=1.0;version=1.0", "Version is given more than once"},
 		{"Endpoint=https://u:" + key + "@a;AccessKey=" + key, "must not contain user information"},
+		// A missing ";" puts the next pair into the value: the error must not
+		// quote it.
+		{"AccessKey=x;Endpoint=https://a AccessKey=" + key, "Endpoint is not a valid URL"},
+		{"AccessKey=x;Endpoint=https://a,AccessKey=" + key, "Endpoint has an invalid host name"},
+		{"AccessKey=x;Endpoint=https://a;Port=443 AccessKey=" + key, "Port is not a number"},
+		{"AccessKey=x;Endpoint=https://a;Version=1.0 AccessKey=" + key, "Version is not supported"},
+		{"Endpoint=https://a AccessKey=" + key, "AccessKey is missing"},
+		{"Endpoint=" + key + ";AccessKey=" + key, "Endpoint must be an http or https URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
@@ -83,6 +91,36 @@ func TestConnectionStringDoesNotPrintTheKey(t *testing.T) {
 		assert.Contains(t, s, "https://a")
 	}
 	assert.Equal(t, "Endpoint=https://a;AccessKey=REDACTED;Version=1.0;", cs.String())
+}
+
+func TestEndpointHostValidation(t *testing.T) {
+	for _, ok := range []string{"https://contoso.webpubsub.azure.com", "http://localhost:8080", "http://127.0.0.1", "http://[::1]:9000", "https://my_host-1.example"} {
+		_, err := parseEndpoint(ok)
+		assert.NoError(t, err, ok)
+	}
+	for _, bad := range []string{"https://a,b", "https://a=b", "https://a!b", "https://a;b"} {
+		_, err := parseEndpoint(bad)
+		assert.ErrorContains(t, err, "invalid host name", bad)
+	}
+}
+
+// FuzzParseConnectionStringNeverEchoesKey puts a recognisable key into
+// arbitrary text: whatever the text, an error never contains the key.
+func FuzzParseConnectionStringNeverEchoesKey(f *testing.F) {
+	f.Add("Endpoint=https://a ", "")
+	f.Add("Endpoint=https://a,", ";Version=2")
+	f.Add("Endpoint=https://a;Port=1 ", "")
+	f.Add("Endpoint=", "")
+	f.Add("Endpoint=https://a;Version=", ";")
+	f.Fuzz(func(t *testing.T, before, after string) {
+		const key = "Zq7KEYxW9mN2pL5v"
+		for _, s := range []string{before + "AccessKey=" + key + after, before + key + after} {
+			_, err := ParseConnectionString(s)
+			if err != nil && strings.Contains(err.Error(), key) {
+				t.Fatalf("error quotes the key: %v", err)
+			}
+		}
+	})
 }
 
 func FuzzParseConnectionString(f *testing.F) {
