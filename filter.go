@@ -3,6 +3,7 @@ package webpubsub
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -11,10 +12,13 @@ import (
 // Filter builds an OData filter for the Filter options and for
 // AddConnectionsToGroups/RemoveConnectionsFromGroups. Placeholders {0}, {1},
 // ... in format are replaced by the matching argument as an OData literal:
-// strings (and fmt.Stringer values) are single-quoted with inner quotes
-// doubled, integers and floats are written in decimal, bools as true/false,
-// nil as null, and time.Time as a quoted RFC 3339 string. Write {{ and }} for
-// literal braces. A placeholder without an argument is kept as written.
+// strings (and fmt.Stringer and error values) are single-quoted with inner
+// quotes doubled, integers and floats are written in decimal, bools as
+// true/false, nil (and nil pointers) as null, and time.Time as a quoted
+// RFC 3339 string; named types are written like their underlying kind and
+// pointers are followed. Any other value is quoted as its fmt.Sprint text.
+// Write {{ and }} for literal braces. A placeholder without an argument is
+// kept as written.
 //
 //	webpubsub.Filter("userId eq {0} and {1} in groups", user, group)
 func Filter(format string, args ...any) string {
@@ -65,43 +69,48 @@ func placeholderIndex(s string) (int, bool) {
 	return n, true
 }
 
-// odataLiteral returns v as an OData literal.
+// odataLiteral returns v as an OData literal. Types whose underlying kind is a
+// string, integer, float or bool (such as a named `type UserID string`) are
+// written like that kind; pointers are followed (nil is null).
 func odataLiteral(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "null"
 	case string:
 		return quoteOData(v)
-	case bool:
-		return strconv.FormatBool(v)
-	case int:
-		return strconv.FormatInt(int64(v), 10)
-	case int8:
-		return strconv.FormatInt(int64(v), 10)
-	case int16:
-		return strconv.FormatInt(int64(v), 10)
-	case int32:
-		return strconv.FormatInt(int64(v), 10)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case uint:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint8:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint16:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint32:
-		return strconv.FormatUint(uint64(v), 10)
-	case uint64:
-		return strconv.FormatUint(v, 10)
-	case float32:
-		return formatFloat(float64(v), 32)
-	case float64:
-		return formatFloat(v, 64)
 	case time.Time:
 		return quoteOData(v.Format(time.RFC3339Nano))
 	case fmt.Stringer:
 		return quoteOData(v.String())
+	case error:
+		return quoteOData(v.Error())
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		// Follow a few levels only: a pointer type can point to itself.
+		for depth := 0; rv.Kind() == reflect.Pointer; depth++ {
+			if rv.IsNil() {
+				return "null"
+			}
+			if depth == 8 {
+				return quoteOData(fmt.Sprint(v))
+			}
+			rv = rv.Elem()
+		}
+		return odataLiteral(rv.Interface())
+	case reflect.String:
+		return quoteOData(rv.String())
+	case reflect.Bool:
+		return strconv.FormatBool(rv.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(rv.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(rv.Uint(), 10)
+	case reflect.Float32:
+		return formatFloat(rv.Float(), 32)
+	case reflect.Float64:
+		return formatFloat(rv.Float(), 64)
 	default:
 		return quoteOData(fmt.Sprint(v))
 	}

@@ -2,6 +2,7 @@ package webpubsub
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -12,10 +13,22 @@ import (
 
 type stringer struct{}
 
+type (
+	namedString string
+	namedInt    int
+	namedUint   uint16
+	namedFloat  float32
+	namedBool   bool
+)
+
 func (stringer) String() string { return "it's" }
 
 func TestFilter(t *testing.T) {
 	ts := time.Date(2024, 12, 1, 10, 0, 0, 0, time.UTC)
+	str, num := "a'b", 42
+	type loop *loop
+	var self loop
+	self = &self
 	cases := []struct {
 		format string
 		args   []any
@@ -39,6 +52,10 @@ func TestFilter(t *testing.T) {
 		{"{2} {x} {} {-1} {+0} {0", []any{"a"}, "{2} {x} {} {-1} {+0} {0"},
 		{"no placeholders", nil, "no placeholders"},
 		{"unicode {0}", []any{"é'ü"}, "unicode 'é''ü'"},
+		{"{0} {1} {2} {3} {4}", []any{namedString("O'N"), namedInt(-4), namedUint(9), namedFloat(0.5), namedBool(true)}, "'O''N' -4 9 0.5 true"},
+		{"{0} {1} {2} {3}", []any{&str, &num, (*string)(nil), &stringer{}}, "'a''b' 42 null 'it''s'"},
+		{"{0}", []any{time.Second}, "'1s'"},
+		{"{0}", []any{self}, "'" + fmt.Sprint(self) + "'"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.format, func(t *testing.T) {
