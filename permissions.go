@@ -43,12 +43,7 @@ func (c *ServiceClient) GrantPermission(ctx context.Context, p Permission, conne
 	if options != nil {
 		target = options.TargetName
 	}
-	path, q, err := c.permissionPath(p, connectionID, target)
-	if err != nil {
-		return err
-	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.GrantPermission", method: http.MethodPut, path: path, query: q,
-		success: []int{http.StatusOK}})
+	return c.permissionOp(ctx, "ServiceClient.GrantPermission", http.MethodPut, http.StatusOK, p, connectionID, target)
 }
 
 // RevokePermission revokes a permission from the connection.
@@ -57,12 +52,16 @@ func (c *ServiceClient) RevokePermission(ctx context.Context, p Permission, conn
 	if options != nil {
 		target = options.TargetName
 	}
+	return c.permissionOp(ctx, "ServiceClient.RevokePermission", http.MethodDelete, http.StatusNoContent, p, connectionID, target)
+}
+
+// permissionOp sends a grant or revoke request.
+func (c *ServiceClient) permissionOp(ctx context.Context, op, method string, success int, p Permission, connectionID, target string) error {
 	path, q, err := c.permissionPath(p, connectionID, target)
 	if err != nil {
 		return err
 	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.RevokePermission", method: http.MethodDelete, path: path, query: q,
-		success: []int{http.StatusNoContent}})
+	return c.exec(ctx, &restRequest{op: op, method: method, path: path, query: q, success: []int{success}})
 }
 
 // HasPermission reports whether the connection has the permission (on the
