@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
@@ -179,7 +180,11 @@ func (g *GroupClient) nextLink(link string) (string, url.Values, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("webpubsub: the service returned an invalid nextLink: %w", err)
 	}
-	if u.Path != "/api/hubs/"+g.c.hub+"/groups/"+g.name+"/connections" {
+	// Hub names are case-insensitive to the service, group names are not.
+	// Only the query is used: the next page is always requested on g.path.
+	rest, ok := strings.CutPrefix(u.Path, "/api/hubs/")
+	hub, rest, _ := strings.Cut(rest, "/")
+	if !ok || !strings.EqualFold(hub, g.c.hub) || rest != "groups/"+g.name+"/connections" {
 		return "", nil, errors.New("webpubsub: the service returned a nextLink for another resource")
 	}
 	q, err := url.ParseQuery(u.RawQuery)

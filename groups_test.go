@@ -47,6 +47,22 @@ func TestListConnectionsFollowsNextLink(t *testing.T) {
 	}
 }
 
+func TestListConnectionsNextLinkHubIsCaseInsensitive(t *testing.T) {
+	ts := newTestServer(t, reply{status: 200, body: `{"value":[],"nextLink":"/api/hubs/hub1/groups/G1/connections?continuationToken=t1"}`},
+		reply{status: 200, body: `{"value":[],"nextLink":"/api/hubs/HUB1/groups/g1/connections?continuationToken=t2"}`})
+	pager := ts.keyClient("Hub1").Group("G1").ListConnections(nil)
+	_, err := pager.NextPage(context.Background())
+	require.NoError(t, err)
+	_, err = pager.NextPage(context.Background())
+	require.NoError(t, err, "the hub may come back in another case")
+	_, err = pager.NextPage(context.Background())
+	require.ErrorContains(t, err, "nextLink for another resource", "group names are case-sensitive")
+	reqs := ts.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/api/hubs/Hub1/groups/G1/connections", reqs[1].EscapedPath)
+	assert.Equal(t, []string{"t1"}, reqs[1].Query["continuationToken"])
+}
+
 func TestListConnectionsRejectsForeignNextLink(t *testing.T) {
 	ts := newTestServer(t, reply{status: 200,
 		body: `{"value":[{"connectionId":"c1"}],"nextLink":"https://evil.example/api/hubs/other/groups/x/connections?continuationToken=t"}`})
