@@ -47,7 +47,7 @@ func TestAttacksAreRejected(t *testing.T) {
 		{"missing signature", event{ceType: user, signature: "-"}, 401, "missing ce-signature header"},
 		{"disallowed origin", event{ceType: user, origin: "evil.example"}, 403, "origin is not allowed"},
 		{"wrong hub", event{ceType: user, hub: "other"}, 400, "this handler serves hub chat"},
-		{"unknown event type", event{ceType: "azure.webpubsub.sys.explode"}, 400, "unsupported event type"},
+		{"unknown event type", event{ceType: "azure.webpubsub.sys.explode"}, 400, `unsupported event type "azure.webpubsub.sys.explode"`},
 		{"user event without a name", event{ceType: protocol.EventTypeUserPrefix}, 400, "unsupported event type"},
 		{"oversized body", event{ceType: user, contentType: "text/plain", body: bytes.Repeat([]byte("x"), 1025)}, 413, "too large"},
 		{"state not base64", event{ceType: user, state: "%%%"}, 400, "not valid base64"},
@@ -66,8 +66,8 @@ func TestAttacksAreRejected(t *testing.T) {
 	}
 	assert.Zero(t, called.Load(), "no callback may run for a rejected request")
 
-	t.Run("missing ce-type and ce-connectionId", func(t *testing.T) {
-		for _, drop := range []string{protocol.HeaderType, protocol.HeaderConnectionID} {
+	t.Run("missing ce-type, ce-connectionId or ce-hub", func(t *testing.T) {
+		for _, drop := range []string{protocol.HeaderType, protocol.HeaderConnectionID, protocol.HeaderHub} {
 			req, err := http.NewRequest(http.MethodPost, srv.URL+testPath, nil)
 			require.NoError(t, err)
 			req.Header.Set(protocol.HeaderType, user)

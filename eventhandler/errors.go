@@ -8,8 +8,9 @@ import (
 // StatusError is an error an event callback returns to answer the service
 // with a given HTTP status and reason. Returned from OnConnect it rejects the
 // connection (the service uses 400, 401 and 500); returned from OnUserEvent it
-// fails the event. Any other error returned by a callback is answered with
-// 500 and the error's text as the reason.
+// fails the event. Reason is sent to the service, which may pass it on to the
+// client. Any other error returned by a callback is answered with 500 and a
+// generic reason, and its text goes to Options.Logger only.
 type StatusError struct {
 	// Status is the HTTP status code, 400-599.
 	Status int

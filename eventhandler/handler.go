@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -45,6 +46,12 @@ type Options struct {
 	// with 413. 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 
+	// Logger receives the errors callbacks return that are not a
+	// *StatusError. Such errors are answered with 500 and a generic reason,
+	// because the reason can reach the client; their text is only logged.
+	// Nil uses slog.Default().
+	Logger *slog.Logger
+
 	// OnConnect handles the blocking connect event. It may fill resp to set
 	// the user, groups, roles, subprotocol and state, or return an error to
 	// reject the connection (see StatusError). Nil accepts every connection.
@@ -69,6 +76,7 @@ type Handler struct {
 	allowed allowList
 	keys    []string
 	maxBody int64
+	log     *slog.Logger
 	opts    Options
 }
 
@@ -81,7 +89,10 @@ func New(hub string, opts *Options) (*Handler, error) {
 	if opts != nil {
 		o = *opts
 	}
-	h := &Handler{hub: hub, path: o.Path, maxBody: o.MaxBodyBytes, opts: o}
+	h := &Handler{hub: hub, path: o.Path, maxBody: o.MaxBodyBytes, log: o.Logger, opts: o}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
 	if h.path == "" {
 		h.path = "/api/webpubsub/hubs/" + hub + "/"
 	}

@@ -122,11 +122,12 @@ func TestConnectRejects(t *testing.T) {
 		{"bad request", Fail(http.StatusBadRequest, "no name"), 400, "no name"},
 		{"wrapped status", errors.Join(errors.New("x"), Fail(http.StatusUnauthorized, "inner")), 401, "inner"},
 		{"status out of range", Fail(302, "weird"), 500, "weird"},
-		{"plain error", errors.New("database down"), 500, "database down"},
+		{"plain error", errors.New("database down at db.internal:5432"), 500, "the event handler failed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := New(testHub, &Options{OnConnect: func(_ context.Context, _ *ConnectRequest, resp *ConnectResponse) error {
+			logger, logs := newTestLogger()
+			h, err := New(testHub, &Options{Logger: logger, OnConnect: func(_ context.Context, _ *ConnectRequest, resp *ConnectResponse) error {
 				resp.UserID = "ignored"
 				return tc.err
 			}})
@@ -135,6 +136,13 @@ func TestConnectRejects(t *testing.T) {
 			resp := send(t, srv, testPath, event{ceType: protocol.EventTypeConnect})
 			assert.Equal(t, tc.wantReason+"\n", readBody(t, resp))
 			assert.Equal(t, tc.wantStatus, resp.StatusCode)
+			var se *StatusError
+			if !errors.As(tc.err, &se) {
+				assert.Contains(t, logs.String(), "database down at db.internal:5432", "the error's text is logged, not sent")
+				assert.Contains(t, logs.String(), "connectionId="+testConnID)
+			} else {
+				assert.Empty(t, logs.String(), "a StatusError is an answer, not a failure to log")
+			}
 		})
 	}
 }
@@ -168,8 +176,10 @@ func TestConnectedAndDisconnectedAreObserved(t *testing.T) {
 }
 
 func TestUserEventAnswers(t *testing.T) {
+	logger, logs := newTestLogger()
 	h, err := New(testHub, &Options{
 		AccessKeys: []string{testKey},
+		Logger:     logger,
 		OnUserEvent: func(_ context.Context, req *UserEventRequest, resp *UserEventResponse) error {
 			switch req.Context.EventName {
 			case "echo":
@@ -204,9 +214,9 @@ func TestUserEventAnswers(t *testing.T) {
 		{"binary", "echo", "application/octet-stream", "\x01\x02", 200, "application/octet-stream", "\xff\x01\x02"},
 		{"no content type is binary", "echo", "", "\x01", 200, "application/octet-stream", "\xff\x01"},
 		{"no answer", "silent", "text/plain", "x", 204, "", ""},
-		{"error", "boom", "text/plain", "x", 500, "text/plain; charset=utf-8", "handler failed\n"},
+		{"error", "boom", "text/plain", "x", 500, "text/plain; charset=utf-8", "the event handler failed\n"},
 		{"status error", "denied", "text/plain", "x", 403, "text/plain; charset=utf-8", "not for you\n"},
-		{"unencodable answer", "badjson", "text/plain", "x", 500, "text/plain; charset=utf-8", "eventhandler: response is not JSON-encodable: json: unsupported type: func()\n"},
+		{"unencodable answer", "badjson", "text/plain", "x", 500, "text/plain; charset=utf-8", "the event handler failed\n"},
 		{"unsupported content type", "echo", "image/png", "x", 415, "text/plain; charset=utf-8", "unsupported content type of user event; use text/plain, application/json or application/octet-stream\n"},
 		{"invalid json", "echo", "application/json", "{", 400, "text/plain; charset=utf-8", "user event body is not valid JSON\n"},
 	}
@@ -218,6 +228,8 @@ func TestUserEventAnswers(t *testing.T) {
 			assert.Equal(t, tc.wantType, resp.Header.Get("Content-Type"))
 		})
 	}
+	assert.Contains(t, logs.String(), "handler failed", "callback errors are logged")
+	assert.Contains(t, logs.String(), "response is not JSON-encodable")
 }
 
 func TestUserEventWithoutCallbackAnswers204(t *testing.T) {
@@ -230,7 +242,9 @@ func TestUserEventWithoutCallbackAnswers204(t *testing.T) {
 }
 
 func TestStateIsReadAndUpdated(t *testing.T) {
+	logger, logs := newTestLogger()
 	h, err := New(testHub, &Options{
+		Logger: logger,
 		OnUserEvent: func(_ context.Context, req *UserEventRequest, resp *UserEventResponse) error {
 			switch string(req.Data) {
 			case "count":
@@ -270,8 +284,9 @@ func TestStateIsReadAndUpdated(t *testing.T) {
 	assert.Empty(t, resp.Header.Get(protocol.HeaderConnectionState), "unchanged state is not echoed")
 
 	resp = send(t, srv, testPath, event{ceType: user, contentType: "text/plain", body: []byte("bad")})
-	assert.Contains(t, readBody(t, resp), `state "f" is not JSON-encodable`)
+	assert.Equal(t, "the event handler failed\n", readBody(t, resp))
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	assert.Contains(t, logs.String(), `state \"f\" is not JSON-encodable`)
 }
 
 func TestRegisterServesPathWithoutTrailingSlash(t *testing.T) {

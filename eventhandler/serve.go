@@ -3,6 +3,7 @@ package eventhandler
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -66,13 +67,17 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !strings.EqualFold(hub, h.hub) {
+	switch {
+	case hub == "":
+		http.Error(w, "not a Web PubSub event: missing "+protocol.HeaderHub+" header", http.StatusBadRequest)
+		return
+	case !strings.EqualFold(hub, h.hub):
 		http.Error(w, "event is for another hub; this handler serves hub "+h.hub, http.StatusBadRequest)
 		return
 	}
 	kind, name := classify(ceType)
 	if kind == kindUnknown {
-		http.Error(w, "unsupported event type", http.StatusBadRequest)
+		http.Error(w, fmt.Sprintf("unsupported event type %.100q; want azure.webpubsub.sys.connect, .connected, .disconnected or azure.webpubsub.user.<event>", ceType), http.StatusBadRequest)
 		return
 	}
 	if r.ContentLength > h.maxBody {
@@ -146,7 +151,7 @@ func (h *Handler) serveConnect(w http.ResponseWriter, r *http.Request, cc Connec
 	resp := &ConnectResponse{state: stateUpdate{base: state}}
 	if h.opts.OnConnect != nil {
 		if err := h.opts.OnConnect(r.Context(), req, resp); err != nil {
-			writeError(w, err)
+			h.writeError(w, cc, err)
 			return
 		}
 	}
@@ -187,7 +192,7 @@ func (h *Handler) serveUserEvent(w http.ResponseWriter, r *http.Request, cc Conn
 	resp := &UserEventResponse{state: stateUpdate{base: state}}
 	if h.opts.OnUserEvent != nil {
 		if err := h.opts.OnUserEvent(r.Context(), req, resp); err != nil {
-			writeError(w, err)
+			h.writeError(w, cc, err)
 			return
 		}
 	}
@@ -217,12 +222,18 @@ func writeState(w http.ResponseWriter, u *stateUpdate) bool {
 	return true
 }
 
+// callbackFailed is the reason sent for a callback error that is not a
+// *StatusError. The error's own text stays in the log: it may describe the
+// application's internals, and the service may show the reason to the client.
+const callbackFailed = "the event handler failed"
+
 // writeError answers a callback's error.
-func writeError(w http.ResponseWriter, err error) {
+func (h *Handler) writeError(w http.ResponseWriter, cc ConnectionContext, err error) {
 	var se *StatusError
 	if errors.As(err, &se) {
 		http.Error(w, se.Reason, se.status())
 		return
 	}
-	http.Error(w, err.Error(), http.StatusInternalServerError)
+	h.log.Error("eventhandler: callback failed", "hub", cc.Hub, "event", cc.EventName, "connectionId", cc.ConnectionID, "err", err)
+	http.Error(w, callbackFailed, http.StatusInternalServerError)
 }

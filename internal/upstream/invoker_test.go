@@ -3,7 +3,6 @@ package upstream_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"sync"
 	"testing"
@@ -164,7 +163,7 @@ func TestUserEventPayloads(t *testing.T) {
 					resp.SetBinary(req.Data)
 				}
 			case "fail":
-				return errors.New("cannot do that")
+				return eventhandler.Fail(http.StatusInternalServerError, "cannot do that")
 			}
 			return nil
 		},
