@@ -78,6 +78,23 @@ func TestRetryOn429And503WithRetryAfter(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond)
 }
 
+func TestRetryOn429WithRetryAfterSeconds(t *testing.T) {
+	// The standard header counts whole seconds; one second is the shortest,
+	// so this test runs beside the others.
+	t.Parallel()
+	ts := newTestServer(t, reply{status: 429, header: map[string]string{"Retry-After": "1"}}, reply{status: 202})
+	opts := ts.testOptions()
+	opts.Retry.MaxRetryDelay = 5 * time.Second
+	c, err := NewServiceClientWithKey(ts.URL(), azcore.NewKeyCredential(testKey), "hub1", opts)
+	require.NoError(t, err)
+	start := time.Now()
+	require.NoError(t, c.SendToAll(context.Background(), TextMessage("x"), nil))
+	require.Len(t, ts.requests(), 2)
+	// RetryDelay is 1 ms, so a wait of about a second shows the header was
+	// honoured.
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
+}
+
 func TestRetryAfterSecondsBeyondMaxRetryDelayStops(t *testing.T) {
 	// Retry-After: 1 (second) exceeds the test options' MaxRetryDelay of
 	// 500 ms, so azcore gives up after the first try instead of sleeping.
