@@ -57,16 +57,17 @@ type testServer struct {
 
 func newTestServer(t *testing.T, replies ...reply) *testServer {
 	t.Helper()
-	ts := &testServer{t: t, replies: replies}
-	ts.srv = httptest.NewServer(http.HandlerFunc(ts.handle))
-	t.Cleanup(ts.srv.Close)
-	return ts
+	return startTestServer(t, httptest.NewServer, replies)
 }
 
 func newTLSTestServer(t *testing.T, replies ...reply) *testServer {
 	t.Helper()
+	return startTestServer(t, httptest.NewTLSServer, replies)
+}
+
+func startTestServer(t *testing.T, start func(http.Handler) *httptest.Server, replies []reply) *testServer {
 	ts := &testServer{t: t, replies: replies}
-	ts.srv = httptest.NewTLSServer(http.HandlerFunc(ts.handle))
+	ts.srv = start(http.HandlerFunc(ts.handle))
 	t.Cleanup(ts.srv.Close)
 	return ts
 }
