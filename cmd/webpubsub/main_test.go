@@ -216,13 +216,19 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestRuntimeErrorsExitOne(t *testing.T) {
-	code, _, errOut := runCmd(t, "", "token", "-hub", "h", "-connection-string", "garbage")
-	assert.Equal(t, exitError, code)
-	assert.Contains(t, errOut, "webpubsub token:")
-	assert.NotContains(t, errOut, "garbage-key")
+	for _, bad := range []string{
+		"garbage;AccessKey=secret-key-in-cs",
+		"Endpoint=ftp://example.com;AccessKey=secret-key-in-cs;Version=1.0;",
+		"AccessKey=secret-key-in-cs;Version=1.0;",
+	} {
+		code, _, errOut := runCmd(t, "", "token", "-hub", "h", "-connection-string", bad)
+		assert.Equal(t, exitError, code, bad)
+		assert.Contains(t, errOut, "webpubsub token:", bad)
+		assert.NotContains(t, errOut, "secret-key-in-cs", "errors never show the access key")
+	}
 
 	e := startEmulator(t)
-	code, _, errOut = runCmd(t, "", "send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x")
+	code, _, errOut := runCmd(t, "", "send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, errOut, "hub")
 
