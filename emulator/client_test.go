@@ -178,6 +178,8 @@ func TestClientAuthAttacks(t *testing.T) {
 		{"wrong aud", "?access_token=" + sign(e.AccessKey(), wrongAud)},
 		{"alg none", "?access_token=" + url.QueryEscape(noneToken(good.Audience))},
 		{"garbage", "?access_token=x.y.z"},
+		{"HS512 with the right key", "?access_token=" + hs512Token(t, e.AccessKey(), good.Audience, time.Now().Add(time.Hour))},
+		{"REST token", "?access_token=" + restToken(t, e.AccessKey(), e.URL()+"/api/hubs/hub1/:send", time.Now().Add(time.Hour))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

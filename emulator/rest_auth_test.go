@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/internal/auth"
 )
 
 // noneToken builds an unsigned token with "alg":"none".
@@ -20,6 +22,14 @@ func noneToken(aud string) string {
 	h := enc([]byte(`{"alg":"none","typ":"JWT"}`))
 	c, _ := json.Marshal(map[string]any{"aud": aud, "exp": time.Now().Add(time.Hour).Unix()})
 	return h + "." + enc(c) + "."
+}
+
+// hs512Token signs aud and exp with key using HS512 instead of HS256.
+func hs512Token(t testing.TB, key, aud string, exp time.Time) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{"aud": aud, "exp": exp.Unix()}).SignedString([]byte(key))
+	require.NoError(t, err)
+	return tok
 }
 
 func TestRESTAuthAttacks(t *testing.T) {
@@ -40,6 +50,9 @@ func TestRESTAuthAttacks(t *testing.T) {
 		{"wrong key", "Bearer " + restToken(t, "another-key", u, hour), http.StatusUnauthorized},
 		{"wrong aud", "Bearer " + restToken(t, e.AccessKey(), e.URL()+"/api/hubs/other/:send", hour), http.StatusUnauthorized},
 		{"alg none", "Bearer " + noneToken(u), http.StatusUnauthorized},
+		{"HS512 with the right key", "Bearer " + hs512Token(t, e.AccessKey(), u, hour), http.StatusUnauthorized},
+		{"no exp", "Bearer " + restToken(t, e.AccessKey(), u, time.Unix(0, 0)), http.StatusUnauthorized},
+		{"client token", "Bearer " + clientToken(t, e, "hub1", auth.Claims{}), http.StatusUnauthorized},
 		{"garbage", "Bearer abc.def", http.StatusUnauthorized},
 	}
 	for _, tc := range cases {
