@@ -103,8 +103,10 @@ func (e *Emulator) onConnect(ctx context.Context, ev *connectEvent) *hookRejecti
 			}
 			return &hookRejection{Status: se.Status, Reason: r}
 		}
+		// The details (the upstream's address, the transport error) are for
+		// the operator's log, not for the client.
 		e.log.Warn("emulator: upstream connect failed", "hub", ev.Hub, "connectionId", ev.ConnectionID, "err", err)
-		return &hookRejection{Status: http.StatusInternalServerError, Reason: "the upstream event handler failed: " + err.Error()}
+		return &hookRejection{Status: http.StatusInternalServerError, Reason: upstreamFailed}
 	}
 	if res != nil {
 		if res.Subprotocol != "" {
@@ -122,6 +124,10 @@ func (e *Emulator) onConnect(ctx context.Context, ev *connectEvent) *hookRejecti
 	u.park(ev.ConnectionID, s)
 	return nil
 }
+
+// upstreamFailed is what a client learns when the upstream could not be
+// called or answered something unusable.
+const upstreamFailed = "the upstream event handler failed"
 
 // appendNew appends the items of add that list does not hold yet.
 func appendNew(list, add []string) []string {
@@ -171,10 +177,22 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 // response is delivered back to the caller as a message from the server; a
 // non-nil error fails the event's ack. It runs on the connection's reader, so
 // messages of one connection are handled in order.
+//
+// An error answer of the upstream fails the event with the upstream's reason;
+// any other failure is logged and fails it with a generic message.
 func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data protocol.Payload) (*protocol.Payload, error) {
 	s := c.hooks.get()
 	if s == nil {
 		return nil, nil
 	}
-	return s.UserEvent(ctx, event, data)
+	p, err := s.UserEvent(ctx, event, data)
+	if err == nil {
+		return p, nil
+	}
+	var se *upstream.StatusError
+	if errors.As(err, &se) {
+		return nil, err
+	}
+	e.log.Warn("emulator: upstream user event failed", "hub", c.hub.name, "connectionId", c.id, "event", event, "err", err)
+	return nil, errors.New(upstreamFailed)
 }

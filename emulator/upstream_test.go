@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,16 +51,34 @@ func startWithUpstream(t *testing.T, opts *eventhandler.Options, handlers ...emu
 // dialStatus dials u and returns the handshake's HTTP status when it fails.
 func dialStatus(t *testing.T, u, subprotocol string) int {
 	t.Helper()
+	status, _ := dialRefused(t, u, subprotocol)
+	return status
+}
+
+// dialRefused dials u and returns the handshake's HTTP status and body when
+// it fails.
+func dialRefused(t *testing.T, u, subprotocol string) (int, string) {
+	t.Helper()
 	ws, resp, err := dialRaw(u, subprotocol)
 	if err == nil {
 		ws.CloseNow()
 		t.Fatalf("connection to %s was accepted", u)
 	}
 	require.NotNil(t, resp, "handshake error without response: %v", err)
+	var body []byte
 	if resp.Body != nil {
+		body, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 	}
-	return resp.StatusCode
+	return resp.StatusCode, string(body)
+}
+
+// deadURL returns the URL of a loopback server that is already closed.
+func deadURL(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
 }
 
 func TestUpstreamEndToEnd(t *testing.T) {
@@ -190,11 +209,11 @@ func TestUpstreamFailuresRefuseConnections(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, dialStatus(t, clientURL(t, e, "chat", auth.Claims{}), protocol.JSON))
 	})
 	t.Run("unreachable upstream", func(t *testing.T) {
-		ln := httptest.NewServer(http.NotFoundHandler())
-		dead := ln.URL
-		ln.Close()
-		e := start(t, emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: dead + "/{hub}", SystemEvents: []string{"connect"}}}})
-		assert.Equal(t, http.StatusInternalServerError, dialStatus(t, clientURL(t, e, "chat", auth.Claims{}), protocol.JSON))
+		dead := deadURL(t)
+		e := start(t, emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: dead + "/secret-path/{hub}", SystemEvents: []string{"connect"}}}})
+		status, body := dialRefused(t, clientURL(t, e, "chat", auth.Claims{}), protocol.JSON)
+		assert.Equal(t, http.StatusInternalServerError, status)
+		assert.Equal(t, "the upstream event handler failed\n", body, "the client learns nothing about the upstream")
 	})
 	t.Run("invalid configuration", func(t *testing.T) {
 		_, err := emulator.New(emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: "not a url", SystemEvents: []string{"connect"}}}})
@@ -229,4 +248,19 @@ func TestUpstreamChoosesSubprotocol(t *testing.T) {
 	assert.Equal(t, protocol.JSON, ws.Subprotocol(), "the upstream's choice wins over the emulator's preference")
 
 	assert.Equal(t, http.StatusInternalServerError, dialStatus(t, base+"&pick=mqtt", protocol.JSON), "a subprotocol the client did not offer is refused")
+}
+
+func TestUpstreamUserEventFailureIsGenericForTheClient(t *testing.T) {
+	dead := deadURL(t)
+	e := startWithUpstream(t, &eventhandler.Options{AccessKeys: []string{upstreamKey}},
+		emulator.UpstreamHandler{SystemEvents: []string{"connect", "connected", "disconnected"}},
+		emulator.UpstreamHandler{URLTemplate: dead + "/secret-path/{event}", UserEventPattern: "*"})
+	cl := dial(t, clientURL(t, e, "chat", auth.Claims{}), protocol.JSON)
+	cl.connected()
+	cl.send(protocol.EventMessage{Event: "hello", AckID: ackID(1), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	a := cl.ack(1)
+	assert.False(t, a.Success)
+	require.NotNil(t, a.Error)
+	assert.Equal(t, protocol.ErrorInternalServerError, a.Error.Name)
+	assert.Equal(t, "the upstream event handler failed", a.Error.Message, "the upstream's address is not revealed")
 }
