@@ -18,7 +18,9 @@ type allowList struct {
 }
 
 // newAllowList parses AllowedEndpoints: each a host ("x.webpubsub.azure.com",
-// "127.0.0.1:8080"), a URL ("https://x.webpubsub.azure.com") or "*".
+// "127.0.0.1:8080"), a URL ("https://x.webpubsub.azure.com") or "*". A URL's
+// default port ("https://x:443") is dropped, so it matches the origin the
+// service sends ("x").
 func newAllowList(endpoints []string) (allowList, error) {
 	if len(endpoints) == 0 {
 		return allowList{any: true}, nil
@@ -37,6 +39,10 @@ func newAllowList(endpoints []string) (allowList, error) {
 				return allowList{}, fmt.Errorf("eventhandler: allowed endpoint %q is not a host or an absolute URL", e)
 			}
 			host = u.Host
+			// The service names itself without the scheme's default port.
+			if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
+				host = strings.TrimSuffix(host, ":"+p)
+			}
 		}
 		if host == "" || strings.ContainsAny(host, "/?# ") {
 			return allowList{}, fmt.Errorf("eventhandler: allowed endpoint %q is not a host or an absolute URL", e)

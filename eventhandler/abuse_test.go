@@ -11,7 +11,7 @@ import (
 )
 
 func TestAllowList(t *testing.T) {
-	l, err := newAllowList([]string{"https://Demo.WebPubSub.Azure.com", "127.0.0.1:8080", " other.example "})
+	l, err := newAllowList([]string{"https://Demo.WebPubSub.Azure.com", "127.0.0.1:8080", " other.example ", "https://ported.example:443", "http://[::1]:80", "http://local.example:8081"})
 	require.NoError(t, err)
 	cases := map[string]bool{
 		"demo.webpubsub.azure.com":      true,
@@ -23,6 +23,11 @@ func TestAllowList(t *testing.T) {
 		"evil.example":                  false,
 		"demo.webpubsub.azure.com.evil": false,
 		"":                              false,
+		"ported.example":                true, // a URL's default port is dropped
+		"ported.example:8443":           true,
+		"[::1]":                         true,
+		"local.example:8081":            true, // a URL's other port is kept
+		"local.example":                 false,
 	}
 	for origin, want := range cases {
 		assert.Equal(t, want, l.allows(origin), origin)
