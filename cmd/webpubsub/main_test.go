@@ -109,36 +109,47 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
-func TestEmulatorCommandPrintsConnectionStringFirst(t *testing.T) {
+// runEmulatorCmd runs "webpubsub emulator args..." in the background and
+// returns the first line of its stdout. stop cancels the command and requires
+// it to exit with 0 soon.
+func runEmulatorCmd(t *testing.T, args ...string) (firstLine string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
 	var errOut syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"emulator", "-addr", "127.0.0.1:0", "-key", "dGVzdC1rZXk="}, strings.NewReader(""), pw, &errOut)
+		done <- run(ctx, append([]string{"emulator"}, args...), strings.NewReader(""), pw, &errOut)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	require.NoError(t, err)
 	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest
-	cs, err := webpubsub.ParseConnectionString(strings.TrimSpace(line))
+	return strings.TrimSpace(line), func() {
+		t.Helper()
+		cancel()
+		select {
+		case code := <-done:
+			assert.Equal(t, exitOK, code, errOut.b.String())
+		case <-time.After(10 * time.Second):
+			t.Fatal("the emulator did not stop after cancellation")
+		}
+	}
+}
+
+func TestEmulatorCommandPrintsConnectionStringFirst(t *testing.T) {
+	line, stop := runEmulatorCmd(t, "-addr", "127.0.0.1:0", "-key", "dGVzdC1rZXk=")
+	cs, err := webpubsub.ParseConnectionString(line)
 	require.NoError(t, err, line)
 	assert.Equal(t, "dGVzdC1rZXk=", cs.AccessKey)
 	assert.True(t, strings.HasPrefix(cs.Endpoint, "http://127.0.0.1:"), cs.Endpoint)
 
-	svc, err := webpubsub.NewServiceClientFromConnectionString(strings.TrimSpace(line), "hub1", nil)
+	svc, err := webpubsub.NewServiceClientFromConnectionString(line, "hub1", nil)
 	require.NoError(t, err)
-	require.NoError(t, svc.HealthCheck(ctx, nil))
-	require.NoError(t, svc.SendToAll(ctx, webpubsub.TextMessage("x"), nil), "the printed key signs requests")
-
-	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, exitOK, code, errOut.b.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("the emulator did not stop after cancellation")
-	}
+	require.NoError(t, svc.HealthCheck(t.Context(), nil))
+	require.NoError(t, svc.SendToAll(t.Context(), webpubsub.TextMessage("x"), nil), "the printed key signs requests")
+	stop()
 }
 
 func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {

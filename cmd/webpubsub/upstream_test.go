@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -38,20 +35,9 @@ func TestEmulatorUpstreamFlag(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var errOut syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"emulator", "-addr", "127.0.0.1:0", "-key", key, "-upstream", srv.URL + "/api/webpubsub/hubs/{hub}"}, strings.NewReader(""), pw, &errOut)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err)
-	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest
-
-	svc, err := webpubsub.NewServiceClientFromConnectionString(strings.TrimSpace(line), "chat", nil)
+	line, stop := runEmulatorCmd(t, "-addr", "127.0.0.1:0", "-key", key, "-upstream", srv.URL+"/api/webpubsub/hubs/{hub}")
+	ctx := t.Context()
+	svc, err := webpubsub.NewServiceClientFromConnectionString(line, "chat", nil)
 	require.NoError(t, err)
 	tok, err := svc.GetClientAccessToken(ctx, nil)
 	require.NoError(t, err)
@@ -68,13 +54,7 @@ func TestEmulatorUpstreamFlag(t *testing.T) {
 	assert.Equal(t, "echo hi", string(m.Data.Data))
 	ws.CloseNow()
 
-	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, exitOK, code, errOut.b.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("the emulator did not stop after cancellation")
-	}
+	stop()
 }
 
 func TestEmulatorUpstreamFlagRejectsBadTemplates(t *testing.T) {
