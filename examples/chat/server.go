@@ -78,6 +78,7 @@ func newServer(connectionString string, logger *slog.Logger) (http.Handler, erro
 	s := &chatServer{service: service, log: logger}
 
 	events, err := eventhandler.New(hubName, &eventhandler.Options{
+		Path: eventHandlerPath,
 		// Every event must be signed with the resource's access key, and
 		// only the resource's endpoint may call the handler.
 		ConnectionString: connectionString,
@@ -98,8 +99,7 @@ func newServer(connectionString string, logger *slog.Logger) (http.Handler, erro
 	mux.HandleFunc("GET /negotiate", s.negotiate)
 	// The service validates the handler with OPTIONS (abuse protection), then
 	// POSTs each event to /eventhandler/<event>.
-	mux.Handle("OPTIONS "+eventHandlerPath, events)
-	mux.Handle("POST "+eventHandlerPath, events)
+	events.Register(mux)
 	return mux, nil
 }
 
@@ -144,9 +144,10 @@ func userName(raw string) (string, error) {
 	return name, nil
 }
 
-// onConnected announces a new user to the chat group. The service calls it
-// after the connection is established, before the page joins the group, so
-// everyone else sees the notice.
+// onConnected announces a new user to the chat group. The service sends the
+// event after the connection is established, without waiting for it, so
+// everyone already in the group sees the notice; whether the new user sees it
+// too depends on whether their page joined the group first.
 func (s *chatServer) onConnected(ctx context.Context, req *eventhandler.ConnectedRequest) {
 	s.announce(ctx, req.Context.UserID+" joined the chat")
 }
