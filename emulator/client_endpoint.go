@@ -22,6 +22,10 @@ const maxClientMessage = 1 << 20
 // order it prefers them.
 var supportedSubprotocols = []string{protocol.JSONReliable, protocol.JSON}
 
+// protobufSubprotocols are the service's predefined protobuf subprotocols,
+// which the emulator does not speak.
+var protobufSubprotocols = []string{"protobuf.webpubsub.azure.v1", "protobuf.reliable.webpubsub.azure.v1"}
+
 // serveClient is the client WebSocket endpoint /client/hubs/{hub}.
 func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	hubName := r.PathValue("hub")
@@ -54,6 +58,16 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requested := headerTokens(r.Header, "Sec-WebSocket-Protocol")
+	if pickSubprotocol(requested) == "" {
+		for _, p := range requested {
+			if contains(protobufSubprotocols, p) {
+				// The service would speak it; silently serving a simple
+				// WebSocket instead would confuse the client.
+				http.Error(w, fmt.Sprintf("the emulator does not support subprotocol %q: use %s or %s", p, protocol.JSON, protocol.JSONReliable), http.StatusBadRequest)
+				return
+			}
+		}
+	}
 	ev := &connectEvent{
 		Hub:          hubName,
 		ConnectionID: newConnectionID(),

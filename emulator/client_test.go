@@ -152,6 +152,24 @@ func TestSimpleWebSocketClient(t *testing.T) {
 	assert.Equal(t, []byte{0xff, 0}, data)
 }
 
+func TestClientProtobufSubprotocolIsRefused(t *testing.T) {
+	e := start(t, emulator.Options{})
+	u := clientURL(t, e, "hub1", auth.Claims{})
+	_, resp, err := dialRaw(u, "protobuf.webpubsub.azure.v1")
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+
+	// Offered together with a JSON subprotocol, the JSON one is chosen; an
+	// unknown (custom) subprotocol alone gives a simple WebSocket.
+	ws, _, err := websocket.Dial(t.Context(), u, &websocket.DialOptions{Subprotocols: []string{"protobuf.reliable.webpubsub.azure.v1", protocol.JSON}})
+	require.NoError(t, err)
+	defer ws.CloseNow()
+	assert.Equal(t, protocol.JSON, ws.Subprotocol())
+	s := dial(t, u, "custom.v1")
+	assert.Empty(t, s.ws.Subprotocol())
+}
+
 func TestClientAuthAttacks(t *testing.T) {
 	e := start(t, emulator.Options{})
 	base := wsBase(e) + "/client/hubs/hub1"
