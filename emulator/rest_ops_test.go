@@ -323,7 +323,15 @@ func TestRESTGenerateTokenIsAcceptedByClientEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasSuffix(claims.Audience, "/clients/mqtt/hubs/hub1"), claims.Audience)
 
-	for _, bad := range []string{"minutesToExpire=0", "minutesToExpire=x", "clientType=Other", "group=%20"} {
+	// The largest minutesToExpire (int32) is about 4,000 years ahead.
+	r = call(t, e, http.MethodPost, "/api/hubs/hub1/:generateToken?minutesToExpire=2147483647", "", nil)
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	require.NoError(t, json.Unmarshal([]byte(r.body), &body))
+	claims, err = auth.Verify(body.Token, []string{e.AccessKey()}, nil, 0)
+	require.NoError(t, err, "the token must not have expired")
+	assert.Equal(t, claims.IssuedAt+2147483647*60, claims.ExpiresAt)
+
+	for _, bad := range []string{"minutesToExpire=0", "minutesToExpire=2147483648", "minutesToExpire=x", "clientType=Other", "group=%20"} {
 		r := call(t, e, http.MethodPost, "/api/hubs/hub1/:generateToken?"+bad, "", nil)
 		assert.Equal(t, http.StatusBadRequest, r.status, bad)
 	}

@@ -42,7 +42,10 @@ func (e *Emulator) generateToken(w http.ResponseWriter, r *http.Request, h *hub)
 			return
 		}
 	}
-	tok, err := e.clientToken("http://"+r.Host+path+h.name, q.Get("userId"), q["role"], groups, time.Duration(minutes)*time.Minute)
+	// Seconds, not a time.Duration: the largest minutesToExpire (2^31-1)
+	// overflows a Duration.
+	now := time.Now().Unix()
+	tok, err := e.clientToken("http://"+r.Host+path+h.name, q.Get("userId"), q["role"], groups, now, now+minutes*60)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Error.InternalServerError", err.Error())
 		return
@@ -53,14 +56,14 @@ func (e *Emulator) generateToken(w http.ResponseWriter, r *http.Request, h *hub)
 	}{tok})
 }
 
-// clientToken signs a client access token for hub.
-func (e *Emulator) clientToken(aud, userID string, roles, groups []string, ttl time.Duration) (string, error) {
-	now := time.Now()
+// clientToken signs a client access token for hub, issued at iat and
+// expiring at exp (Unix seconds).
+func (e *Emulator) clientToken(aud, userID string, roles, groups []string, iat, exp int64) (string, error) {
 	tok, err := auth.Sign(e.key, &auth.Claims{
 		Roles:     roles,
 		Groups:    groups,
-		IssuedAt:  now.Unix(),
-		ExpiresAt: now.Add(ttl).Unix(),
+		IssuedAt:  iat,
+		ExpiresAt: exp,
 		Audience:  aud,
 		Subject:   userID,
 	})
