@@ -16,6 +16,9 @@ import (
 type originCheck struct {
 	done chan struct{}
 	err  error
+	// abandoned says the handshake failed because the call that ran it gave
+	// up (its context ended): waiters try again rather than share its error.
+	abandoned bool
 }
 
 // checkOrigin makes sure the upstream at u allows the invoker's origin,
@@ -24,29 +27,39 @@ type originCheck struct {
 // handshake and the next call tries again.
 func (inv *Invoker) checkOrigin(ctx context.Context, u *url.URL) error {
 	key := u.Scheme + "://" + strings.ToLower(u.Host)
-	inv.mu.Lock()
-	c, ok := inv.checks[key]
-	if !ok {
-		c = &originCheck{done: make(chan struct{})}
-		inv.checks[key] = c
-	}
-	inv.mu.Unlock()
-	if ok {
+	for {
+		inv.mu.Lock()
+		c, ok := inv.checks[key]
+		if !ok {
+			c = &originCheck{done: make(chan struct{})}
+			inv.checks[key] = c
+		}
+		inv.mu.Unlock()
+		if !ok {
+			c.err = inv.handshake(ctx, u)
+			if c.err != nil {
+				c.abandoned = ctx.Err() != nil
+				inv.mu.Lock()
+				delete(inv.checks, key)
+				inv.mu.Unlock()
+			}
+			close(c.done)
+			return c.err
+		}
 		select {
 		case <-c.done:
-			return c.err
 		case <-ctx.Done():
 			return fmt.Errorf("abuse protection for %s: %w", key, ctx.Err())
 		}
-	}
-	c.err = inv.handshake(ctx, u)
-	if c.err != nil {
+		if !c.abandoned {
+			return c.err
+		}
 		inv.mu.Lock()
-		delete(inv.checks, key)
+		if inv.checks[key] == c {
+			delete(inv.checks, key)
+		}
 		inv.mu.Unlock()
 	}
-	close(c.done)
-	return c.err
 }
 
 // handshake sends the OPTIONS request and checks WebHook-Allowed-Origin.
