@@ -20,15 +20,23 @@ const (
 type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Target names the kind of thing that was wrong, e.g. "Connection".
+	Target string `json:"target,omitempty"`
 }
 
 // writeError writes a REST error: status, the x-ms-error-code header and a
 // JSON body {code, message} (HEAD responses carry no body).
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("x-ms-error-code", code)
+	writeErrorBody(w, status, errorBody{Code: code, Message: message})
+}
+
+// writeErrorBody writes a REST error with body b; its code also goes into the
+// x-ms-error-code header.
+func writeErrorBody(w http.ResponseWriter, status int, b errorBody) {
+	w.Header().Set("x-ms-error-code", b.Code)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorBody{Code: code, Message: message})
+	_ = json.NewEncoder(w).Encode(b)
 }
 
 // badRequest writes a 400 with message.
@@ -36,7 +44,12 @@ func badRequest(w http.ResponseWriter, format string, args ...any) {
 	writeError(w, http.StatusBadRequest, codeBadRequest, fmt.Sprintf(format, args...))
 }
 
-// connectionNotFound writes the service's 404 for an unknown connection.
+// connectionNotFound writes the service's 404 for an unknown connection
+// (the body the live service sends, without its null details and innererror).
 func connectionNotFound(w http.ResponseWriter, id string) {
-	writeError(w, http.StatusNotFound, codeConnectionNotFound, fmt.Sprintf("Connection `%s` is not found.", id))
+	writeErrorBody(w, http.StatusNotFound, errorBody{
+		Code:    codeConnectionNotFound,
+		Message: fmt.Sprintf("Connection `%s` is not found.", id),
+		Target:  "Connection",
+	})
 }

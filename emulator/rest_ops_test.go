@@ -116,7 +116,7 @@ func TestRESTGroupMembership(t *testing.T) {
 	r = call(t, e, http.MethodPut, "/api/hubs/hub1/groups/group1/connections/conn1", "", nil)
 	require.Equal(t, http.StatusNotFound, r.status)
 	assert.Equal(t, "Info.Connection.NotExisted", r.header.Get("x-ms-error-code"))
-	assert.JSONEq(t, "{\"code\":\"Info.Connection.NotExisted\",\"message\":\"Connection `conn1` is not found.\"}", r.body)
+	assert.JSONEq(t, "{\"code\":\"Info.Connection.NotExisted\",\"message\":\"Connection `conn1` is not found.\",\"target\":\"Connection\"}", r.body)
 	assert.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/groups/group1/connections/conn1", "", nil).status)
 
 	// Remove from all groups.
