@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -41,6 +42,10 @@ func newIDPrefix() string {
 // first, then the CloudEvents POST. It returns the answer whatever its
 // status; errors are transport, protocol or size failures.
 func (inv *Invoker) send(ctx context.Context, h Handler, s *Session, req request) (*answer, error) {
+	if strings.Contains(h.URLTemplate, "{event}") && (req.name == "." || req.name == "..") {
+		// A dot segment would move the request to another path of the upstream.
+		return nil, fmt.Errorf("event name %q cannot be put in the upstream URL", req.name)
+	}
 	target := expand(h.URLTemplate, s.hub, req.name)
 	u, err := url.Parse(target)
 	if err != nil {

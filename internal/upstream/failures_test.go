@@ -191,3 +191,34 @@ func TestCustomSpawnerRunsAsyncEvents(t *testing.T) {
 	}
 	assert.Equal(t, []string{"/connect", "/connect", "/connected", "/disconnected"}, paths)
 }
+
+func TestDotEventNamesStayOutOfTheURLPath(t *testing.T) {
+	rec, srv := newRecorder(t, nil)
+	inv := newInvoker(t, upstream.Config{Handlers: []upstream.Handler{
+		{Hub: "chat", URLTemplate: srv.URL + "/hubs/{hub}/{event}", UserEventPattern: "*"},
+		{Hub: "plain", URLTemplate: srv.URL + "/hubs/{hub}", UserEventPattern: "*"},
+	}})
+	data := protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}
+	chat, _, err := inv.Connect(context.Background(), upstream.ConnectRequest{Hub: "chat", ConnectionID: "c1"})
+	require.NoError(t, err)
+	for _, name := range []string{".", ".."} {
+		_, err := chat.UserEvent(context.Background(), name, data)
+		assert.ErrorContains(t, err, "cannot be put in the upstream URL", name)
+	}
+	_, err = chat.UserEvent(context.Background(), "a/../b", data)
+	require.NoError(t, err, "slashes are escaped, so other names are safe")
+
+	// A template without {event} takes any name.
+	plain, _, err := inv.Connect(context.Background(), upstream.ConnectRequest{Hub: "plain", ConnectionID: "c2"})
+	require.NoError(t, err)
+	_, err = plain.UserEvent(context.Background(), "..", data)
+	require.NoError(t, err)
+
+	var got []string
+	for _, r := range rec.requests() {
+		if r.method == http.MethodPost {
+			got = append(got, r.rawPath+" "+r.header.Get(protocol.HeaderType))
+		}
+	}
+	assert.Equal(t, []string{"/hubs/chat/a%2F..%2Fb azure.webpubsub.user.a/../b", "/hubs/plain azure.webpubsub.user..."}, got)
+}

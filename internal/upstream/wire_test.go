@@ -20,10 +20,11 @@ import (
 
 // captured is one request an upstream received.
 type captured struct {
-	method string
-	path   string
-	header http.Header
-	body   string
+	method  string
+	path    string
+	rawPath string // the path as sent, escaped
+	header  http.Header
+	body    string
 }
 
 // recorder is a raw upstream that allows every origin, records requests and
@@ -37,7 +38,7 @@ type recorder struct {
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	rec.mu.Lock()
-	rec.reqs = append(rec.reqs, captured{r.Method, r.URL.Path, r.Header.Clone(), string(b)})
+	rec.reqs = append(rec.reqs, captured{r.Method, r.URL.Path, r.URL.EscapedPath(), r.Header.Clone(), string(b)})
 	rec.mu.Unlock()
 	if r.Method == http.MethodOptions {
 		w.Header().Set(protocol.HeaderAllowedOrigin, r.Header.Get(protocol.HeaderRequestOrigin))
