@@ -173,7 +173,16 @@ func (c *Client) keepAlive(sess *session, conn *connection) {
 }
 
 // sendSequenceAck acknowledges the received sequence ids if any are new.
+// Nothing is acknowledged before the service confirmed conn: until then the
+// tracker may still hold the ids of a previous logical connection, and
+// acknowledging them on a new one would tell the service that messages it is
+// about to send were already received.
 func (c *Client) sendSequenceAck(conn *connection) {
+	select {
+	case <-conn.connected:
+	default:
+		return
+	}
 	if id, ok := c.seq.ackDue(); ok {
 		if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
 			c.seq.markPending()

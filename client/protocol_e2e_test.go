@@ -79,6 +79,68 @@ func TestSequenceIDsAreDeduplicatedAndAcknowledged(t *testing.T) {
 	}
 }
 
+func TestNoStaleSequenceAckBeforeANewConnectionIsConfirmed(t *testing.T) {
+	early := make(chan []string, 1)
+	f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		if n == 0 {
+			// Ids 1..3 arrive and the connection is refused for good before
+			// the client's next sequenceAck tick.
+			send(ctx, ws, connected("c1"))
+			for _, id := range []string{"1", "2", "3"} {
+				send(ctx, ws, `{"type":"message","from":"server","dataType":"text","data":"m","sequenceId":`+id+`}`)
+			}
+			_ = ws.Close(websocket.StatusPolicyViolation, "no recovery")
+			return
+		}
+		// The new connection: record what the client sends during 10 ack
+		// intervals before the service confirms the connection.
+		frames := make(chan string, 100)
+		go func() {
+			defer close(frames)
+			for {
+				_, b, err := ws.Read(ctx)
+				if err != nil {
+					return
+				}
+				frames <- string(b)
+			}
+		}()
+		var got []string
+		deadline := time.After(300 * time.Millisecond)
+	collect:
+		for {
+			select {
+			case fr := <-frames:
+				got = append(got, fr)
+			case <-deadline:
+				break collect
+			}
+		}
+		select {
+		case early <- got:
+		default:
+		}
+		send(ctx, ws, connected("c"+jsonNum(uint64(n+1))))
+		for range frames {
+		}
+	})
+	var r recorder
+	o := r.hook(fastOptions())
+	o.SequenceAckInterval = 30 * time.Millisecond
+	c := startClient(t, f.url(), o)
+	var got []string
+	select {
+	case got = <-early:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not open a new connection")
+	}
+	for _, fr := range got {
+		assert.NotContains(t, fr, "sequenceAck", "a sequence id of the old connection was acknowledged on the new one")
+	}
+	waitFor(t, func() bool { return c.ConnectionID() == "c2" }, "the new connection is confirmed")
+	assert.Len(t, r.serverMessages(), 3)
+}
+
 func TestRecoveryRequestAndNoRecoveryAfter1008(t *testing.T) {
 	f := newFakeService(t, fakeDiscard, func(ctx context.Context, ws *websocket.Conn, n int, q url.Values) {
 		switch n {
