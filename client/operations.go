@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -166,9 +167,33 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		if !ok {
 			return nil, err
 		}
-		if !sleep(ctx, d) {
-			return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}
+		if err := c.retryWait(ctx, d); err != nil {
+			if errors.Is(err, ErrStopped) {
+				return nil, err
+			}
+			return nil, &SendMessageError{AckID: ackID, Err: err}
 		}
+	}
+}
+
+// retryWait waits d before a retry. It returns ctx's error when the caller
+// gives up first and ErrStopped when the client is stopped first.
+func (c *Client) retryWait(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	sess := c.sess
+	c.mu.Unlock()
+	if sess == nil {
+		return ErrStopped
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-sess.ctx.Done():
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -196,33 +221,52 @@ func (c *Client) attempt(ctx context.Context, b []byte, ackID uint64, fireAndFor
 	if err := c.write(conn, b); err != nil {
 		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
 	}
+	return awaitAck(ctx, sess, conn, ackID, ch)
+}
+
+// awaitAck waits for the ack delivered to ch of the operation with ackID
+// that was written on conn.
+func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, err error, retryable bool) {
 	select {
 	case out := <-ch:
-		if out.err != nil {
-			return nil, out.err, false
-		}
-		a := out.ack
-		if a.Success {
-			return &AckResult{AckID: ackID}, nil, false
-		}
-		e := &SendMessageError{AckID: ackID}
-		if a.Error != nil {
-			e.ErrorName, e.Message = a.Error.Name, a.Error.Message
-		}
-		switch e.ErrorName {
-		case protocol.ErrorDuplicate:
-			return &AckResult{AckID: ackID, Duplicated: true}, nil, false
-		case protocol.ErrorInternalServerError, protocol.ErrorTimeout:
-			return nil, e, true
-		}
-		return nil, e, false
+		return outcome(ackID, out)
 	case <-conn.ctx.Done():
+		select {
+		case out := <-ch:
+			// The ack arrived before the connection ended; use it rather than
+			// retrying an operation the service already answered.
+			return outcome(ackID, out)
+		default:
+		}
 		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
 	case <-sess.ctx.Done():
 		return nil, ErrStopped, false
 	case <-ctx.Done():
 		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, false
 	}
+}
+
+// outcome turns what an ack waiter received into the operation's result.
+// retryable reports whether the service's error is transient.
+func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, retryable bool) {
+	if out.err != nil {
+		return nil, out.err, false
+	}
+	a := out.ack
+	if a.Success {
+		return &AckResult{AckID: ackID}, nil, false
+	}
+	e := &SendMessageError{AckID: ackID}
+	if a.Error != nil {
+		e.ErrorName, e.Message = a.Error.Name, a.Error.Message
+	}
+	switch e.ErrorName {
+	case protocol.ErrorDuplicate:
+		return &AckResult{AckID: ackID, Duplicated: true}, nil, false
+	case protocol.ErrorInternalServerError, protocol.ErrorTimeout:
+		return nil, e, true
+	}
+	return nil, e, false
 }
 
 // waitConn returns the current connection, waiting while one is being

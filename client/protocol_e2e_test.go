@@ -347,6 +347,47 @@ func TestStopFailsPendingOperations(t *testing.T) {
 	}
 }
 
+func TestStopEndsAnOperationWaitingToRetry(t *testing.T) {
+	answered := make(chan struct{}, 10)
+	f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c1"))
+		for {
+			_, b, err := ws.Read(ctx)
+			if err != nil {
+				return
+			}
+			if strings.Contains(string(b), `"type":"event"`) {
+				send(ctx, ws, `{"type":"ack","ackId":1,"success":false,"error":{"name":"InternalServerError","message":"try again"}}`)
+				answered <- struct{}{}
+			}
+		}
+	})
+	o := fastOptions()
+	o.MessageRetry = client.RetryOptions{MaxRetries: 3, Delay: time.Hour}
+	c, err := client.New(f.url(), o)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(ctxT(t)))
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.SendEvent(context.Background(), "e", client.Text("x"), &client.SendEventOptions{AckID: 1})
+		errc <- err
+	}()
+	select {
+	case <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event did not reach the service")
+	}
+	// The client now waits an hour before its retry; Stop must end the wait.
+	stopClient(t, c)
+	select {
+	case err := <-errc:
+		require.ErrorIs(t, err, client.ErrStopped)
+	case <-time.After(10 * time.Second):
+		t.Fatal("an operation waiting for its retry did not end with Stop")
+	}
+	assert.Len(t, answered, 0, "no retry was sent")
+}
+
 func TestConnectionLostOnEveryAttemptFailsAfterRetries(t *testing.T) {
 	var attempts atomicCounter
 	f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
