@@ -116,15 +116,20 @@ func (c *Client) ConnectionID() string {
 // Start connects to the service. It returns once the service has confirmed
 // the connection, or with the error that prevented it (the first connection
 // is not retried). ctx bounds only the connecting; the client then runs until
-// Stop. A stopped client may be started again.
+// Stop. A stopped client may be started again; the events of the new run are
+// delivered after the handlers of the previous run have returned.
 func (c *Client) Start(ctx context.Context) error {
 	c.mu.Lock()
 	if c.state != StateStopped {
 		c.mu.Unlock()
 		return ErrAlreadyStarted
 	}
+	var prev *dispatcher
+	if c.sess != nil {
+		prev = c.sess.disp
+	}
 	sctx, cancel := context.WithCancel(context.Background())
-	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher()}
+	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher(prev)}
 	c.sess = sess
 	c.setStateLocked(StateConnecting, nil)
 	sess.wg.Add(1) // before unlocking, so that a concurrent Stop waits for it

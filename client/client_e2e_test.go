@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,6 +188,38 @@ func TestLifecycleEvents(t *testing.T) {
 	require.Eventually(t, func() bool { return len(r.connectedEvents()) == 2 }, 5*time.Second, 5*time.Millisecond)
 	assert.NotEqual(t, ev.ConnectionID, r.connectedEvents()[1].ConnectionID)
 	stopClient(t, c)
+}
+
+func TestEventsStayInOrderAcrossARestart(t *testing.T) {
+	v := newEnv(t, emulator.Options{})
+	var mu sync.Mutex
+	var events []string
+	record := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	inStopped, release := make(chan struct{}), make(chan struct{})
+	var stops int
+	o := fastOptions()
+	o.OnConnected = func(client.ConnectedEvent) { record("connected") }
+	o.OnDisconnected = func(client.DisconnectedEvent) { record("disconnected") }
+	o.OnStopped = func(client.StoppedEvent) {
+		if stops++; stops == 1 {
+			close(inStopped)
+			<-release // a slow Stopped handler of the first session
+		}
+		record("stopped")
+	}
+	c, err := client.New(v.url(t, "u"), o)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(ctxT(t)))
+	stopClient(t, c)
+	<-inStopped
+	require.NoError(t, c.Start(ctxT(t)), "a client may start again while a handler of its last session runs")
+	stopClient(t, c)
+	close(release)
+	want := []string{"connected", "disconnected", "stopped", "connected", "disconnected", "stopped"}
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(events) == len(want) }, 5*time.Second, 5*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, want, events, "the second session's events wait for the first session's handlers")
 }
 
 func TestStartRejectedTokenIsRedacted(t *testing.T) {

@@ -13,10 +13,13 @@ type dispatcher struct {
 	done   chan struct{}
 }
 
-func newDispatcher() *dispatcher {
+// newDispatcher starts a dispatcher. Its first handler runs only after prev
+// (the previous session's dispatcher, or nil) has run all of its handlers, so
+// that the events of a restarted client stay in order.
+func newDispatcher(prev *dispatcher) *dispatcher {
 	d := &dispatcher{done: make(chan struct{})}
 	d.cond = sync.NewCond(&d.mu)
-	go d.run()
+	go d.run(prev)
 	return d
 }
 
@@ -40,8 +43,11 @@ func (d *dispatcher) close() {
 	d.mu.Unlock()
 }
 
-func (d *dispatcher) run() {
+func (d *dispatcher) run(prev *dispatcher) {
 	defer close(d.done)
+	if prev != nil {
+		<-prev.done
+	}
 	for {
 		d.mu.Lock()
 		for len(d.queue) == 0 && !d.closed {

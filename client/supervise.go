@@ -25,8 +25,8 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 		if sess.ctx.Err() != nil {
 			err = ErrStopped
 		}
-		c.setState(StateStopped, nil)
 		sess.cancel()
+		c.setState(StateStopped, nil)
 		sess.disp.close()
 		result <- err
 		return
@@ -86,14 +86,16 @@ func (c *Client) closeConn(conn *connection) {
 }
 
 // finish ends a session: it reports the last connection (if still to be
-// reported) as disconnected, then the stop.
+// reported) as disconnected, then the stop. The session's operations are
+// failed before the state becomes StateStopped, since from then on Start may
+// begin a new session whose operations must not be failed.
 func (c *Client) finish(sess *session, conn *connection, err error) {
 	if conn != nil {
 		c.emitDisconnected(sess, conn, nil)
 	}
-	c.setState(StateStopped, nil)
 	sess.cancel() // ends rejoins and operations of a session that stopped on its own
 	c.failAcks()
+	c.setState(StateStopped, nil)
 	if h := c.cfg.OnStopped; h != nil {
 		ev := StoppedEvent{Err: err}
 		c.post(sess, func() { h(ev) })
