@@ -1,0 +1,78 @@
+package client_test
+
+import (
+	"bytes"
+	"runtime/pprof"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	webpubsub "github.com/webpubsub-go/webpubsub"
+	"github.com/webpubsub-go/webpubsub/client"
+	"github.com/webpubsub-go/webpubsub/emulator"
+)
+
+// clientGoroutines returns the stacks of the goroutines running code of
+// package client.
+func clientGoroutines() []string {
+	var buf bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&buf, 2)
+	var out []string
+	for _, g := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
+		if bytes.Contains(g, []byte("github.com/webpubsub-go/webpubsub/client.")) {
+			out = append(out, string(g))
+		}
+	}
+	return out
+}
+
+func TestNoGoroutineLeftAfterStop(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	e, err := emulator.New(emulator.Options{})
+	require.NoError(t, err)
+	defer e.Close()
+	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
+	require.NoError(t, err)
+	v := &env{e: e, sc: sc, hub: "chat"}
+
+	stopped := make(chan struct{})
+	o := fastOptions()
+	o.OnStopped = func(client.StoppedEvent) { close(stopped) }
+	o.OnGroupMessage = func(client.GroupMessage) {}
+	c, err := client.New(v.url(t, "u", allRoles...), o)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(ctxT(t)))
+	ctx := ctxT(t)
+	_, err = c.JoinGroup(ctx, "g", nil)
+	require.NoError(t, err)
+	// Exercise recovery, then a new connection with a rejoin.
+	require.True(t, e.DropConnection(v.hub, c.ConnectionID()))
+	_, err = c.SendToGroup(ctx, "g", client.Text("after recovery"), nil)
+	require.NoError(t, err)
+	first := c.ConnectionID()
+	e.Reset()
+	require.Eventually(t, func() bool {
+		return c.State() == client.StateConnected && c.ConnectionID() != first
+	}, 10*time.Second, 5*time.Millisecond)
+	_, err = c.SendToGroup(ctx, "g", client.Text("after reconnect"), nil)
+	require.NoError(t, err)
+
+	require.NotEmpty(t, clientGoroutines(), "the check sees a running client's goroutines")
+
+	require.NoError(t, c.Stop(ctx))
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no Stopped event")
+	}
+	// The dispatcher ends right after the Stopped handler; every other
+	// goroutine of the client ended before Stop returned.
+	require.Eventually(t, func() bool { return len(clientGoroutines()) == 0 }, 5*time.Second, time.Millisecond)
+	assert.Empty(t, clientGoroutines())
+
+	require.NoError(t, e.Close())
+	goleak.VerifyNone(t, before)
+}
