@@ -147,6 +147,7 @@ func parseEndpoint(endpoint string) (*url.URL, error) {
 		}
 	}
 	u.Scheme = scheme
+	u.Host = strings.TrimSuffix(u.Host, ":") // "host:" has an empty port
 	u.Path, u.RawPath = "", ""
 	return u, nil
 }

@@ -29,6 +29,8 @@ func TestParseConnectionString(t *testing.T) {
 			ConnectionString{Endpoint: "http://[::1]:9000", AccessKey: key}},
 		{"AccessKey=" + key + ";Endpoint=HTTPS://Contoso.webpubsub.azure.com;ClientEndpoint=https://other;",
 			ConnectionString{Endpoint: "https://Contoso.webpubsub.azure.com", AccessKey: key}},
+		{"Endpoint=https://a:/;AccessKey=" + key, // an empty port is dropped
+			ConnectionString{Endpoint: "https://a", AccessKey: key}},
 		{"Endpoint=https://a;AccessKey=abc=def=", // '=' inside the key is kept
 			ConnectionString{Endpoint: "https://a", AccessKey: "abc=def="}},
 	}
