@@ -25,6 +25,33 @@ func requireInOrder(t *testing.T, msgs []client.GroupMessage, n int) {
 	require.Equal(t, n, len(msgs), "number of messages delivered")
 }
 
+// chaosGroup starts a receiver (recording into r) in group "chaos" and a
+// sender.
+func chaosGroup(t *testing.T, r *recorder) (v *env, recv, send *client.Client) {
+	v = newEnv(t, emulator.Options{})
+	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(fastOptions()))
+	send = startClient(t, v.url(t, "sender", allRoles...), fastOptions())
+	_, err := recv.JoinGroup(ctxT(t), "chaos", nil)
+	require.NoError(t, err)
+	return v, recv, send
+}
+
+// requireAllOnceInOrder publishes an end marker after the n numbered
+// messages, waits until the receiver has it and checks that the receiver got
+// the numbered messages exactly once and in order. A duplicate would arrive
+// before the marker, since a connection delivers in order.
+func requireAllOnceInOrder(t *testing.T, r *recorder, send *client.Client, n int) {
+	t.Helper()
+	_, err := send.SendToGroup(ctxT(t), "chaos", client.Text("end"), &client.SendToGroupOptions{NoEcho: true})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		got := r.groupMessages()
+		return len(got) > 0 && string(got[len(got)-1].Data) == "end"
+	}, 15*time.Second, 10*time.Millisecond, "the end marker arrives")
+	got := r.groupMessages()
+	requireInOrder(t, got[:len(got)-1], n)
+}
+
 // dropWhenLive drops the client's connection once it has a live transport
 // and reports whether it did within 10 s.
 func dropWhenLive(v *env, c *client.Client) bool {
@@ -38,13 +65,9 @@ func dropWhenLive(v *env, c *client.Client) bool {
 
 func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 	const total, drops = 10_000, 25
-	v := newEnv(t, emulator.Options{})
 	var r recorder
-	recv := startClient(t, v.url(t, "receiver", allRoles...), r.hook(fastOptions()))
-	send := startClient(t, v.url(t, "sender", allRoles...), fastOptions())
+	v, recv, send := chaosGroup(t, &r)
 	ctx := ctxT(t)
-	_, err := recv.JoinGroup(ctx, "chaos", nil)
-	require.NoError(t, err)
 	id := recv.ConnectionID()
 
 	// The dropper cuts the receiver's connection each time the sender has
@@ -70,9 +93,7 @@ func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 	}
 	close(trigger)
 	wg.Wait()
-	require.Eventually(t, func() bool { return len(r.groupMessages()) >= total }, 15*time.Second, 10*time.Millisecond)
-	time.Sleep(50 * time.Millisecond) // let any wrongly duplicated resend arrive
-	requireInOrder(t, r.groupMessages(), total)
+	requireAllOnceInOrder(t, &r, send, total)
 	assert.GreaterOrEqual(t, dropped, 20)
 	assert.Equal(t, id, recv.ConnectionID(), "every drop was recovered")
 	assert.Empty(t, r.disconnectedEvents())
@@ -80,13 +101,9 @@ func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 
 func TestChaosSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
 	const minMessages, minDrops = 2_000, 25
-	v := newEnv(t, emulator.Options{})
 	var r recorder
-	recv := startClient(t, v.url(t, "receiver", allRoles...), r.hook(fastOptions()))
-	send := startClient(t, v.url(t, "sender", allRoles...), fastOptions())
+	v, _, send := chaosGroup(t, &r)
 	ctx := ctxT(t)
-	_, err := recv.JoinGroup(ctx, "chaos", nil)
-	require.NoError(t, err)
 
 	// The dropper cuts the sender's connection at random points of its
 	// acked sends, independent of the send loop.
@@ -117,9 +134,7 @@ func TestChaosSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	require.Eventually(t, func() bool { return len(r.groupMessages()) >= sent }, 15*time.Second, 10*time.Millisecond)
-	time.Sleep(50 * time.Millisecond)
-	requireInOrder(t, r.groupMessages(), sent)
+	requireAllOnceInOrder(t, &r, send, sent)
 	assert.GreaterOrEqual(t, int(dropped.Load()), minDrops)
 	t.Logf("%d messages, %d sender drops, %d retries answered Duplicate", sent, dropped.Load(), duplicated)
 }
