@@ -127,7 +127,7 @@ func (p *keyAuthPolicy) Do(req *policy.Request) (*http.Response, error) {
 	header, ok := p.cache.get(uri, key, now)
 	if !ok {
 		exp := now.Add(requestTokenLifetime)
-		tok, err := auth.SignCachedHeader(key, &auth.Claims{Audience: p.endpoint + uri, ExpiresAt: exp.Unix()})
+		tok, err := auth.Sign(key, &auth.Claims{Audience: p.endpoint + uri, ExpiresAt: exp.Unix()})
 		if err != nil {
 			return nil, nonRetriable{fmt.Errorf("webpubsub: signing the request token: %w", err)}
 		}

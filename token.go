@@ -125,7 +125,7 @@ func (c *ServiceClient) signClientToken(audience string, o *GetClientAccessToken
 		return "", err
 	}
 	now := c.now()
-	tok, err := auth.SignCachedHeader(key, &auth.Claims{
+	tok, err := auth.Sign(key, &auth.Claims{
 		Roles:     o.Roles,
 		Groups:    o.Groups,
 		IssuedAt:  now.Unix(),

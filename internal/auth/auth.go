@@ -6,8 +6,10 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -63,17 +65,36 @@ func (c *Claims) GetAudience() (jwt.ClaimStrings, error) {
 	return jwt.ClaimStrings{c.Audience}, nil
 }
 
-// Sign returns the compact HS256 JWT of c signed with key.
+// Sign returns the compact HS256 JWT of c signed with key. The token is the
+// one golang-jwt's Token.SignedString produces, byte for byte; the constant
+// header segment is encoded once instead of on every call.
 func Sign(key string, c *Claims) (string, error) {
 	if key == "" {
 		return "", errors.New("auth: empty access key")
 	}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(key))
+	payload, err := json.Marshal(c)
 	if err != nil {
 		return "", fmt.Errorf("auth: signing token: %w", err)
 	}
-	return s, nil
+	var enc jwt.Token // zero Token: standard base64url (no padding) segments
+	signing := hs256HeaderSegment + "." + enc.EncodeSegment(payload)
+	sig, err := jwt.SigningMethodHS256.Sign(signing, []byte(key))
+	if err != nil {
+		return "", fmt.Errorf("auth: signing token: %w", err)
+	}
+	return signing + "." + enc.EncodeSegment(sig), nil
 }
+
+// hs256HeaderSegment is the encoded JOSE header of every token Sign makes
+// ({"alg":"HS256","typ":"JWT"}), produced once by golang-jwt itself.
+var hs256HeaderSegment = func() string {
+	s, err := jwt.New(jwt.SigningMethodHS256).SigningString()
+	if err != nil {
+		panic("auth: encoding the HS256 header: " + err.Error())
+	}
+	head, _, _ := strings.Cut(s, ".")
+	return head
+}()
 
 // Errors returned by Verify; test with errors.Is.
 var (
