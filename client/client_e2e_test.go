@@ -155,6 +155,27 @@ func TestDuplicateAckIDDeliversOnce(t *testing.T) {
 	assert.Equal(t, "marker", string(r.groupMessages()[1].Data))
 }
 
+func TestGeneratedAckIDsSkipTheCallersIDs(t *testing.T) {
+	v := newEnv(t, emulator.Options{})
+	var r recorder
+	c := startClient(t, v.url(t, "u", allRoles...), r.hook(fastOptions()))
+	ctx := ctxT(t)
+	res, err := c.JoinGroup(ctx, "g", nil)
+	require.NoError(t, err)
+	// The caller picks an id just above the one the client generated.
+	callers := res.AckID + 2
+	_, err = c.SendToGroup(ctx, "g", client.Text("caller's id"), &client.SendToGroupOptions{AckID: callers})
+	require.NoError(t, err)
+	for _, m := range []string{"a", "b", "c"} {
+		res, err := c.SendToGroup(ctx, "g", client.Text(m), nil)
+		require.NoError(t, err)
+		assert.False(t, res.Duplicated, "message %s got a generated id the caller had used", m)
+		assert.Greater(t, res.AckID, callers)
+	}
+	require.Eventually(t, func() bool { return len(r.groupMessages()) == 4 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, "c", string(r.groupMessages()[3].Data))
+}
+
 func TestLifecycleEvents(t *testing.T) {
 	v := newEnv(t, emulator.Options{})
 	var r recorder

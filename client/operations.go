@@ -12,7 +12,12 @@ import (
 
 // AckResult is the outcome of an operation the service acknowledged.
 type AckResult struct {
-	// AckID is the operation's ack id (0 for a fire-and-forget send).
+	// AckID is the operation's ack id (0 for a fire-and-forget send). The
+	// service deduplicates ack ids per connection: an operation with an id it
+	// has seen is answered Duplicate and not carried out again. The ids the
+	// client generates are above every id a caller has passed in the options,
+	// but an id a caller passes must not repeat an id the client generated
+	// for a different operation.
 	AckID uint64
 	// Duplicated is true when the service had already processed a message
 	// with this ack id (a retry); the operation counts as done.
@@ -22,13 +27,13 @@ type AckResult struct {
 // JoinGroupOptions configure JoinGroup.
 type JoinGroupOptions struct {
 	// AckID is the ack id to use; 0 picks a fresh one. Reuse an id to retry
-	// an operation the service deduplicates.
+	// an operation the service deduplicates (see AckResult.AckID).
 	AckID uint64
 }
 
 // LeaveGroupOptions configure LeaveGroup.
 type LeaveGroupOptions struct {
-	// AckID is the ack id to use; 0 picks a fresh one.
+	// AckID is the ack id to use; 0 picks a fresh one (see AckResult.AckID).
 	AckID uint64
 }
 
@@ -39,8 +44,8 @@ type SendToGroupOptions struct {
 	// FireAndForget sends without an ack id: the call returns once the frame
 	// is written and the service's outcome is unknown.
 	FireAndForget bool
-	// AckID is the ack id to use; 0 picks a fresh one. Ignored with
-	// FireAndForget.
+	// AckID is the ack id to use; 0 picks a fresh one (see
+	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
 }
 
@@ -48,8 +53,8 @@ type SendToGroupOptions struct {
 type SendEventOptions struct {
 	// FireAndForget sends without an ack id.
 	FireAndForget bool
-	// AckID is the ack id to use; 0 picks a fresh one. Ignored with
-	// FireAndForget.
+	// AckID is the ack id to use; 0 picks a fresh one (see
+	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
 }
 
@@ -150,6 +155,8 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 	} else {
 		if ackID == 0 {
 			ackID = c.nextAckID.Add(1)
+		} else {
+			c.reserveAckID(ackID)
 		}
 		id := ackID
 		m = build(&id)
@@ -172,6 +179,18 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 				return nil, err
 			}
 			return nil, &SendMessageError{AckID: ackID, Err: err}
+		}
+	}
+}
+
+// reserveAckID keeps the client from generating ackID (or a lower id) for
+// later operations: the service would answer such an operation Duplicate and
+// drop it, and the caller would take it for done.
+func (c *Client) reserveAckID(ackID uint64) {
+	for {
+		cur := c.nextAckID.Load()
+		if cur >= ackID || c.nextAckID.CompareAndSwap(cur, ackID) {
+			return
 		}
 	}
 }
