@@ -298,6 +298,12 @@ func (c *Client) handleConnected(sess *session, conn *connection, m protocol.Con
 func (c *Client) rejoin(sess *session, groups []string) {
 	defer sess.wg.Done()
 	for _, g := range groups {
+		c.mu.Lock()
+		_, joined := c.groups[g]
+		c.mu.Unlock()
+		if !joined {
+			continue // left since the connection came up
+		}
 		_, err := c.invoke(sess.ctx, 0, false, func(id *uint64) protocol.Message {
 			return protocol.JoinGroupMessage{Group: g, AckID: id}
 		})
