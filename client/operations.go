@@ -63,39 +63,41 @@ type SendEventOptions struct {
 // connection is being recovered or replaced the call waits for it (bounded by
 // ctx). A rejected join returns a *SendMessageError.
 func (c *Client) JoinGroup(ctx context.Context, group string, opts *JoinGroupOptions) (*AckResult, error) {
-	if err := names.ValidateGroup(group); err != nil {
-		return nil, fmt.Errorf("client: %w", err)
-	}
 	var ackID uint64
 	if opts != nil {
 		ackID = opts.AckID
 	}
-	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
-		return protocol.JoinGroupMessage{Group: group, AckID: id}
-	})
-	if err == nil {
-		c.mu.Lock()
-		c.groups[group] = struct{}{}
-		c.mu.Unlock()
-	}
-	return res, err
+	return c.groupOp(ctx, group, ackID, true)
 }
 
 // LeaveGroup removes the connection from group and stops rejoining it.
 func (c *Client) LeaveGroup(ctx context.Context, group string, opts *LeaveGroupOptions) (*AckResult, error) {
-	if err := names.ValidateGroup(group); err != nil {
-		return nil, fmt.Errorf("client: %w", err)
-	}
 	var ackID uint64
 	if opts != nil {
 		ackID = opts.AckID
 	}
+	return c.groupOp(ctx, group, ackID, false)
+}
+
+// groupOp joins or leaves group and, on success, records whether the client
+// is in it.
+func (c *Client) groupOp(ctx context.Context, group string, ackID uint64, join bool) (*AckResult, error) {
+	if err := names.ValidateGroup(group); err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
 	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
+		if join {
+			return protocol.JoinGroupMessage{Group: group, AckID: id}
+		}
 		return protocol.LeaveGroupMessage{Group: group, AckID: id}
 	})
 	if err == nil {
 		c.mu.Lock()
-		delete(c.groups, group)
+		if join {
+			c.groups[group] = struct{}{}
+		} else {
+			delete(c.groups, group)
+		}
 		c.mu.Unlock()
 	}
 	return res, err
