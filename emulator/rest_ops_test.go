@@ -376,3 +376,33 @@ func TestRESTBadRequests(t *testing.T) {
 	r := call(t, e, http.MethodPost, "/api/hubs/hub1/:send", "application/octet-stream", big)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
 }
+
+// The filter sees each connection's groups, user id and connection id as
+// they are when the message is sent.
+func TestRESTFilterOnGroupsAndIDs(t *testing.T) {
+	e := start(t, emulator.Options{})
+	a, aID := connectJSON(t, e, "hub1", auth.Claims{Subject: "ann", Groups: []string{"g1", "g2"}})
+	b, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "bob", Groups: []string{"g2"}})
+	c, _ := connectJSON(t, e, "hub1", auth.Claims{})
+
+	for _, tc := range []struct{ path, filter, text string }{
+		{"/api/hubs/hub1/:send", "'g1' in groups", "in g1"},
+		{"/api/hubs/hub1/:send", "not('g2' in groups)", "not in g2"},
+		{"/api/hubs/hub1/:send", "userId eq null", "no user"},
+		{"/api/hubs/hub1/:send", "userId in ('bob', 'carl') or connectionId eq '" + aID + "'", "bob or a"},
+		{"/api/hubs/hub1/groups/g2/:send", "userId ne 'ann' and 'g2' in groups", "g2 but ann"},
+	} {
+		send(t, e, tc.path+"?filter="+url.QueryEscape(tc.filter), tc.text)
+	}
+	send(t, e, "/api/hubs/hub1/:send", "end")
+
+	assert.Equal(t, "in g1", a.serverText())
+	assert.Equal(t, "bob or a", a.serverText())
+	assert.Equal(t, "end", a.serverText())
+	assert.Equal(t, "bob or a", b.serverText())
+	assert.Equal(t, "g2 but ann", b.serverText())
+	assert.Equal(t, "end", b.serverText())
+	assert.Equal(t, "not in g2", c.serverText())
+	assert.Equal(t, "no user", c.serverText())
+	assert.Equal(t, "end", c.serverText())
+}
