@@ -85,15 +85,6 @@ func (c *Client) write(conn *connection, b []byte) error {
 	return conn.ws.Write(conn.ctx, websocket.MessageText, b)
 }
 
-// writeMessage encodes and sends m on conn.
-func (c *Client) writeMessage(conn *connection, m protocol.Message) error {
-	b, err := protocol.Encode(m)
-	if err != nil {
-		return err
-	}
-	return c.write(conn, b)
-}
-
 // readLoop reads frames until the connection ends.
 func (c *Client) readLoop(sess *session, conn *connection) {
 	defer sess.wg.Done()
@@ -102,7 +93,9 @@ func (c *Client) readLoop(sess *session, conn *connection) {
 		if err != nil {
 			conn.mu.Lock()
 			conn.closeCode = websocket.CloseStatus(err)
-			if conn.timedOut.Load() {
+			// The connection may also have been closed by a keep-alive write
+			// that hit the dead-connection deadline.
+			if conn.timedOut.Load() || c.silent(conn) {
 				conn.closeErr = fmt.Errorf("client: nothing received from the service for %s; the connection was closed", c.cfg.KeepAliveTimeout)
 			} else {
 				conn.closeErr = closeError(err)
@@ -132,7 +125,9 @@ func closeError(err error) error {
 }
 
 // keepAlive pings the service, acknowledges sequence ids and closes a
-// connection on which nothing arrived for KeepAliveTimeout.
+// connection on which nothing arrived for KeepAliveTimeout. Its writes end
+// at that deadline, so that a service that stopped reading (and thus blocked
+// the writes) cannot keep it from closing the connection.
 func (c *Client) keepAlive(sess *session, conn *connection) {
 	defer sess.wg.Done()
 	var pingC, ackC, deadC <-chan time.Time
@@ -146,30 +141,58 @@ func (c *Client) keepAlive(sess *session, conn *connection) {
 		defer t.Stop()
 		ackC = t.C
 	}
-	timeout := c.cfg.KeepAliveTimeout
-	if timeout > 0 {
+	if timeout := c.cfg.KeepAliveTimeout; timeout > 0 {
 		t := time.NewTicker(max(timeout/8, time.Millisecond))
 		defer t.Stop()
 		deadC = t.C
 	}
 	for {
+		var ping, ack bool
 		select {
 		case <-conn.ctx.Done():
 			return
 		case <-pingC:
-			_ = c.writeMessage(conn, protocol.PingMessage{})
+			ping = true
 		case <-conn.ackNow:
-			c.sendSequenceAck(conn)
+			ack = true
 		case <-ackC:
-			c.sendSequenceAck(conn)
+			ack = true
 		case <-deadC:
-			if time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout {
-				conn.timedOut.Store(true)
-				_ = conn.ws.CloseNow()
-				return
-			}
+		}
+		if c.silent(conn) {
+			conn.timedOut.Store(true)
+			_ = conn.ws.CloseNow()
+			return
+		}
+		switch {
+		case ping:
+			_ = c.keepAliveWrite(conn, protocol.PingMessage{})
+		case ack:
+			c.sendSequenceAck(conn)
 		}
 	}
+}
+
+// silent reports whether nothing was received on conn for KeepAliveTimeout.
+func (c *Client) silent(conn *connection) bool {
+	timeout := c.cfg.KeepAliveTimeout
+	return timeout > 0 && time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout
+}
+
+// keepAliveWrite sends m on conn, giving up when conn has been silent for
+// KeepAliveTimeout.
+func (c *Client) keepAliveWrite(conn *connection, m protocol.Message) error {
+	ctx := conn.ctx
+	if timeout := c.cfg.KeepAliveTimeout; timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, conn.lastRecv.Load()).Add(timeout))
+		defer cancel()
+	}
+	b, err := protocol.Encode(m)
+	if err != nil {
+		return err
+	}
+	return conn.ws.Write(ctx, websocket.MessageText, b)
 }
 
 // sendSequenceAck acknowledges the received sequence ids if any are new.
@@ -184,7 +207,7 @@ func (c *Client) sendSequenceAck(conn *connection) {
 		return
 	}
 	if id, ok := c.seq.ackDue(); ok {
-		if err := c.writeMessage(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
+		if err := c.keepAliveWrite(conn, protocol.SequenceAckMessage{SequenceID: id}); err != nil {
 			c.seq.markPending()
 		}
 	}
