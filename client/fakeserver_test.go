@@ -74,15 +74,12 @@ func newFakeService(t *testing.T, mode fakeMode, script func(ctx context.Context
 			go func() {
 				defer close(done)
 				defer cancel()
-				for {
-					_, b, err := ws.Read(ctx)
-					if err != nil {
-						return
-					}
+				readFrames(ctx, ws, func(b []byte) bool {
 					f.mu.Lock()
 					f.frames = append(f.frames, string(b))
 					f.mu.Unlock()
-				}
+					return true
+				})
 			}()
 			script(ctx, ws, n, r.URL.Query())
 			<-done
@@ -118,6 +115,17 @@ func (f *fakeService) sentFrames() []string {
 // send writes a text frame, ignoring errors (the client may be gone).
 func send(ctx context.Context, ws *websocket.Conn, frame string) {
 	_ = ws.Write(ctx, websocket.MessageText, []byte(frame))
+}
+
+// readFrames calls handle with every frame the client sends until the
+// connection ends or handle returns false.
+func readFrames(ctx context.Context, ws *websocket.Conn, handle func(b []byte) bool) {
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil || !handle(b) {
+			return
+		}
+	}
 }
 
 // connected is the connected system message of connection id.

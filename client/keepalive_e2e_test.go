@@ -26,11 +26,7 @@ func TestDeadConnectionTimeoutFiresWhileWritesBlock(t *testing.T) {
 			<-release // neither read nor write: the client's writes back up
 			return
 		}
-		for {
-			if _, _, err := ws.Read(ctx); err != nil {
-				return
-			}
-		}
+		readFrames(ctx, ws, func([]byte) bool { return true })
 	})
 	t.Cleanup(func() { close(release) }) // runs before the fake service's cleanup
 

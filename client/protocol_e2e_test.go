@@ -97,13 +97,7 @@ func TestNoStaleSequenceAckBeforeANewConnectionIsConfirmed(t *testing.T) {
 		frames := make(chan string, 100)
 		go func() {
 			defer close(frames)
-			for {
-				_, b, err := ws.Read(ctx)
-				if err != nil {
-					return
-				}
-				frames <- string(b)
-			}
+			readFrames(ctx, ws, func(b []byte) bool { frames <- string(b); return true })
 		}()
 		var got []string
 		deadline := time.After(300 * time.Millisecond)
@@ -240,17 +234,13 @@ func TestTransientAckErrorsAreRetriedWithTheSameAckID(t *testing.T) {
 			attempts := make(chan uint64, 200)
 			f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
 				send(ctx, ws, connected("c1"))
-				for {
-					_, b, err := ws.Read(ctx)
-					if err != nil {
-						return
-					}
+				readFrames(ctx, ws, func(b []byte) bool {
 					var m struct {
 						Type  string `json:"type"`
 						AckID uint64 `json:"ackId"`
 					}
 					if json.Unmarshal(b, &m) != nil || m.Type != "event" {
-						continue
+						return true
 					}
 					attempts <- m.AckID
 					ack := `{"type":"ack","ackId":` + jsonNum(m.AckID) + `,"success":true}`
@@ -258,7 +248,8 @@ func TestTransientAckErrorsAreRetriedWithTheSameAckID(t *testing.T) {
 						ack = `{"type":"ack","ackId":` + jsonNum(m.AckID) + `,"success":false,"error":{"name":"InternalServerError","message":"try again"}}`
 					}
 					send(ctx, ws, ack)
-				}
+					return true
+				})
 			})
 			o := fastOptions()
 			o.MessageRetry = client.RetryOptions{MaxRetries: tc.maxRetries, Delay: time.Millisecond}
@@ -351,16 +342,13 @@ func TestStopEndsAnOperationWaitingToRetry(t *testing.T) {
 	answered := make(chan struct{}, 10)
 	f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
 		send(ctx, ws, connected("c1"))
-		for {
-			_, b, err := ws.Read(ctx)
-			if err != nil {
-				return
-			}
+		readFrames(ctx, ws, func(b []byte) bool {
 			if strings.Contains(string(b), `"type":"event"`) {
 				send(ctx, ws, `{"type":"ack","ackId":1,"success":false,"error":{"name":"InternalServerError","message":"try again"}}`)
 				answered <- struct{}{}
 			}
-		}
+			return true
+		})
 	})
 	o := fastOptions()
 	o.MessageRetry = client.RetryOptions{MaxRetries: 3, Delay: time.Hour}
@@ -392,16 +380,13 @@ func TestConnectionLostOnEveryAttemptFailsAfterRetries(t *testing.T) {
 	var attempts atomicCounter
 	f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
 		send(ctx, ws, connected("c"+jsonNum(uint64(n))))
-		for {
-			_, b, err := ws.Read(ctx)
-			if err != nil {
-				return
-			}
+		readFrames(ctx, ws, func(b []byte) bool {
 			if strings.Contains(string(b), `"type":"sendToGroup"`) {
 				attempts.add()
-				return // drop the connection before acking
+				return false // drop the connection before acking
 			}
-		}
+			return true
+		})
 	})
 	o := fastOptions()
 	o.Protocol = client.ProtocolJSON
