@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -56,4 +57,18 @@ func TestNewConfigRejectsUnknownProtocol(t *testing.T) {
 	assert.Contains(t, err.Error(), "unsupported protocol")
 	_, err = NewWithURLProvider(nil, nil)
 	require.Error(t, err)
+}
+
+func TestInvalidMessageErrorKeepsNoReconnectionToken(t *testing.T) {
+	frame := []byte(`{"type":"system","event":"connected","connectionId":5,"reconnectionToken":"secret-recon"}`)
+	e := newInvalidMessageError(frame, errors.New("bad connectionId"))
+	assert.Empty(t, e.Frame)
+	assert.NotContains(t, e.Error(), "secret-recon")
+
+	long := make([]byte, 1000)
+	for i := range long {
+		long[i] = 'x'
+	}
+	e = newInvalidMessageError(long, errors.New("bad"))
+	assert.Len(t, e.Frame, maxFrameInError, "the frame is cut")
 }

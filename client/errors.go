@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -83,7 +84,9 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 // could not understand; it is reported to Options.OnInvalidMessage and the
 // frame is ignored.
 type InvalidMessageError struct {
-	// Frame is the start of the offending frame (at most 256 bytes).
+	// Frame is the start of the offending frame (at most 256 bytes). It is
+	// empty for a frame that mentions a reconnection token, which must not
+	// reach logs.
 	Frame []byte
 	// Err says what is wrong with it.
 	Err error
@@ -101,6 +104,9 @@ func (e *InvalidMessageError) Unwrap() error { return e.Err }
 const maxFrameInError = 256
 
 func newInvalidMessageError(frame []byte, err error) *InvalidMessageError {
+	if bytes.Contains(bytes.ToLower(frame), []byte("reconnectiontoken")) {
+		frame = nil
+	}
 	if len(frame) > maxFrameInError {
 		frame = frame[:maxFrameInError]
 	}
