@@ -13,5 +13,11 @@
 //
 // Event handlers are set on Options. They run one at a time on a dispatcher
 // goroutine of their own, so a handler may call any method of the Client,
-// including Stop, without blocking the connection.
+// including Stop, without blocking the connection. A restarted client
+// delivers its events after the handlers of its previous run have returned.
+//
+// The ctx of an operation bounds its wait for a connection, for the
+// service's ack and between retries. A frame that is being written is not cut
+// short by ctx, since that would break the connection; if the service stops
+// reading, the write ends when the keep-alive timeout closes the connection.
 package client
