@@ -137,11 +137,20 @@ func (c *Client) connectNew(ctx context.Context, sess *session) (*connection, er
 	select {
 	case <-conn.connected:
 	case <-conn.done:
-		return nil, &ConnectError{URL: RedactURL(u), Err: fmt.Errorf("the connection closed before the service confirmed it: %w", conn.reason())}
 	case <-ctx.Done():
-		_ = conn.ws.CloseNow()
-		<-conn.done
-		return nil, ctx.Err()
+	}
+	select {
+	case <-conn.connected:
+		// Confirmed (and announced with a Connected event), even if the
+		// connection or ctx ended at the same moment: the caller handles it
+		// as an established connection.
+	default:
+		if ctx.Err() != nil {
+			_ = conn.ws.CloseNow()
+			<-conn.done
+			return nil, ctx.Err()
+		}
+		return nil, &ConnectError{URL: RedactURL(u), Err: fmt.Errorf("the connection closed before the service confirmed it: %w", conn.reason())}
 	}
 	c.mu.Lock()
 	c.lastURL = u
