@@ -197,6 +197,28 @@ func TestRecoveryGivesUpAfterTheWindow(t *testing.T) {
 	assert.Greater(t, recoveries, 1, "recovery is retried within the window")
 }
 
+func TestReconnectGivesUpAfterItsRetries(t *testing.T) {
+	f := newFakeService(t, fakeDiscard, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		if n == 0 {
+			send(ctx, ws, connected("c0"))
+			_ = ws.Close(websocket.StatusPolicyViolation, "gone") // not recoverable
+		}
+		// Every new connection closes before the service confirms it.
+	})
+	var r recorder
+	o := r.hook(fastOptions())
+	o.ReconnectRetry = client.RetryOptions{MaxRetries: 2, Delay: time.Millisecond}
+	c := startClient(t, f.url(), o)
+	waitFor(t, func() bool { return len(r.stoppedEvents()) == 1 }, "the client stops when reconnecting gives up")
+	err := r.stoppedEvents()[0].Err
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "giving up reconnecting after 2 retries")
+	assert.NotContains(t, err.Error(), "secret-token-value")
+	assert.Equal(t, client.StateStopped, c.State())
+	assert.Len(t, f.requestQueries(), 4, "the first connection, then one attempt and two retries")
+	require.Len(t, r.disconnectedEvents(), 1)
+}
+
 func TestKeepAlivePingsAndDeadConnectionTimeout(t *testing.T) {
 	f := newFakeService(t, fakeRecord, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
 		send(ctx, ws, connected("c"+string(rune('0'+n))))
