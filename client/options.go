@@ -19,10 +19,17 @@ const (
 
 // Defaults, as in the JavaScript client.
 const (
-	DefaultKeepAliveInterval   = 20 * time.Second
-	DefaultKeepAliveTimeout    = 120 * time.Second
+	// DefaultKeepAliveInterval is the default period of keep-alive pings.
+	DefaultKeepAliveInterval = 20 * time.Second
+	// DefaultKeepAliveTimeout is the default silence after which a
+	// connection is taken for dead and closed.
+	DefaultKeepAliveTimeout = 120 * time.Second
+	// DefaultSequenceAckInterval is the default period of sequenceAck
+	// messages on a reliable connection.
 	DefaultSequenceAckInterval = time.Second
-	DefaultRecoveryWindow      = 30 * time.Second
+	// DefaultRecoveryWindow is how long a dropped reliable connection is
+	// tried to be recovered by default.
+	DefaultRecoveryWindow = 30 * time.Second
 	// DefaultReadLimit is the largest frame accepted from the service.
 	DefaultReadLimit = 4 << 20
 )

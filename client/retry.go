@@ -29,9 +29,13 @@ type RetryOptions struct {
 
 // Default retry values, as in the JavaScript client.
 const (
+	// DefaultMessageMaxRetries is how often an acknowledged operation is
+	// retried by default.
 	DefaultMessageMaxRetries = 3
-	DefaultRetryDelay        = time.Second
-	DefaultRetryMaxDelay     = 30 * time.Second
+	// DefaultRetryDelay is the default (first) delay between attempts.
+	DefaultRetryDelay = time.Second
+	// DefaultRetryMaxDelay is the default cap of exponential delays.
+	DefaultRetryMaxDelay = 30 * time.Second
 )
 
 // retryPolicy is a RetryOptions with defaults applied. maxRetries < 0 means
