@@ -167,8 +167,11 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 	if err != nil {
 		return nil, fmt.Errorf("client: encoding the message: %w", err)
 	}
+	// sess is the session of the first attempt; an operation does not
+	// outlive it into a later Start.
+	var sess *session
 	for retry := 0; ; retry++ {
-		res, err, retryable := c.attempt(ctx, b, ackID, fireAndForget)
+		res, err, retryable := c.attempt(ctx, &sess, b, ackID, fireAndForget)
 		if !retryable {
 			return res, err
 		}
@@ -176,7 +179,7 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		if !ok {
 			return nil, err
 		}
-		if err := c.retryWait(ctx, d); err != nil {
+		if err := retryWait(ctx, sess, d); err != nil {
 			if errors.Is(err, ErrStopped) {
 				return nil, err
 			}
@@ -198,11 +201,8 @@ func (c *Client) reserveAckID(ackID uint64) {
 }
 
 // retryWait waits d before a retry. It returns ctx's error when the caller
-// gives up first and ErrStopped when the client is stopped first.
-func (c *Client) retryWait(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	sess := c.sess
-	c.mu.Unlock()
+// gives up first and ErrStopped when sess is stopped first.
+func retryWait(ctx context.Context, sess *session, d time.Duration) error {
 	if sess == nil {
 		return ErrStopped
 	}
@@ -218,16 +218,18 @@ func (c *Client) retryWait(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// attempt sends b once and waits for its ack. retryable reports whether a
-// retry may succeed.
-func (c *Client) attempt(ctx context.Context, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, retryable bool) {
-	conn, sess, err := c.waitConn(ctx)
+// attempt sends b once and waits for its ack. *sess is the operation's
+// session: nil before the first attempt, which sets it. retryable reports
+// whether a retry may succeed.
+func (c *Client) attempt(ctx context.Context, sessp **session, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, retryable bool) {
+	conn, sess, err := c.waitConn(ctx, *sessp)
 	if err != nil {
 		if errors.Is(err, ErrStopped) {
 			return nil, err, false
 		}
 		return nil, &SendMessageError{AckID: ackID, Err: err}, false
 	}
+	*sessp = sess
 	if fireAndForget {
 		if err := c.write(conn, b); err != nil {
 			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), true
@@ -291,13 +293,14 @@ func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, retryable
 }
 
 // waitConn returns the current connection, waiting while one is being
-// opened or recovered.
-func (c *Client) waitConn(ctx context.Context) (*connection, *session, error) {
+// opened or recovered. With bound set, it fails with ErrStopped unless the
+// connection belongs to that session.
+func (c *Client) waitConn(ctx context.Context, bound *session) (*connection, *session, error) {
 	for {
 		c.mu.Lock()
 		sess, conn, state, changed := c.sess, c.conn, c.state, c.changed
 		c.mu.Unlock()
-		if sess == nil || state == StateStopped || sess.ctx.Err() != nil {
+		if sess == nil || (bound != nil && sess != bound) || state == StateStopped || sess.ctx.Err() != nil {
 			return nil, nil, ErrStopped
 		}
 		if state == StateConnected && conn != nil && conn.ctx.Err() == nil {
