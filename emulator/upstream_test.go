@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -73,12 +74,30 @@ func dialRefused(t *testing.T, u, subprotocol string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// deadURL returns the URL of a loopback server that is already closed.
+// deadURL returns the URL of an upstream that accepts TCP connections and
+// closes them at once, so every call to it fails at the transport. Unlike the
+// port of a closed server, its port cannot be taken over by another test's
+// server while the test runs.
 func deadURL(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	srv.Close()
-	return srv.URL
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+	return "http://" + ln.Addr().String()
 }
 
 func TestUpstreamEndToEnd(t *testing.T) {
