@@ -25,34 +25,24 @@ const EntraIDScope = "https://webpubsub.azure.com/.default"
 const requestTokenLifetime = 5 * time.Minute
 
 // keyHeader is the private header that carries the access key out of
-// azcore's KeyCredentialPolicy inside keyReader's own pipeline. It never
-// reaches the network: that pipeline stops before any transport.
+// azcore's KeyCredentialPolicy in keyReader. It is set on a request that is
+// never sent.
 const keyHeader = "X-Webpubsub-Internal-Key"
 
 // keyReader reads the current value of an azcore.KeyCredential. azcore keeps
 // the key private and exposes it only through runtime.KeyCredentialPolicy, so
-// keyReader runs that policy in a tiny pipeline that ends in a policy which
-// answers locally. Reading the key on every use is what makes
+// keyReader runs that one policy on a request that is never sent and reads
+// the header it adds. Reading the key on every use is what makes
 // KeyCredential.Update take effect without rebuilding the client.
 type keyReader struct {
-	pl runtime.Pipeline
-	// reqs recycles the dummy requests the pipeline runs on; building one
-	// costs more than reading the key.
+	policy *runtime.KeyCredentialPolicy
+	// reqs recycles the requests the policy runs on; building one costs more
+	// than reading the key.
 	reqs sync.Pool
 }
 
 func newKeyReader(cred *azcore.KeyCredential) *keyReader {
-	kp := runtime.NewKeyCredentialPolicy(cred, keyHeader, &runtime.KeyCredentialPolicyOptions{
-		// Nothing is sent anywhere, so the scheme of the dummy URL is irrelevant.
-		InsecureAllowCredentialWithHTTP: true,
-	})
-	pl := runtime.NewPipeline(moduleName, moduleVersion, runtime.PipelineOptions{
-		PerCall: []policy.Policy{kp, stopPolicy{}},
-	}, &policy.ClientOptions{
-		Telemetry: policy.TelemetryOptions{Disabled: true},
-		Transport: refuseTransport{},
-	})
-	return &keyReader{pl: pl}
+	return &keyReader{policy: runtime.NewKeyCredentialPolicy(cred, keyHeader, nil)}
 }
 
 // get returns the credential's current key.
@@ -66,40 +56,25 @@ func (k *keyReader) get() (string, error) {
 		}
 	}
 	h := req.Raw().Header
-	resp, err := k.pl.Do(req)
-	var key string
-	if vals := h[keyHeader]; len(vals) > 0 {
-		key = vals[0]
-		// Keep the emptied slice: the next Add reuses it instead of allocating.
-		h[keyHeader] = vals[:0]
-	}
-	k.reqs.Put(req)
-	if err != nil {
+	// The policy adds the header and then hands the request to the next
+	// policy; there is none, so it returns an error that only says so.
+	_, err := k.policy.Do(req)
+	vals := h[keyHeader]
+	if len(vals) == 0 {
+		k.reqs.Put(req)
+		if err == nil {
+			err = errors.New("the key credential added no key")
+		}
 		return "", fmt.Errorf("webpubsub: reading the access key: %w", err)
 	}
-	_ = resp.Body.Close()
+	key := vals[0]
+	// Keep the emptied slice: the next Add reuses it instead of allocating.
+	h[keyHeader] = vals[:0]
+	k.reqs.Put(req)
 	if key == "" {
 		return "", errors.New("webpubsub: the access key is empty")
 	}
 	return key, nil
-}
-
-// stopPolicy ends keyReader's pipeline with an empty local response. The
-// response is shared: nothing reads or changes it beyond closing its empty
-// body.
-type stopPolicy struct{}
-
-var stopResponse = &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody}
-
-func (stopPolicy) Do(*policy.Request) (*http.Response, error) {
-	return stopResponse, nil
-}
-
-// refuseTransport is keyReader's transport; stopPolicy makes it unreachable.
-type refuseTransport struct{}
-
-func (refuseTransport) Do(*http.Request) (*http.Response, error) {
-	return nil, errors.New("webpubsub: internal key pipeline must not send requests")
 }
 
 // keyAuthPolicy adds "Authorization: Bearer <HS256 JWT>" to every try of a
