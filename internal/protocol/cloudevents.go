@@ -56,30 +56,42 @@ func EventSource(hub, connectionID string) string {
 
 // ConnectRequest is the JSON body of the connect event.
 type ConnectRequest struct {
-	Claims             map[string][]string `json:"claims,omitempty"`
-	Query              map[string][]string `json:"query,omitempty"`
-	Headers            map[string][]string `json:"headers,omitempty"`
-	Subprotocols       []string            `json:"subprotocols,omitempty"`
+	// Claims are the claims of the client's access token.
+	Claims map[string][]string `json:"claims,omitempty"`
+	// Query is the query of the client's connect request.
+	Query map[string][]string `json:"query,omitempty"`
+	// Headers are the headers of the client's connect request.
+	Headers map[string][]string `json:"headers,omitempty"`
+	// Subprotocols are the WebSocket subprotocols the client offered.
+	Subprotocols []string `json:"subprotocols,omitempty"`
+	// ClientCertificates are the client's TLS certificates.
 	ClientCertificates []ClientCertificate `json:"clientCertificates,omitempty"`
 }
 
 // ClientCertificate is a client certificate presented on connect.
 type ClientCertificate struct {
+	// Thumbprint is the certificate's thumbprint.
 	Thumbprint string `json:"thumbprint"`
-	Content    string `json:"content,omitempty"`
+	// Content is the PEM-encoded certificate.
+	Content string `json:"content,omitempty"`
 }
 
 // ConnectResponse is the JSON body an event handler returns to accept a
 // connection and set its properties.
 type ConnectResponse struct {
-	UserID      string   `json:"userId,omitempty"`
-	Groups      []string `json:"groups,omitempty"`
-	Roles       []string `json:"roles,omitempty"`
-	Subprotocol string   `json:"subprotocol,omitempty"`
+	// UserID sets the connection's user id.
+	UserID string `json:"userId,omitempty"`
+	// Groups are joined on connect.
+	Groups []string `json:"groups,omitempty"`
+	// Roles are granted to the connection.
+	Roles []string `json:"roles,omitempty"`
+	// Subprotocol is the chosen WebSocket subprotocol, one the client offered.
+	Subprotocol string `json:"subprotocol,omitempty"`
 }
 
 // DisconnectedRequest is the JSON body of the disconnected event.
 type DisconnectedRequest struct {
+	// Reason says why the connection ended.
 	Reason string `json:"reason,omitempty"`
 }
 

@@ -14,34 +14,46 @@ type Message interface {
 
 // JoinGroupMessage asks the service to add the connection to a group.
 type JoinGroupMessage struct {
+	// Group is the group to join.
 	Group string
+	// AckID, when set, asks the service to answer with an AckMessage.
 	AckID *uint64
 }
 
 // LeaveGroupMessage asks the service to remove the connection from a group.
 type LeaveGroupMessage struct {
+	// Group is the group to leave.
 	Group string
+	// AckID, when set, asks the service to answer with an AckMessage.
 	AckID *uint64
 }
 
 // SendToGroupMessage publishes data to a group.
 type SendToGroupMessage struct {
-	Group  string
-	AckID  *uint64
+	// Group is the group to publish to.
+	Group string
+	// AckID, when set, asks the service to answer with an AckMessage.
+	AckID *uint64
+	// NoEcho keeps the message from the sender itself.
 	NoEcho bool
-	Data   Payload
+	// Data is the message body.
+	Data Payload
 }
 
 // EventMessage sends a user event to the upstream event handler.
 type EventMessage struct {
+	// Event is the user event name.
 	Event string
+	// AckID, when set, asks the service to answer with an AckMessage.
 	AckID *uint64
-	Data  Payload
+	// Data is the event body.
+	Data Payload
 }
 
 // SequenceAckMessage acknowledges every sequence id up to SequenceID
 // (reliable subprotocol only).
 type SequenceAckMessage struct {
+	// SequenceID is the highest contiguous sequence id received.
 	SequenceID uint64
 }
 
@@ -51,22 +63,29 @@ type PingMessage struct{}
 // ConnectedMessage is the "connected" system event, the first message a JSON
 // client receives.
 type ConnectedMessage struct {
-	ConnectionID      string
-	UserID            string
+	// ConnectionID identifies the connection.
+	ConnectionID string
+	// UserID is the connection's user, if any.
+	UserID string
+	// ReconnectionToken lets a reliable client recover the connection.
 	ReconnectionToken string
 }
 
 // DisconnectedMessage is the "disconnected" system event sent before the
 // service closes a connection.
 type DisconnectedMessage struct {
+	// Message says why the connection is closed.
 	Message string
 }
 
 // GroupDataMessage is a message published to a group by a client.
 type GroupDataMessage struct {
-	Group      string
+	// Group is the group the message was published to.
+	Group string
+	// FromUserID is the publisher's user id, if any.
 	FromUserID string
-	Data       Payload
+	// Data is the message body.
+	Data Payload
 	// SequenceID is set on reliable connections; 0 means none.
 	SequenceID uint64
 }
@@ -74,6 +93,7 @@ type GroupDataMessage struct {
 // ServerDataMessage is a message sent by the server (REST API or upstream
 // response).
 type ServerDataMessage struct {
+	// Data is the message body.
 	Data Payload
 	// SequenceID is set on reliable connections; 0 means none.
 	SequenceID uint64
@@ -81,14 +101,19 @@ type ServerDataMessage struct {
 
 // AckMessage answers a message that carried an ackId.
 type AckMessage struct {
-	AckID   uint64
+	// AckID is the ackId of the message answered.
+	AckID uint64
+	// Success reports whether the operation succeeded.
 	Success bool
-	Error   *AckError
+	// Error says why it failed; nil on success.
+	Error *AckError
 }
 
 // AckError describes why an acked operation failed.
 type AckError struct {
-	Name    string `json:"name"`
+	// Name is the error name, e.g. "Forbidden" or "Duplicate".
+	Name string `json:"name"`
+	// Message describes the error.
 	Message string `json:"message,omitempty"`
 }
 

@@ -29,7 +29,9 @@ const (
 // the UTF-8 text for text, the raw JSON value for json, the raw bytes for binary
 // and protobuf.
 type Payload struct {
+	// Type is the data type.
 	Type DataType
+	// Data is the decoded body.
 	Data []byte
 }
 
