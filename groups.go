@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -152,8 +153,8 @@ func (g *GroupClient) ListConnections(options *ListConnectionsOptions) *runtime.
 				if o.MaxPageSize < 0 || o.MaxPageSize > 200 {
 					return ListConnectionsResponse{}, fmt.Errorf("webpubsub: MaxPageSize %d is out of range: must be 0 (service default) to 200", o.MaxPageSize)
 				}
-				if o.Top < 0 {
-					return ListConnectionsResponse{}, fmt.Errorf("webpubsub: Top %d must not be negative", o.Top)
+				if o.Top < 0 || o.Top > math.MaxInt32 {
+					return ListConnectionsResponse{}, fmt.Errorf("webpubsub: Top %d is out of range: must be 0 (all) to %d", o.Top, math.MaxInt32)
 				}
 				q := url.Values{}
 				if o.MaxPageSize > 0 {

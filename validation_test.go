@@ -2,6 +2,7 @@ package webpubsub
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,10 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			_, err := c.Group("g").ListConnections(&ListConnectionsOptions{Top: -1}).NextPage(ctx)
 			return err
 		}, "Top -1"},
+		{"top above int32", func(ctx context.Context, c *ServiceClient) error {
+			_, err := c.Group("g").ListConnections(&ListConnectionsOptions{Top: math.MaxInt32 + 1}).NextPage(ctx)
+			return err
+		}, "Top 2147483648 is out of range"},
 		{"no groups", func(ctx context.Context, c *ServiceClient) error { return c.AddConnectionsToGroups(ctx, nil, "", nil) }, "at least one group"},
 		{"bad group in list", func(ctx context.Context, c *ServiceClient) error {
 			return c.RemoveConnectionsFromGroups(ctx, []string{"ok", " "}, "", nil)
