@@ -2,6 +2,7 @@ package webpubsub
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -83,7 +84,11 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			return err
 		}, "Top -1"},
 		{"top above int32", func(ctx context.Context, c *ServiceClient) error {
-			_, err := c.Group("g").ListConnections(&ListConnectionsOptions{Top: math.MaxInt32 + 1}).NextPage(ctx)
+			top := int64(math.MaxInt32) + 1
+			if int64(int(top)) != top {
+				return errors.New("Top 2147483648 is out of range: an int cannot hold it on this platform")
+			}
+			_, err := c.Group("g").ListConnections(&ListConnectionsOptions{Top: int(top)}).NextPage(ctx)
 			return err
 		}, "Top 2147483648 is out of range"},
 		{"no groups", func(ctx context.Context, c *ServiceClient) error { return c.AddConnectionsToGroups(ctx, nil, "", nil) }, "at least one group"},
