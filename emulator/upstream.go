@@ -44,6 +44,7 @@ func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
 		AccessKeys: []string{e.key},
 		Origin:     strings.TrimPrefix(e.url, "http://"),
 		Go:         e.goTracked,
+		Client:     e.tracedUpstreamClient(),
 		Logger:     e.log,
 	})
 	if err != nil {
