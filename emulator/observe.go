@@ -265,8 +265,8 @@ func (u upstreamRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		UserID: r.Header.Get(protocol.HeaderUserID), Event: r.Header.Get(protocol.HeaderEventName),
 		Method: r.Method, Path: r.URL.Scheme + "://" + r.URL.Host + r.URL.Path, DurationMS: msSince(start),
 	}
-	if r.Method == http.MethodOptions {
-		ev.Event = "abuse protection"
+	if r.Method != http.MethodPost {
+		ev.Event = "abuse protection" // the OPTIONS (or GET) webhook validation
 	}
 	if err != nil {
 		ev.Reason = err.Error()

@@ -12,6 +12,10 @@ import (
 // connection to be established before it is forgotten.
 const pendingTTL = time.Minute
 
+// upstreamRetryDelays, when not nil, replace the service's 1, 3 and 5 s
+// waits between retries of upstream validation; tests shorten them.
+var upstreamRetryDelays []time.Duration
+
 // upstreamCaller is an emulator's state for upstream calls: the invoker and
 // the sessions between onConnect and onConnected.
 type upstreamCaller struct {
@@ -40,12 +44,13 @@ func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
 		}
 	}
 	inv, err := upstream.New(upstream.Config{
-		Handlers:   handlers,
-		AccessKeys: []string{e.key},
-		Origin:     strings.TrimPrefix(e.url, "http://"),
-		Go:         e.goTracked,
-		Client:     e.tracedUpstreamClient(),
-		Logger:     e.log,
+		Handlers:    handlers,
+		AccessKeys:  []string{e.key},
+		Origin:      strings.TrimPrefix(e.url, "http://"),
+		Go:          e.goTracked,
+		Client:      e.tracedUpstreamClient(),
+		RetryDelays: upstreamRetryDelays,
+		Logger:      e.log,
 	})
 	if err != nil {
 		return nil, err
