@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -148,6 +149,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		c.abandon()
 		h.remove(c)
 	} else {
+		e.traceConn(trace.KindConnected, c, "")
 		e.onConnected(context.Background(), c)
 	}
 	served = true
@@ -184,6 +186,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 	if c == nil || !c.reliable || token == "" ||
 		subtle.ConstantTimeCompare([]byte(c.reconnectionToken), []byte(token)) != 1 {
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: unknown connection or invalid reconnection token")
+		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
 	t := newTransport(ws)
@@ -196,6 +199,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		old.abort()
 	}
 	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
+	e.traceConn(trace.KindRecovered, c, "")
 	served = true
 	go e.serveTransport(c, t)
 }

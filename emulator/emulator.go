@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
 
 // Emulator is a running local Web PubSub service. Create one with New and stop
@@ -33,6 +35,10 @@ type Emulator struct {
 	serveDone chan struct{}
 	// upstream calls the configured event handlers; nil without Options.Upstream.
 	upstream *upstreamCaller
+	// trace records what happens for the live trace page (observe.go); nil
+	// when Options.TraceEvents is negative.
+	trace         *trace.Recorder
+	traceUpstream *http.Transport
 
 	mu     sync.Mutex
 	hubs   map[string]*hub
@@ -65,6 +71,7 @@ func New(opts Options) (*Emulator, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.startTrace()
 	addr := opts.Addr
 	if addr == "" {
 		addr = DefaultAddr
@@ -144,6 +151,7 @@ func (e *Emulator) Close() error {
 		h.abandon()
 	}
 	e.wg.Wait()
+	e.stopTrace()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -160,6 +168,7 @@ func (e *Emulator) Reset() {
 	for _, h := range hubs {
 		h.abandon()
 	}
+	e.traceReset()
 }
 
 // DropConnection abruptly drops the transport of a connection (the TCP

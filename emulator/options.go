@@ -28,6 +28,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Upstream configures upstream event calls; empty means no upstream calls.
 	Upstream []UpstreamHandler
+	// TraceEvents is how many of the latest events the live trace keeps
+	// (the page at the emulator's URL, see package emulator/trace). Zero
+	// means trace.DefaultCapacity (10,000); a negative value turns the
+	// trace and its page off.
+	TraceEvents int
 }
 
 // UpstreamHandler configures upstream event calls for matching hubs.

@@ -42,8 +42,9 @@ func (e *Emulator) handler() http.Handler {
 	})
 
 	root := http.NewServeMux()
-	root.HandleFunc("GET /client/hubs/{hub}", e.serveClient)
-	root.Handle("/api/", e.apiGate(api))
+	root.HandleFunc("GET /client/hubs/{hub}", e.traceHandshake(e.serveClient))
+	root.Handle("/api/", e.traceREST(e.apiGate(api)))
+	e.routeTrace(root)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "no operation matches "+r.Method+" "+r.URL.Path)
 	})
