@@ -1,9 +1,19 @@
 package emulator
 
+import "time"
+
 // SetQueueLimits lowers the outbound queue limits for a test and returns a
 // function that restores them.
 func SetQueueLimits(frames, bytes int) (restore func()) {
 	f, b := maxQueuedFrames, maxQueuedBytes
 	maxQueuedFrames, maxQueuedBytes = frames, bytes
 	return func() { maxQueuedFrames, maxQueuedBytes = f, b }
+}
+
+// SetSettingsPollInterval shortens how often a settings file is checked and
+// returns a function that restores it.
+func SetSettingsPollInterval(d time.Duration) (restore func()) {
+	old := settingsPollInterval
+	settingsPollInterval = d
+	return func() { settingsPollInterval = old }
 }
