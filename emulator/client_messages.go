@@ -52,6 +52,10 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 	case protocol.LeaveGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, false)
 	case protocol.SendToGroupMessage:
+		if m.Stream != nil {
+			e.log.Debug("emulator: ignoring a stream open", "connectionId", c.id)
+			return
+		}
 		e.clientSendToGroup(c, m)
 	case protocol.EventMessage:
 		e.clientEvent(ctx, c, m)
@@ -61,6 +65,11 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 		}
 	case protocol.PingMessage:
 		c.sendControl(protocol.PongMessage{})
+	case protocol.UnknownMessage:
+		// A frame type the service does not know: refused when it asked for
+		// an ack, otherwise ignored.
+		c.ackError(m.AckID, protocol.ErrorBadRequest, m.Reason)
+		e.log.Debug("emulator: ignoring unknown message", "connectionId", c.id, "reason", m.Reason)
 	default:
 		// Messages a client has no business sending (ack, system, message
 		// from the service) are ignored.

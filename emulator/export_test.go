@@ -17,3 +17,9 @@ func SetSettingsPollInterval(d time.Duration) (restore func()) {
 	settingsPollInterval = d
 	return func() { settingsPollInterval = old }
 }
+
+// SetUpstreamRetryDelays replaces the waits between upstream validation
+// retries (1, 3 and 5 s) for the tests of this package.
+func SetUpstreamRetryDelays(d []time.Duration) {
+	upstreamRetryDelays = d
+}

@@ -12,6 +12,10 @@ import (
 // connection to be established before it is forgotten.
 const pendingTTL = time.Minute
 
+// upstreamRetryDelays, when not nil, replace the service's 1, 3 and 5 s
+// waits between retries of upstream validation; tests shorten them.
+var upstreamRetryDelays []time.Duration
+
 // upstreamCaller is an emulator's state for upstream calls: the invoker and
 // the sessions between onConnect and onConnected.
 type upstreamCaller struct {
@@ -31,11 +35,12 @@ type pendingSession struct {
 // with the settings in effect. It needs e.url, e.key and e.log to be set.
 func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
 	inv, err := upstream.New(upstream.Config{
-		Route:      e.route,
-		AccessKeys: []string{e.key},
-		Origin:     strings.TrimPrefix(e.url, "http://"),
-		Go:         e.goTracked,
-		Logger:     e.log,
+		Route:       e.route,
+		AccessKeys:  []string{e.key},
+		Origin:      strings.TrimPrefix(e.url, "http://"),
+		Go:          e.goTracked,
+		RetryDelays: upstreamRetryDelays,
+		Logger:      e.log,
 	})
 	if err != nil {
 		return nil, err

@@ -61,6 +61,14 @@ type Config struct {
 	Client *http.Client
 	// Timeout bounds each call; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// ValidationTimeout bounds each try of the abuse-protection handshake;
+	// 0 means DefaultValidationTimeout (10 s, as the service).
+	ValidationTimeout time.Duration
+	// RetryDelays are the waits before each retry of the abuse-protection
+	// handshake after a 408, a 5xx or a network error; its length is the
+	// number of retries. Nil means DefaultRetryDelays (1, 3 and 5 s); an
+	// empty non-nil slice disables retries. Tests set short delays.
+	RetryDelays []time.Duration
 	// MaxResponseBytes bounds the body of an answer; 0 means
 	// DefaultMaxResponseBytes.
 	MaxResponseBytes int64
@@ -74,20 +82,24 @@ type Config struct {
 
 // Invoker calls upstream event handlers. It is safe for concurrent use.
 type Invoker struct {
-	handlers   []Handler
-	route      func(hub, event string, system bool) (Handler, bool)
-	keys       []string
-	origin     string
-	client     *http.Client
-	ownClient  bool
-	timeout    time.Duration
-	maxBody    int64
-	spawn      func(func()) bool
-	log        *slog.Logger
-	base       context.Context
-	cancelBase context.CancelFunc
-	ids        atomic.Uint64
-	idPrefix   string
+	handlers  []Handler
+	route     func(hub, event string, system bool) (Handler, bool)
+	keys      []string
+	origin    string
+	client    *http.Client
+	ownClient bool
+	timeout   time.Duration
+	// validationTimeout bounds one validation try.
+	validationTimeout time.Duration
+	// retryDelays are the waits before validation retries.
+	retryDelays []time.Duration
+	maxBody     int64
+	spawn       func(func()) bool
+	log         *slog.Logger
+	base        context.Context
+	cancelBase  context.CancelFunc
+	ids         atomic.Uint64
+	idPrefix    string
 
 	mu     sync.Mutex
 	closed bool
@@ -106,17 +118,19 @@ func New(cfg Config) (*Invoker, error) {
 		return nil, errors.New("upstream: Origin (the service host) is required")
 	}
 	inv := &Invoker{
-		handlers: append([]Handler(nil), cfg.Handlers...),
-		route:    cfg.Route,
-		keys:     append([]string(nil), cfg.AccessKeys...),
-		origin:   cfg.Origin,
-		client:   cfg.Client,
-		timeout:  cfg.Timeout,
-		maxBody:  cfg.MaxResponseBytes,
-		spawn:    cfg.Go,
-		log:      cfg.Logger,
-		idPrefix: newIDPrefix(),
-		checks:   make(map[string]*originCheck),
+		handlers:          append([]Handler(nil), cfg.Handlers...),
+		route:             cfg.Route,
+		keys:              append([]string(nil), cfg.AccessKeys...),
+		origin:            cfg.Origin,
+		client:            cfg.Client,
+		timeout:           cfg.Timeout,
+		validationTimeout: cfg.ValidationTimeout,
+		retryDelays:       append([]time.Duration(nil), cfg.RetryDelays...),
+		maxBody:           cfg.MaxResponseBytes,
+		spawn:             cfg.Go,
+		log:               cfg.Logger,
+		idPrefix:          newIDPrefix(),
+		checks:            make(map[string]*originCheck),
 	}
 	if inv.client == nil {
 		inv.ownClient = true
@@ -129,6 +143,12 @@ func New(cfg Config) (*Invoker, error) {
 	}
 	if inv.timeout <= 0 {
 		inv.timeout = DefaultTimeout
+	}
+	if inv.validationTimeout <= 0 {
+		inv.validationTimeout = DefaultValidationTimeout
+	}
+	if cfg.RetryDelays == nil {
+		inv.retryDelays = append([]time.Duration(nil), DefaultRetryDelays...)
 	}
 	if inv.maxBody <= 0 {
 		inv.maxBody = DefaultMaxResponseBytes
