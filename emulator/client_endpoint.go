@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -153,6 +154,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		h.remove(c)
 	} else {
 		e.log.Debug("emulator: client connected", "hub", hubName, "connectionId", c.id, "userId", c.userID, "subprotocol", c.subprotocol)
+		e.traceConn(trace.KindConnected, c, "")
 		e.onConnected(context.Background(), c)
 	}
 	served = true
@@ -191,6 +193,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		const reason = "the connection cannot be recovered: unknown connection or invalid reconnection token"
 		e.log.Warn("emulator: recovery refused", "hub", hubName, "connectionId", id, "reason", reason)
 		_ = ws.Close(websocket.StatusPolicyViolation, reason)
+		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
 	t := newTransport(ws)
@@ -203,6 +206,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		old.abort()
 	}
 	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
+	e.traceConn(trace.KindRecovered, c, "")
 	served = true
 	go e.serveTransport(c, t)
 }

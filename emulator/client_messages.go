@@ -118,12 +118,15 @@ func (e *Emulator) clientSendToGroup(c *conn, m protocol.SendToGroupMessage) {
 		c.ackError(m.AckID, protocol.ErrorBadRequest, cleanError(err))
 		return
 	}
+	tr := e.traceSend(c.hub, c, "connection", "group "+m.Group, m.Data)
 	for _, target := range c.hub.group(m.Group) {
 		if m.NoEcho && target == c {
 			continue
 		}
 		target.deliver(msg)
+		tr.to(target)
 	}
+	tr.done()
 	c.ackSuccess(m.AckID)
 }
 
@@ -154,6 +157,9 @@ func (e *Emulator) respond(c *conn, resp *protocol.Payload) {
 		return
 	}
 	c.deliver(msg)
+	tr := e.traceSend(c.hub, nil, "upstream", "connection "+c.id, *resp)
+	tr.to(c)
+	tr.done()
 }
 
 // isDuplicate reports whether ackID was already processed successfully.
@@ -180,6 +186,7 @@ func (c *conn) ackError(ackID *uint64, name, message string) {
 	if ackID == nil {
 		return
 	}
+	c.hub.e.traceAck(c, *ackID, name, message)
 	c.sendControl(protocol.AckMessage{AckID: *ackID, Success: false, Error: &protocol.AckError{Name: name, Message: message}})
 }
 

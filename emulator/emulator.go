@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/emulator/settings"
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
 
 // Emulator is a running local Web PubSub service. Create one with New and stop
@@ -41,6 +42,10 @@ type Emulator struct {
 	settings atomic.Pointer[settings.Settings]
 	// stopWatch stops watching Options.SettingsFile; nil without one.
 	stopWatch context.CancelFunc
+	// trace records what happens for the live trace page (observe.go); nil
+	// when Options.TraceEvents is negative.
+	trace         *trace.Recorder
+	traceUpstream *http.Transport
 
 	mu     sync.Mutex
 	hubs   map[string]*hub
@@ -73,6 +78,7 @@ func New(opts Options) (*Emulator, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.startTrace()
 	addr := opts.Addr
 	if addr == "" {
 		addr = DefaultAddr
@@ -160,6 +166,7 @@ func (e *Emulator) Close() error {
 		h.abandon()
 	}
 	e.wg.Wait()
+	e.stopTrace()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -176,6 +183,7 @@ func (e *Emulator) Reset() {
 	for _, h := range hubs {
 		h.abandon()
 	}
+	e.traceReset()
 }
 
 // DropConnection abruptly drops the transport of a connection (the TCP

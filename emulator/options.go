@@ -44,6 +44,11 @@ type Options struct {
 	// handlers of Settings (or of SettingsFile) for its hub; empty adds
 	// none.
 	Upstream []UpstreamHandler
+	// TraceEvents is how many of the latest events the live trace keeps
+	// (the page at the emulator's URL, see package emulator/trace). Zero
+	// means trace.DefaultCapacity (10,000); a negative value turns the
+	// trace and its page off.
+	TraceEvents int
 }
 
 // UpstreamHandler configures upstream event calls for matching hubs.

@@ -41,12 +41,13 @@ func (e *Emulator) handler() http.Handler {
 	})
 
 	root := http.NewServeMux()
-	root.HandleFunc("GET /client/hubs/{hub}", e.serveClient)
+	root.HandleFunc("GET /client/hubs/{hub}", e.traceHandshake(e.serveClient))
 	// The health check needs no token and no api-version, like the
 	// official emulator's: 200 once the emulator serves.
 	root.HandleFunc("GET /api/health", e.health)
 	root.HandleFunc("HEAD /api/health", e.health)
-	root.Handle("/api/", e.logREST(e.apiGate(api)))
+	root.Handle("/api/", e.logREST(e.traceREST(e.apiGate(api))))
+	e.routeTrace(root)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "no operation matches "+r.Method+" "+r.URL.Path)
 	})

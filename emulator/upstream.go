@@ -39,6 +39,7 @@ func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
 		AccessKeys:  []string{e.key},
 		Origin:      strings.TrimPrefix(e.url, "http://"),
 		Go:          e.goTracked,
+		Client:      e.tracedUpstreamClient(),
 		RetryDelays: upstreamRetryDelays,
 		Logger:      e.log,
 	})
