@@ -28,6 +28,10 @@ import (
 // a protobuf Any.
 const ContentTypeProtobuf = "application/x-protobuf"
 
+// HeaderMetadataPrefix starts the upstream header of each metadata entry of a
+// protobuf client's user event: x-webpubsub-metadata-<key>.
+const HeaderMetadataPrefix = "x-webpubsub-metadata-"
+
 // marshalOptions encode frames; deterministic output keeps a message's bytes
 // the same for every recipient and every run.
 var marshalOptions = proto.MarshalOptions{Deterministic: true}
@@ -232,31 +236,31 @@ func DecodeUpstream(b []byte) (Message, error) {
 	return nil, fmt.Errorf("protocol: unsupported upstream message %T", u.GetMessage())
 }
 
-// UpstreamAckID returns the ack id of a protobuf frame from a client that
-// parses as an UpstreamMessage, even one DecodeUpstream rejects, so that the
-// rejection can be acked. It returns nil when there is none.
-func UpstreamAckID(b []byte) *uint64 {
+// ProbeUpstream reports whether a protobuf frame from a client parses as an
+// UpstreamMessage, and its ack id if it has one, even when DecodeUpstream
+// rejects the message: the rejection can then be acked.
+func ProbeUpstream(b []byte) (ackID *uint64, ok bool) {
 	var u pb.UpstreamMessage
 	if proto.Unmarshal(b, &u) != nil {
-		return nil
+		return nil, false
 	}
 	switch v := u.GetMessage().(type) {
 	case *pb.UpstreamMessage_JoinGroupMessage_:
-		return v.JoinGroupMessage.AckId
+		return v.JoinGroupMessage.AckId, true
 	case *pb.UpstreamMessage_LeaveGroupMessage_:
-		return v.LeaveGroupMessage.AckId
+		return v.LeaveGroupMessage.AckId, true
 	case *pb.UpstreamMessage_SendToGroupMessage_:
-		return v.SendToGroupMessage.AckId
+		return v.SendToGroupMessage.AckId, true
 	case *pb.UpstreamMessage_EventMessage_:
-		return v.EventMessage.AckId
+		return v.EventMessage.AckId, true
 	case *pb.UpstreamMessage_SetGroupStateMessage_:
-		return v.SetGroupStateMessage.AckId
+		return v.SetGroupStateMessage.AckId, true
 	case *pb.UpstreamMessage_SubscribeGroupStateMessage_:
-		return v.SubscribeGroupStateMessage.AckId
+		return v.SubscribeGroupStateMessage.AckId, true
 	case *pb.UpstreamMessage_UnsubscribeGroupStateMessage_:
-		return v.UnsubscribeGroupStateMessage.AckId
+		return v.UnsubscribeGroupStateMessage.AckId, true
 	}
-	return nil
+	return nil, true
 }
 
 // DecodeDownstream parses one protobuf frame the service sent. It returns

@@ -31,7 +31,7 @@ func FuzzDecodeProtobuf(f *testing.F) {
 			decode func([]byte) (Message, error)
 		}{{"upstream", DecodeUpstream}, {"downstream", DecodeDownstream}} {
 			m, err := dir.decode(b)
-			_ = UpstreamAckID(b)
+			_, _ = ProbeUpstream(b)
 			if err != nil {
 				continue
 			}

@@ -221,7 +221,9 @@ func TestDecodeProtobufErrors(t *testing.T) {
 			_, err := DecodeUpstream(tc.frame)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.err)
-			assert.Equal(t, tc.ackID, UpstreamAckID(tc.frame))
+			id, ok := ProbeUpstream(tc.frame)
+			assert.Equal(t, tc.ackID, id)
+			assert.Equal(t, tc.name != "garbage", ok, "parses as an UpstreamMessage")
 		})
 	}
 	_, err := DecodeDownstream([]byte{0x0a})
