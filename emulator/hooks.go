@@ -187,6 +187,7 @@ func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data 
 // onUserEventWithOptions is onUserEvent with the event's content type and
 // metadata (protobuf clients).
 func (e *Emulator) onUserEventWithOptions(ctx context.Context, c *conn, event string, data protocol.Payload, opts upstream.UserEventOptions) (*protocol.Payload, error) {
+	e.traceUserEvent(c, event, data)
 	s := c.hooks.get()
 	if s == nil {
 		return nil, nil
