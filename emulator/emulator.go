@@ -8,6 +8,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -16,8 +17,10 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/webpubsub-go/webpubsub/emulator/settings"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
 
@@ -33,8 +36,12 @@ type Emulator struct {
 	srv       *http.Server
 	url       string
 	serveDone chan struct{}
-	// upstream calls the configured event handlers; nil without Options.Upstream.
+	// upstream calls the event handlers of the settings in effect.
 	upstream *upstreamCaller
+	// settings are the hub settings in effect (never nil once New returns).
+	settings atomic.Pointer[settings.Settings]
+	// stopWatch stops watching Options.SettingsFile; nil without one.
+	stopWatch context.CancelFunc
 	// trace records what happens for the live trace page (observe.go); nil
 	// when Options.TraceEvents is negative.
 	trace         *trace.Recorder
@@ -76,17 +83,19 @@ func New(opts Options) (*Emulator, error) {
 	if addr == "" {
 		addr = DefaultAddr
 	}
+	watcher, err := e.loadSettings(opts)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: listening on %s: %w", addr, err)
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
-	if len(opts.Upstream) > 0 {
-		if e.upstream, err = newUpstreamCaller(e); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
-		}
+	if e.upstream, err = newUpstreamCaller(e); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
 	}
 	e.srv = &http.Server{
 		Handler:           e.handler(),
@@ -99,6 +108,9 @@ func New(opts Options) (*Emulator, error) {
 			e.log.Error("emulator: serve failed", "err", err)
 		}
 	}()
+	if watcher != nil {
+		e.watchSettings(watcher)
+	}
 	e.log.Info("emulator started", "url", e.url)
 	return e, nil
 }
@@ -141,6 +153,9 @@ func (e *Emulator) Close() error {
 	e.hubs = make(map[string]*hub)
 	e.mu.Unlock()
 
+	if e.stopWatch != nil {
+		e.stopWatch()
+	}
 	err := e.srv.Close()
 	<-e.serveDone
 	if e.upstream != nil {
