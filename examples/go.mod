@@ -24,6 +24,7 @@ require (
 	golang.org/x/net v0.49.0 // indirect
 	golang.org/x/sys v0.40.0 // indirect
 	golang.org/x/text v0.33.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 // The samples always build against the SDK in this repository.
