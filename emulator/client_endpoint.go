@@ -121,7 +121,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	if reliable {
 		c.reconnectionToken = newReconnectionToken()
 	}
-	t := newTransport(nil)
+	t := newTransport(nil, e.log)
 	c.t = t
 	if c.isJSON() {
 		js, err := protocol.Encode(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
@@ -186,7 +186,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: unknown connection or invalid reconnection token")
 		return
 	}
-	t := newTransport(ws)
+	t := newTransport(ws, e.log)
 	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 	if !ok {
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")
