@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(envDialer); spec != "" {
 		os.Exit(runDialer(spec)) // benchmark helper process, see bench_test.go
 	}
+	// Upstream validation retries wait 1, 3 and 5 s in the service; these
+	// tests exercise failing upstreams and need not wait that long.
+	emulator.SetUpstreamRetryDelays([]time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond})
 	goleak.VerifyTestMain(m)
 }
 

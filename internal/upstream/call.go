@@ -51,7 +51,7 @@ func (inv *Invoker) send(ctx context.Context, h Handler, s *Session, req request
 	if err != nil {
 		return nil, fmt.Errorf("upstream URL for %s event is invalid: %w", req.name, err)
 	}
-	if err := inv.checkOrigin(ctx, u); err != nil {
+	if err := inv.checkOrigin(ctx, h, s.hub); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, inv.timeout)

@@ -154,7 +154,9 @@ func (s *Session) Connected() {
 	}
 	started := s.inv.goAsync(func() {
 		defer close(done)
-		s.notify(h, request{ceType: protocol.EventTypeConnected, name: protocol.EventConnected})
+		// The service sends {} as JSON; the express handler fails on an
+		// empty body.
+		s.notify(h, request{ceType: protocol.EventTypeConnected, name: protocol.EventConnected, contentType: connectedContentType, body: []byte("{}")})
 	})
 	if !started {
 		close(done)
@@ -183,6 +185,10 @@ func (s *Session) Disconnected(reason string) {
 		s.notify(h, request{ceType: protocol.EventTypeDisconnected, name: protocol.EventDisconnected, contentType: protocol.ContentTypeJSON, body: body})
 	})
 }
+
+// connectedContentType is the Content-Type of the connected event, as the
+// service's documentation shows it.
+const connectedContentType = "application/json; charset=utf-8"
 
 // notify sends a non-blocking event and logs its failure.
 func (s *Session) notify(h Handler, req request) {
