@@ -246,6 +246,9 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 			c.post(sess, func() { h(ev) })
 		}
 	case protocol.PongMessage:
+	case protocol.UnknownMessage, protocol.GroupStateSnapshotMessage, protocol.GroupStateUpdateMessage:
+		// Dropped without an error, as the JS client does: frames of a newer
+		// protocol must not break the client.
 	default:
 		c.reportInvalid(sess, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -30,7 +31,7 @@ var protobufSubprotocols = []string{"protobuf.webpubsub.azure.v1", "protobuf.rel
 func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	hubName := r.PathValue("hub")
 	if err := names.ValidateHub(hubName); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		e.refuse(w, r, hubName, http.StatusBadRequest, err.Error())
 		return
 	}
 	q := r.URL.Query()
@@ -42,18 +43,22 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = bearerToken(r)
 	}
-	if token == "" {
-		http.Error(w, "missing access token: add the access_token query parameter", http.StatusUnauthorized)
+	claims := &auth.Claims{}
+	switch {
+	case token != "":
+		var err error
+		if claims, err = auth.Verify(token, []string{e.key}, e.clientAudiences(r, hubName), 0); err != nil {
+			e.refuse(w, r, hubName, http.StatusUnauthorized, "invalid access token: "+err.Error())
+			return
+		}
+	case !e.allowsAnonymous(hubName):
+		e.refuse(w, r, hubName, http.StatusUnauthorized, "missing access token: add the access_token query parameter (or set anonymousConnectPolicy to allow in the hub's settings)")
 		return
 	}
-	claims, err := auth.Verify(token, []string{e.key}, e.clientAudiences(r, hubName), 0)
-	if err != nil {
-		http.Error(w, "invalid access token: "+err.Error(), http.StatusUnauthorized)
-		return
-	}
+	// else: an anonymous connection the hub's anonymousConnectPolicy allows.
 	for _, g := range claims.Groups {
 		if err := names.ValidateGroup(g); err != nil {
-			http.Error(w, "invalid webpubsub.group claim: "+err.Error(), http.StatusBadRequest)
+			e.refuse(w, r, hubName, http.StatusBadRequest, "invalid webpubsub.group claim: "+err.Error())
 			return
 		}
 	}
@@ -63,7 +68,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 			if contains(protobufSubprotocols, p) {
 				// The service would speak it; silently serving a simple
 				// WebSocket instead would confuse the client.
-				http.Error(w, fmt.Sprintf("the emulator does not support subprotocol %q: use %s or %s", p, protocol.JSON, protocol.JSONReliable), http.StatusBadRequest)
+				e.refuse(w, r, hubName, http.StatusBadRequest, fmt.Sprintf("the emulator does not support subprotocol %q: use %s or %s", p, protocol.JSON, protocol.JSONReliable))
 				return
 			}
 		}
@@ -85,21 +90,21 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		if status < 400 || status > 599 {
 			status = http.StatusUnauthorized
 		}
-		http.Error(w, rej.Reason, status)
+		e.refuse(w, r, hubName, status, rej.Reason)
 		return
 	}
 	if ev.Subprotocol != "" && !contains(supportedSubprotocols, ev.Subprotocol) {
-		http.Error(w, fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol), http.StatusBadRequest)
+		e.refuse(w, r, hubName, http.StatusBadRequest, fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol))
 		return
 	}
 	for _, g := range ev.Groups {
 		if err := names.ValidateGroup(g); err != nil {
-			http.Error(w, "invalid group: "+err.Error(), http.StatusBadRequest)
+			e.refuse(w, r, hubName, http.StatusBadRequest, "invalid group: "+err.Error())
 			return
 		}
 	}
 	if !e.track() {
-		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+		e.refuse(w, r, hubName, http.StatusServiceUnavailable, "the emulator is shutting down")
 		return
 	}
 	served := false
@@ -110,7 +115,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	}()
 	h := e.hub(hubName)
 	if h == nil {
-		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+		e.refuse(w, r, hubName, http.StatusServiceUnavailable, "the emulator is shutting down")
 		return
 	}
 	// The connection is registered before the handshake completes, so that a
@@ -148,6 +153,8 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		c.abandon()
 		h.remove(c)
 	} else {
+		e.log.Debug("emulator: client connected", "hub", hubName, "connectionId", c.id, "userId", c.userID, "subprotocol", c.subprotocol)
+		e.traceConn(trace.KindConnected, c, "")
 		e.onConnected(context.Background(), c)
 	}
 	served = true
@@ -183,7 +190,10 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 	}
 	if c == nil || !c.reliable || token == "" ||
 		subtle.ConstantTimeCompare([]byte(c.reconnectionToken), []byte(token)) != 1 {
-		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: unknown connection or invalid reconnection token")
+		const reason = "the connection cannot be recovered: unknown connection or invalid reconnection token"
+		e.log.Warn("emulator: recovery refused", "hub", hubName, "connectionId", id, "reason", reason)
+		_ = ws.Close(websocket.StatusPolicyViolation, reason)
+		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
 	t := newTransport(ws)
@@ -196,6 +206,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		old.abort()
 	}
 	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
+	e.traceConn(trace.KindRecovered, c, "")
 	served = true
 	go e.serveTransport(c, t)
 }

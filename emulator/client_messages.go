@@ -52,6 +52,10 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 	case protocol.LeaveGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, false)
 	case protocol.SendToGroupMessage:
+		if m.Stream != nil {
+			e.log.Debug("emulator: ignoring a stream open", "connectionId", c.id)
+			return
+		}
 		e.clientSendToGroup(c, m)
 	case protocol.EventMessage:
 		e.clientEvent(ctx, c, m)
@@ -61,6 +65,11 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 		}
 	case protocol.PingMessage:
 		c.sendControl(protocol.PongMessage{})
+	case protocol.UnknownMessage:
+		// A frame type the service does not know: refused when it asked for
+		// an ack, otherwise ignored.
+		c.ackError(m.AckID, protocol.ErrorBadRequest, m.Reason)
+		e.log.Debug("emulator: ignoring unknown message", "connectionId", c.id, "reason", m.Reason)
 	default:
 		// Messages a client has no business sending (ack, system, message
 		// from the service) are ignored.
@@ -109,12 +118,15 @@ func (e *Emulator) clientSendToGroup(c *conn, m protocol.SendToGroupMessage) {
 		c.ackError(m.AckID, protocol.ErrorBadRequest, cleanError(err))
 		return
 	}
+	tr := e.traceSend(c.hub, c, "connection", "group "+m.Group, m.Data)
 	for _, target := range c.hub.group(m.Group) {
 		if m.NoEcho && target == c {
 			continue
 		}
 		target.deliver(msg)
+		tr.to(target)
 	}
+	tr.done()
 	c.ackSuccess(m.AckID)
 }
 
@@ -145,6 +157,9 @@ func (e *Emulator) respond(c *conn, resp *protocol.Payload) {
 		return
 	}
 	c.deliver(msg)
+	tr := e.traceSend(c.hub, nil, "upstream", "connection "+c.id, *resp)
+	tr.to(c)
+	tr.done()
 }
 
 // isDuplicate reports whether ackID was already processed successfully.
@@ -171,6 +186,7 @@ func (c *conn) ackError(ackID *uint64, name, message string) {
 	if ackID == nil {
 		return
 	}
+	c.hub.e.traceAck(c, *ackID, name, message)
 	c.sendControl(protocol.AckMessage{AckID: *ackID, Success: false, Error: &protocol.AckError{Name: name, Message: message}})
 }
 

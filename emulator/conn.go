@@ -178,6 +178,7 @@ func (c *conn) sendControl(m protocol.Message) {
 // transport is aborted; its reader then removes the connection. Without a
 // transport the removal runs in the background. c.mu must be held.
 func (c *conn) failLocked(reason string) {
+	c.hub.e.log.Warn("emulator: connection limit hit; closing the connection", "hub", c.hub.name, "connectionId", c.id, "reason", reason)
 	c.failure = reason
 	c.buf = nil
 	c.bufBytes = 0

@@ -8,6 +8,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -16,7 +17,11 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/webpubsub-go/webpubsub/emulator/settings"
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
 
 // Emulator is a running local Web PubSub service. Create one with New and stop
@@ -31,8 +36,16 @@ type Emulator struct {
 	srv       *http.Server
 	url       string
 	serveDone chan struct{}
-	// upstream calls the configured event handlers; nil without Options.Upstream.
+	// upstream calls the event handlers of the settings in effect.
 	upstream *upstreamCaller
+	// settings are the hub settings in effect (never nil once New returns).
+	settings atomic.Pointer[settings.Settings]
+	// stopWatch stops watching Options.SettingsFile; nil without one.
+	stopWatch context.CancelFunc
+	// trace records what happens for the live trace page (observe.go); nil
+	// when Options.TraceEvents is negative.
+	trace         *trace.Recorder
+	traceUpstream *http.Transport
 
 	mu     sync.Mutex
 	hubs   map[string]*hub
@@ -65,9 +78,14 @@ func New(opts Options) (*Emulator, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.startTrace()
 	addr := opts.Addr
 	if addr == "" {
 		addr = DefaultAddr
+	}
+	watcher, err := e.loadSettings(opts)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -75,11 +93,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
-	if len(opts.Upstream) > 0 {
-		if e.upstream, err = newUpstreamCaller(e); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
-		}
+	if e.upstream, err = newUpstreamCaller(e); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
 	}
 	e.srv = &http.Server{
 		Handler:           e.handler(),
@@ -92,6 +108,9 @@ func New(opts Options) (*Emulator, error) {
 			e.log.Error("emulator: serve failed", "err", err)
 		}
 	}()
+	if watcher != nil {
+		e.watchSettings(watcher)
+	}
 	e.log.Info("emulator started", "url", e.url)
 	return e, nil
 }
@@ -134,6 +153,9 @@ func (e *Emulator) Close() error {
 	e.hubs = make(map[string]*hub)
 	e.mu.Unlock()
 
+	if e.stopWatch != nil {
+		e.stopWatch()
+	}
 	err := e.srv.Close()
 	<-e.serveDone
 	if e.upstream != nil {
@@ -144,6 +166,7 @@ func (e *Emulator) Close() error {
 		h.abandon()
 	}
 	e.wg.Wait()
+	e.stopTrace()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -160,6 +183,7 @@ func (e *Emulator) Reset() {
 	for _, h := range hubs {
 		h.abandon()
 	}
+	e.traceReset()
 }
 
 // DropConnection abruptly drops the transport of a connection (the TCP

@@ -181,6 +181,7 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 // An error answer of the upstream fails the event with the upstream's reason;
 // any other failure is logged and fails it with a generic message.
 func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data protocol.Payload) (*protocol.Payload, error) {
+	e.traceUserEvent(c, event, data)
 	s := c.hooks.get()
 	if s == nil {
 		return nil, nil

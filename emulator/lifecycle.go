@@ -6,6 +6,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -54,6 +55,7 @@ func (e *Emulator) transportEnded(c *conn, t *transport, err error) {
 		})
 		c.mu.Unlock()
 		e.log.Debug("emulator: connection dropped, waiting for recovery", "hub", c.hub.name, "connectionId", c.id)
+		e.traceConn(trace.KindDropped, c, "")
 		return
 	}
 	reason := c.failure
@@ -109,6 +111,7 @@ func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode)
 	}
 	c.hub.remove(c)
 	e.log.Debug("emulator: connection removed", "hub", c.hub.name, "connectionId", c.id, "reason", reason)
+	e.traceConn(trace.KindDisconnected, c, reason)
 	e.onDisconnected(context.Background(), c, reason)
 	return true
 }

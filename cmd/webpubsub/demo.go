@@ -114,7 +114,7 @@ func demo(ctx context.Context, connectionString, hub string, stdout io.Writer) (
 	for i, name := range names {
 		box := newInbox(name)
 		inboxes[i] = box
-		tok, err := svc.GetClientAccessToken(ctx, &webpubsub.GetClientAccessTokenOptions{
+		tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
 			UserID: name,
 			Roles:  []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"},
 		})
@@ -153,12 +153,14 @@ func demo(ctx context.Context, connectionString, hub string, stdout io.Writer) (
 		return nil
 	}
 	if err := step("broadcasting", func() error {
-		return svc.SendToAll(ctx, webpubsub.TextMessage("Hello everyone, from the server"), nil)
+		_, err := svc.SendToAll(ctx, webpubsub.TextMessage("Hello everyone, from the server"), nil)
+		return err
 	}); err != nil {
 		return err
 	}
 	if err := step("sending to the group", func() error {
-		return svc.Group(demoGroup).SendToAll(ctx, webpubsub.TextMessage("Hello "+demoGroup+", from the server"), nil)
+		_, err := svc.Group(demoGroup).SendToAll(ctx, webpubsub.TextMessage("Hello "+demoGroup+", from the server"), nil)
+		return err
 	}); err != nil {
 		return err
 	}

@@ -16,7 +16,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs := newFlagSet("emulator", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	key := fs.String("key", "", "access key (default: a random key)")
-	verbose := fs.Bool("v", false, "log connections and requests to stderr")
+	verbose := fs.Bool("v", false, "also log every REST call, connection, recovery, disconnection and upstream call to stderr (warnings are always logged)")
+	config := fs.String("config", "", "hub settings `file` (JSON: event handlers and anonymousConnectPolicy per hub, in the service's or the official emulator's appsettings.json shape); saving it reloads the settings")
 	var upstreams upstreamList
 	fs.Var(&upstreams, "upstream", "event handler URL `template` receiving every event of every hub, e.g. 'http://127.0.0.1:8081/api/webpubsub/hubs/{hub}' (repeatable)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -30,10 +31,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return usageError(stderr, fs, "-key must be a base64 string (like the access keys of the service)")
 		}
 	}
-	opts := emulator.Options{Addr: *addr, AccessKey: *key, Upstream: upstreams.handlers()}
+	opts := emulator.Options{Addr: *addr, AccessKey: *key, SettingsFile: *config, Upstream: upstreams.handlers()}
+	level := slog.LevelWarn
 	if *verbose {
-		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		level = slog.LevelDebug
 	}
+	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	e, err := emulator.New(opts)
 	if err != nil {
 		return fail(stderr, "emulator", err)

@@ -62,13 +62,13 @@ func runSend(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	msg := webpubsub.TextMessage(text)
 	switch {
 	case *group != "":
-		err = svc.Group(*group).SendToAll(ctx, msg, nil)
+		_, err = svc.Group(*group).SendToAll(ctx, msg, nil)
 	case *user != "":
-		err = svc.SendToUser(ctx, *user, msg, nil)
+		_, err = svc.SendToUser(ctx, *user, msg, nil)
 	case *connection != "":
-		err = svc.SendToConnection(ctx, *connection, msg, nil)
+		_, err = svc.SendToConnection(ctx, *connection, msg, nil)
 	default:
-		err = svc.SendToAll(ctx, msg, nil)
+		_, err = svc.SendToAll(ctx, msg, nil)
 	}
 	if err != nil {
 		return fail(stderr, "send", err)

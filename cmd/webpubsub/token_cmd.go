@@ -39,7 +39,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(stderr, "token", err)
 	}
-	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.GetClientAccessTokenOptions{
+	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
 		UserID:       *user,
 		Roles:        roles,
 		Groups:       groups,
