@@ -22,7 +22,8 @@ func TestDisconnectedMessageSurvivesFailedRecovery(t *testing.T) {
 	o := r.hook(fastOptions())
 	o.DisableAutoReconnect = true
 	c := startClient(t, v.url(t, "u"), o)
-	require.NoError(t, v.sc.CloseConnection(ctxT(t), c.ConnectionID(), &webpubsub.CloseConnectionOptions{Reason: "closed by the server"}))
+	_, err := v.sc.CloseConnection(ctxT(t), c.ConnectionID(), &webpubsub.ServiceClientCloseConnectionOptions{Reason: "closed by the server"})
+	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(r.disconnectedEvents()) == 1 }, 10*time.Second, 5*time.Millisecond)
 	assert.Equal(t, "closed by the server", r.disconnectedEvents()[0].Message)
 }

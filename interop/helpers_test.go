@@ -39,13 +39,13 @@ func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
 }
 
 // goToken mints a client access URL with the Go service SDK.
-func goToken(t *testing.T, connStr, hub string, o webpubsub.GetClientAccessTokenOptions) webpubsub.ClientAccessToken {
+func goToken(t *testing.T, connStr, hub string, o webpubsub.ServiceClientGetClientAccessTokenOptions) webpubsub.ClientAccessToken {
 	t.Helper()
 	sc, err := webpubsub.NewServiceClientFromConnectionString(connStr, hub, nil)
 	require.NoError(t, err)
 	tok, err := sc.GetClientAccessToken(t.Context(), &o)
 	require.NoError(t, err)
-	return tok
+	return tok.ClientAccessToken
 }
 
 // received is a message a Go client received.

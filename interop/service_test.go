@@ -102,7 +102,7 @@ func TestJSServiceSDK(t *testing.T) {
 	ctx := testCtx(t, scriptDeadline)
 
 	connect := func(t *testing.T, user string, groups ...string) *goClient {
-		tok := goToken(t, e.ConnectionString(), hub, webpubsub.GetClientAccessTokenOptions{UserID: user, Groups: groups})
+		tok := goToken(t, e.ConnectionString(), hub, webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: user, Groups: groups})
 		return newGoClient(t, tok.URL, client.Options{DisableAutoReconnect: true})
 	}
 	t.Run("all 25 operations", func(t *testing.T) {
