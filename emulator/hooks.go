@@ -181,12 +181,18 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 // An error answer of the upstream fails the event with the upstream's reason;
 // any other failure is logged and fails it with a generic message.
 func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data protocol.Payload) (*protocol.Payload, error) {
+	return e.onUserEventWithOptions(ctx, c, event, data, upstream.UserEventOptions{})
+}
+
+// onUserEventWithOptions is onUserEvent with the event's content type and
+// metadata (protobuf clients).
+func (e *Emulator) onUserEventWithOptions(ctx context.Context, c *conn, event string, data protocol.Payload, opts upstream.UserEventOptions) (*protocol.Payload, error) {
 	e.traceUserEvent(c, event, data)
 	s := c.hooks.get()
 	if s == nil {
 		return nil, nil
 	}
-	p, err := s.UserEvent(ctx, event, data)
+	p, err := s.UserEventWithOptions(ctx, event, data, opts)
 	if err == nil {
 		return p, nil
 	}
