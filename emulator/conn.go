@@ -68,6 +68,8 @@ type conn struct {
 	subprotocol       string // "" = simple WebSocket
 	reliable          bool
 	reconnectionToken string
+	// simple is what the frames of a simple WebSocket client do (simple.go).
+	simple simpleMode
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState
