@@ -21,11 +21,7 @@ const maxClientMessage = 1 << 20
 
 // supportedSubprotocols are the subprotocols the emulator speaks, in the
 // order it prefers them.
-var supportedSubprotocols = []string{protocol.JSONReliable, protocol.JSON}
-
-// protobufSubprotocols are the service's predefined protobuf subprotocols,
-// which the emulator does not speak.
-var protobufSubprotocols = []string{"protobuf.webpubsub.azure.v1", "protobuf.reliable.webpubsub.azure.v1"}
+var supportedSubprotocols = []string{protocol.JSONReliable, protocol.JSON, protocol.ProtobufReliable, protocol.Protobuf}
 
 // serveClient is the client WebSocket endpoint /client/hubs/{hub}.
 func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
@@ -63,16 +59,6 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requested := headerTokens(r.Header, "Sec-WebSocket-Protocol")
-	if pickSubprotocol(requested) == "" {
-		for _, p := range requested {
-			if contains(protobufSubprotocols, p) {
-				// The service would speak it; silently serving a simple
-				// WebSocket instead would confuse the client.
-				e.refuse(w, r, hubName, http.StatusBadRequest, fmt.Sprintf("the emulator does not support subprotocol %q: use %s or %s", p, protocol.JSON, protocol.JSONReliable))
-				return
-			}
-		}
-	}
 	simple, err := parseSimpleMode(q)
 	if err != nil {
 		e.refuse(w, r, hubName, http.StatusBadRequest, err.Error())
@@ -140,10 +126,10 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	}
 	t := newTransport(nil)
 	c.t = t
-	if c.isJSON() {
-		js, err := protocol.Encode(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
+	if c.isPubSub() {
+		f, err := c.controlFrame(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 		if err == nil {
-			t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+			t.enqueue(f)
 		}
 	}
 	h.add(c, ev.Groups)
@@ -187,19 +173,28 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 			e.wg.Done()
 		}
 	}()
+	var c *conn
+	if h := e.lookupHub(hubName); h != nil && id != "" {
+		c = h.connection(id)
+	}
+	// A recovered connection keeps its subprotocol; the handshake offers it
+	// (or, for a connection that cannot be recovered, the one the client
+	// asked for) so that the client reads the close that follows.
+	sub := protocol.JSONReliable
+	if c != nil && c.reliable {
+		sub = c.subprotocol
+	} else if p := pickSubprotocol(headerTokens(r.Header, "Sec-WebSocket-Protocol")); protocol.IsReliable(p) {
+		sub = p
+	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true,
-		Subprotocols:       []string{protocol.JSONReliable},
+		Subprotocols:       []string{sub},
 	})
 	if err != nil {
 		e.log.Debug("emulator: websocket handshake failed", "err", err)
 		return
 	}
 	ws.SetReadLimit(maxClientMessage)
-	var c *conn
-	if h := e.lookupHub(hubName); h != nil && id != "" {
-		c = h.connection(id)
-	}
 	if c == nil || !c.reliable || token == "" ||
 		subtle.ConstantTimeCompare([]byte(c.reconnectionToken), []byte(token)) != 1 {
 		const reason = "the connection cannot be recovered: unknown connection or invalid reconnection token"

@@ -14,8 +14,12 @@ import (
 
 // handleFrame handles one frame a client sent.
 func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.MessageType, data []byte) {
-	if !c.isJSON() {
+	if !c.isPubSub() {
 		e.simpleFrame(ctx, c, typ, data)
+		return
+	}
+	if c.codec.Binary() {
+		e.handleProtobufFrame(ctx, c, typ, data)
 		return
 	}
 	if typ != websocket.MessageText {
@@ -37,6 +41,12 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 		e.log.Debug("emulator: ignoring invalid message", "connectionId", c.id, "err", err)
 		return
 	}
+	e.handleMessage(ctx, c, m)
+}
+
+// handleMessage handles one decoded message a PubSub client sent, whatever
+// its subprotocol.
+func (e *Emulator) handleMessage(ctx context.Context, c *conn, m protocol.Message) {
 	switch m := m.(type) {
 	case protocol.JoinGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, true)
@@ -127,7 +137,7 @@ func (e *Emulator) clientEvent(ctx context.Context, c *conn, m protocol.EventMes
 		c.ackError(m.AckID, protocol.ErrorDuplicate, "the message with this ackId was already processed")
 		return
 	}
-	resp, err := e.onUserEvent(ctx, c, m.Event, m.Data)
+	resp, err := e.onClientEvent(ctx, c, m)
 	if err != nil {
 		name, msg := protocol.ErrorInternalServerError, upstreamFailed
 		var f *eventFailure

@@ -192,11 +192,18 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 //     service; the details go to the log. Our Go client retries these with
 //     the same ackId, which is sent upstream again because it failed.
 func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data protocol.Payload) (*protocol.Payload, error) {
+	return e.onUserEventWithOptions(ctx, c, event, data, upstream.UserEventOptions{})
+}
+
+// onUserEventWithOptions is onUserEvent with the event's content type and
+// metadata (protobuf clients).
+func (e *Emulator) onUserEventWithOptions(ctx context.Context, c *conn, event string, data protocol.Payload, opts upstream.UserEventOptions) (*protocol.Payload, error) {
+	e.traceUserEvent(c, event, data)
 	s := c.hooks.get()
 	if s == nil {
 		return nil, nil
 	}
-	p, err := s.UserEvent(ctx, event, data)
+	p, err := s.UserEventWithOptions(ctx, event, data, opts)
 	if err == nil {
 		return p, nil
 	}

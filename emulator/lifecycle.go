@@ -98,9 +98,9 @@ func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode)
 	}
 	t := c.t
 	if t != nil && code != 0 {
-		if c.isJSON() {
-			if js, err := protocol.Encode(protocol.DisconnectedMessage{Message: reason}); err == nil {
-				t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+		if c.isPubSub() {
+			if f, err := c.controlFrame(protocol.DisconnectedMessage{Message: reason}); err == nil {
+				t.enqueue(f)
 			}
 		}
 		t.closeGracefully(code, reason)

@@ -21,6 +21,9 @@ type request struct {
 	name        string
 	contentType string
 	body        []byte
+	// metadata become x-webpubsub-metadata-<key> headers (user events of
+	// protobuf clients).
+	metadata map[string]string
 }
 
 // answer is an upstream's answer to an event.
@@ -112,6 +115,11 @@ func (inv *Invoker) post(ctx context.Context, u *url.URL, s *Session, req reques
 	}
 	if req.contentType != "" {
 		hd.Set("Content-Type", req.contentType)
+	}
+	for k, v := range req.metadata {
+		if metadataHeaderOK(k, v) {
+			hd.Set(protocol.HeaderMetadataPrefix+k, v)
+		}
 	}
 	resp, err := inv.client.Do(hr)
 	if err != nil {

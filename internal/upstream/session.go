@@ -269,6 +269,22 @@ func (s *Session) notify(h Handler, req request) {
 // the event or the answer has no body. An error status is returned as
 // *StatusError.
 func (s *Session) UserEvent(ctx context.Context, event string, data protocol.Payload) (*protocol.Payload, error) {
+	return s.UserEventWithOptions(ctx, event, data, UserEventOptions{})
+}
+
+// UserEventOptions are the optional parts of a user event. The zero value
+// sends data with its own content type and no metadata.
+type UserEventOptions struct {
+	// ContentType, when set, replaces data.ContentType() (protobuf clients
+	// send their Any payloads as application/x-protobuf).
+	ContentType string
+	// Metadata are sent as x-webpubsub-metadata-<key> headers; entries that
+	// cannot be an HTTP header are left out.
+	Metadata map[string]string
+}
+
+// UserEventWithOptions is UserEvent with a content type and metadata.
+func (s *Session) UserEventWithOptions(ctx context.Context, event string, data protocol.Payload, opts UserEventOptions) (*protocol.Payload, error) {
 	h, ok := s.inv.handlerFor(s.hub, event, false)
 	if !ok {
 		return nil, nil
@@ -276,7 +292,11 @@ func (s *Session) UserEvent(ctx context.Context, event string, data protocol.Pay
 	if s.inv.isClosed() {
 		return nil, errors.New("upstream invoker is closed")
 	}
-	a, err := s.inv.send(ctx, h, s, request{ceType: protocol.EventTypeUserPrefix + event, name: event, contentType: data.ContentType(), body: data.Data})
+	ct := data.ContentType()
+	if opts.ContentType != "" {
+		ct = opts.ContentType
+	}
+	a, err := s.inv.send(ctx, h, s, request{ceType: protocol.EventTypeUserPrefix + event, name: event, contentType: ct, body: data.Data, metadata: opts.Metadata})
 	if err != nil {
 		return nil, err
 	}

@@ -281,8 +281,10 @@ function renderConnections() {
     tr.dataset.id = c.connectionId;
     tr.dataset.hub = c.hub;
     tr.title = c.hub + (c.reason ? ' · ' + c.reason : '');
-    tr.append(el('td', 'id', c.connectionId), el('td', 'user', c.userId || '—'),
-      el('td', 'subprotocol', c.subprotocol || 'simple WebSocket'));
+    const sp = el('td', 'subprotocol', shortSubprotocol(c.subprotocol));
+    sp.title = c.subprotocol || 'simple WebSocket (no subprotocol)';
+    sp.dataset.subprotocol = c.subprotocol || '';
+    tr.append(el('td', 'id', c.connectionId), el('td', 'user', c.userId || '—'), sp);
     const groups = el('td', 'groups');
     for (const g of c.groups || []) groups.append(el('span', 'group', g));
     tr.append(groups, el('td', 'state state-' + c.state, c.state));
@@ -300,6 +302,12 @@ function renderConnections() {
     body.append(tr);
   }
   renderHubsCounts();
+}
+
+// shortSubprotocol drops the common ".webpubsub.azure.v1" suffix.
+function shortSubprotocol(p) {
+  if (!p) return 'simple';
+  return p.replace(/\.webpubsub\.azure\.v1$/, '');
 }
 
 function renderHubsCounts() {
