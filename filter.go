@@ -17,7 +17,8 @@ import (
 //
 // Placeholders {0}, {1}, ... in format are replaced by the matching argument:
 //   - strings (and fmt.Stringer and error values) are single-quoted with
-//     inner quotes doubled ('O”Neil'); time.Time is a quoted RFC 3339 string;
+//     inner quotes doubled (see the examples below); time.Time is a quoted
+//     RFC 3339 string;
 //   - integers and floats are written in decimal, bools as true/false;
 //   - nil (and nil pointers) as null;
 //   - named types are written like their underlying kind and pointers are
@@ -34,7 +35,8 @@ import (
 // constants of the program.
 //
 //	f, err := webpubsub.Filter("userId eq {0} and {1} in groups", user, group)
-//	f, err := webpubsub.Filter("startswith(userId, '{0}-')", prefix)
+//	f, err := webpubsub.Filter("userId eq {0}", "O'Neil")          // userId eq 'O''Neil'
+//	f, err := webpubsub.Filter("startswith(userId, '{0}-')", "vic's") // startswith(userId, 'vic''s-')
 func Filter(format string, args ...any) (string, error) {
 	var b strings.Builder
 	b.Grow(len(format) + 16*len(args))

@@ -124,7 +124,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	if reliable {
 		c.reconnectionToken = newReconnectionToken()
 	}
-	t := newTransport(nil)
+	t := newTransport(nil, e.log)
 	c.t = t
 	if c.isPubSub() {
 		f, err := c.controlFrame(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
@@ -203,7 +203,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
-	t := newTransport(ws)
+	t := newTransport(ws, e.log)
 	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 	if !ok {
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")

@@ -93,7 +93,9 @@ func (e *Emulator) clientJoinLeave(c *conn, group string, ackID *uint64, join bo
 		return
 	}
 	if join {
-		c.hub.join(c, group)
+		if !c.hub.join(c, group) {
+			return // removed meanwhile: no effect and no ack
+		}
 	} else {
 		c.hub.leave(c, group)
 	}

@@ -274,6 +274,14 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 	return old, true
 }
 
+// serves reports whether t is the live transport of a connection that is
+// still in service: frames it reads may take effect.
+func (c *conn) serves(t *transport) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.gone && c.failure == "" && c.t == t
+}
+
 // dropTransport aborts the live transport, as a network failure would. It
 // reports whether there was one.
 func (c *conn) dropTransport() bool {
