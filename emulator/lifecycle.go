@@ -27,7 +27,9 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 		if err != nil {
 			return err
 		}
+		c.frames.Lock()
 		e.handleFrame(t.ctx, c, typ, data)
+		c.frames.Unlock()
 	}
 }
 
