@@ -9,12 +9,6 @@ import (
 	"net/url"
 )
 
-// Errors of the operations, as every method's doc says: arguments are
-// checked first and a bad one gives a plain error (no request is sent); a
-// status other than the operation's success status gives an
-// *azcore.ResponseError (use errors.As; ErrorCode holds the service's
-// x-ms-error-code); transport errors and ctx's error come back unchanged.
-
 // Hub returns the hub the client works on.
 func (c *ServiceClient) Hub() string { return c.hub }
 

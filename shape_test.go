@@ -167,3 +167,24 @@ func TestJSONMessageIsNotHTMLEscaped(t *testing.T) {
 	assert.Equal(t, "application/json", r.ContentType)
 	assert.False(t, strings.HasSuffix(string(JSONMessage("x").Body()), "\n"))
 }
+
+// On the wire, a Filter value inside quotes is escaped once (the review's
+// "vic's" case), not quoted a second time.
+func TestFilterOnTheWire(t *testing.T) {
+	ts := newTestServer(t, reply{status: 202}, reply{status: 200})
+	c := ts.keyClient("hub1")
+	f, err := Filter("userId eq '{0}'", "vic's")
+	require.NoError(t, err)
+	_, err = c.Group("g1").SendToAll(context.Background(), TextMessage("x"), &GroupClientSendToAllOptions{Filter: f})
+	require.NoError(t, err)
+	f, err = Filter("startswith(userId, '{0}-') and {1} in groups", "team'a", "g'2")
+	require.NoError(t, err)
+	_, err = c.AddConnectionsToGroups(context.Background(), []string{"g3"}, f, nil)
+	require.NoError(t, err)
+
+	reqs := ts.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, []string{"userId eq 'vic''s'"}, reqs[0].Query["filter"])
+	assert.Contains(t, reqs[0].RequestURI, "filter=userId+eq+%27vic%27%27s%27")
+	assert.JSONEq(t, `{"groups":["g3"],"filter":"startswith(userId, 'team''a-') and 'g''2' in groups"}`, string(reqs[1].Body))
+}

@@ -74,6 +74,8 @@ type conn struct {
 	codec             protocol.Codec // nil for a simple WebSocket
 	reliable          bool
 	reconnectionToken string
+	// simple is what the frames of a simple WebSocket client do (simple.go).
+	simple simpleMode
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState
@@ -277,6 +279,14 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 	c.buf, c.bufBytes = kept, bytes
 	c.t = t
 	return old, true
+}
+
+// serves reports whether t is the live transport of a connection that is
+// still in service: frames it reads may take effect.
+func (c *conn) serves(t *transport) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.gone && c.failure == "" && c.t == t
 }
 
 // dropTransport aborts the live transport, as a network failure would. It

@@ -50,6 +50,9 @@ type Emulator struct {
 	mu     sync.Mutex
 	hubs   map[string]*hub
 	closed bool
+	// live are the running transports, including those of removed
+	// connections still closing, so that Close can abort them all.
+	live map[*transport]struct{}
 	// wg counts WebSocket handler goroutines and background work (recovery
 	// expiry, asynchronous removals) so that Close can wait for them.
 	wg sync.WaitGroup
@@ -63,6 +66,7 @@ func New(opts Options) (*Emulator, error) {
 		log:       opts.Logger,
 		opts:      opts,
 		hubs:      make(map[string]*hub),
+		live:      make(map[*transport]struct{}),
 		serveDone: make(chan struct{}),
 	}
 	if e.key == "" {
@@ -151,6 +155,10 @@ func (e *Emulator) Close() error {
 	e.closed = true
 	hubs := e.hubs
 	e.hubs = make(map[string]*hub)
+	live := make([]*transport, 0, len(e.live))
+	for t := range e.live {
+		live = append(live, t)
+	}
 	e.mu.Unlock()
 
 	if e.stopWatch != nil {
@@ -164,6 +172,11 @@ func (e *Emulator) Close() error {
 	}
 	for _, h := range hubs {
 		h.abandon()
+	}
+	// Transports of connections already removed but still closing (a peer
+	// that does not read) are aborted too, so that Close never waits on a peer.
+	for _, t := range live {
+		t.abort()
 	}
 	e.wg.Wait()
 	e.stopTrace()

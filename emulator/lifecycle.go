@@ -14,13 +14,20 @@ import (
 // goroutines, frames are read and handled here. Then it decides what becomes
 // of the connection.
 func (e *Emulator) runTransport(c *conn, t *transport) {
+	if !e.register(t) {
+		t.abort() // the emulator is closing
+	}
+	defer e.unregister(t)
 	t.start()
 	err := e.readLoop(c, t)
 	t.stop()
 	e.transportEnded(c, t, err)
 }
 
-// readLoop reads and handles frames until the transport fails.
+// readLoop reads and handles frames until the transport fails. Once the
+// connection is removed (or t is replaced by a recovery) it stops reading at
+// once: a frame read after that has no effect, and the transport ends when
+// its close handshake does (bounded by closeTimeout) or when it is aborted.
 func (e *Emulator) readLoop(c *conn, t *transport) error {
 	for {
 		typ, data, err := t.ws.Read(t.ctx)
@@ -28,9 +35,33 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 			return err
 		}
 		c.frames.Lock()
+		if !c.serves(t) {
+			c.frames.Unlock()
+			<-t.ctx.Done()
+			return t.ctx.Err()
+		}
 		e.handleFrame(t.ctx, c, typ, data)
 		c.frames.Unlock()
 	}
+}
+
+// register records t as live so that Close can abort it; it reports false
+// once the emulator is closed.
+func (e *Emulator) register(t *transport) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.live[t] = struct{}{}
+	return true
+}
+
+// unregister forgets a transport that ended.
+func (e *Emulator) unregister(t *transport) {
+	e.mu.Lock()
+	delete(e.live, t)
+	e.mu.Unlock()
 }
 
 // transportEnded decides what happens to c after its transport t ended: a

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"syscall"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
 )
@@ -38,11 +40,15 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	e, err := emulator.New(opts)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fail(stderr, "emulator", fmt.Errorf("%w: another program (perhaps another emulator) uses %s; stop it, or let the system pick a free port with -addr 127.0.0.1:0", err, *addr))
+	}
 	if err != nil {
 		return fail(stderr, "emulator", err)
 	}
 	fmt.Fprintln(stdout, e.ConnectionString())
 	fmt.Fprintf(stderr, "webpubsub emulator: serving on %s; press Ctrl+C to stop\n", e.URL())
+	fmt.Fprintf(stderr, "webpubsub emulator: live trace at %s/ (sign in with the connection string above)\n", e.URL())
 	<-ctx.Done()
 	if err := e.Close(); err != nil {
 		return fail(stderr, "emulator", err)
