@@ -26,7 +26,10 @@ import (
 //
 // A placeholder already inside a quoted literal of format ('{0}' or
 // 'prefix-{0}') is not quoted again, only its quotes are doubled, as the JS
-// odata tag does; nil is refused there. Write {{ and }} for literal braces.
+// odata tag does; nil is refused there. (The JS tag only looks at the text
+// right before the placeholder, so it quotes 'prefix-{0}' a second time;
+// Filter follows the quotes of the whole format instead. The interop tests
+// compare both.) Write {{ and }} for literal braces.
 //
 // Filter returns an error, and no filter, when a placeholder has no argument,
 // an argument is not used, an argument is a slice, array, map, struct,

@@ -74,6 +74,8 @@ type conn struct {
 	codec             protocol.Codec // nil for a simple WebSocket
 	reliable          bool
 	reconnectionToken string
+	// simple is what the frames of a simple WebSocket client do (simple.go).
+	simple simpleMode
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState

@@ -5,9 +5,10 @@
 //                                                  client.group(group)[method](...args)
 //   listConnections {group, maxPageSize?, top?}    every page of the group's members
 //   health {}                                      HEAD /api/health (generated client)
+//   odata {strings, values}                        the odata template tag: odata(strings, ...values)
 "use strict";
 
-const { WebPubSubServiceClient, AzureKeyCredential } = require("@azure/web-pubsub");
+const { WebPubSubServiceClient, AzureKeyCredential, odata } = require("@azure/web-pubsub");
 const { serve, fromWire } = require("./rpc.js");
 
 let client;
@@ -41,6 +42,10 @@ serve({
       pages.push(page);
     }
     return { pages };
+  },
+  odata(args) {
+    // A tagged template passes its literal pieces and then the values.
+    return { filter: odata(args.strings, ...args.values) };
   },
   async health() {
     let status;
