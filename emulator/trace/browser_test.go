@@ -270,7 +270,7 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	assert.Equal(t, []string{"room"}, mine.Groups)
 
 	var details string
-	browser.eval(fmt.Sprintf(`[...document.querySelectorAll('#events tr[data-kind=message]')].map(r => r.textContent).join('\n')`), &details)
+	browser.eval(`[...document.querySelectorAll('#events tr[data-kind=message]')].map(r => r.textContent).join('\n')`, &details)
 	assert.Contains(t, details, "from connection (alice) to group room → 2 recipients")
 
 	// The connection filter shows only what concerns one connection.
