@@ -59,6 +59,11 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requested := headerTokens(r.Header, "Sec-WebSocket-Protocol")
+	simple, err := parseSimpleMode(q)
+	if err != nil {
+		e.refuse(w, r, hubName, http.StatusBadRequest, err.Error())
+		return
+	}
 	ev := &connectEvent{
 		Hub:          hubName,
 		ConnectionID: newConnectionID(),
@@ -89,6 +94,10 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if ev.Subprotocol == "" && simple.group != "" && !mayPublish(ev.Roles, simple.group) {
+		e.refuse(w, r, hubName, http.StatusForbidden, "webpubsub_mode=sendToGroup needs the role "+protocol.RoleSendToGroup+" or "+protocol.RoleSendToGroup+"."+simple.group)
+		return
+	}
 	if !e.track() {
 		e.refuse(w, r, hubName, http.StatusServiceUnavailable, "the emulator is shutting down")
 		return
@@ -109,6 +118,9 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	// Frames queue until the transport starts.
 	reliable := protocol.IsReliable(ev.Subprotocol)
 	c := newConn(h, ev.ConnectionID, ev.UserID, ev.Subprotocol, ev.Roles)
+	if ev.Subprotocol == "" {
+		c.simple = simple
+	}
 	if reliable {
 		c.reconnectionToken = newReconnectionToken()
 	}

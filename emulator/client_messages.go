@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/coder/websocket"
@@ -14,17 +15,7 @@ import (
 // handleFrame handles one frame a client sent.
 func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.MessageType, data []byte) {
 	if !c.isPubSub() {
-		// Simple WebSocket: every frame is the user event "message".
-		p := protocol.Payload{Type: protocol.DataTypeText, Data: data}
-		if typ == websocket.MessageBinary {
-			p.Type = protocol.DataTypeBinary
-		}
-		resp, err := e.onUserEvent(ctx, c, protocol.UserEventMessage, p)
-		if err != nil {
-			e.log.Debug("emulator: user event failed", "connectionId", c.id, "err", err)
-			return
-		}
-		e.respond(c, resp)
+		e.simpleFrame(ctx, c, typ, data)
 		return
 	}
 	if c.codec.Binary() {
@@ -150,7 +141,12 @@ func (e *Emulator) clientEvent(ctx context.Context, c *conn, m protocol.EventMes
 	}
 	resp, err := e.onClientEvent(ctx, c, m)
 	if err != nil {
-		c.ackError(m.AckID, protocol.ErrorInternalServerError, err.Error())
+		name, msg := protocol.ErrorInternalServerError, upstreamFailed
+		var f *eventFailure
+		if errors.As(err, &f) {
+			name, msg = f.name, f.message
+		}
+		c.ackError(m.AckID, name, msg)
 		return
 	}
 	c.ackSuccess(m.AckID)

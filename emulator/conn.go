@@ -35,6 +35,8 @@ type conn struct {
 	format            wireFormat     // how data messages are framed for it
 	reliable          bool
 	reconnectionToken string
+	// simple is what the frames of a simple WebSocket client do (simple.go).
+	simple simpleMode
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState
@@ -42,6 +44,13 @@ type conn struct {
 	// Guarded by hub.mu.
 	groups map[string]struct{}
 	roles  map[string]struct{}
+
+	// frames serialises the handling of the frames of this connection
+	// across its transports: a frame the dropped transport read is handled
+	// completely (its ackId recorded) before a recovered transport's retry
+	// of it is checked for duplicates. Held while one frame is handled;
+	// taken before mu.
+	frames sync.Mutex
 
 	mu        sync.Mutex
 	t         *transport

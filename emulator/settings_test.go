@@ -41,9 +41,14 @@ func echoUpstream(t *testing.T, hub, prefix string) string {
 	return srv.URL
 }
 
+// writeFile replaces the file at path at once, as many editors save (a
+// plain truncate-and-write may be seen half-written; the watcher waits for
+// it to settle, but on a loaded machine the test would depend on timing).
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	tmp := path + ".tmp"
+	require.NoError(t, os.WriteFile(tmp, []byte(content), 0o600))
+	require.NoError(t, os.Rename(tmp, path))
 }
 
 // eventText sends a user event and returns the upstream's text answer.

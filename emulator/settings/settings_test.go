@@ -185,7 +185,7 @@ func TestWatchReloadsValidChangesAndReportsInvalidOnes(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte(`{"hubs": {}}`), 0o600))
 	w := watch(t, p)
 
-	require.NoError(t, os.WriteFile(p, []byte(`{"hubs": {"chat": {"anonymousConnectPolicy": "allow"}}}`), 0o600))
+	replace(t, p, `{"hubs": {"chat": {"anonymousConnectPolicy": "allow"}}}`)
 	select {
 	case s := <-w.reloads:
 		assert.True(t, s.AllowsAnonymous("chat"))
@@ -195,7 +195,7 @@ func TestWatchReloadsValidChangesAndReportsInvalidOnes(t *testing.T) {
 		t.Fatal("no reload")
 	}
 
-	require.NoError(t, os.WriteFile(p, []byte(`{"hubs": {"chat": {"anonymousConnectPolicy": "sometimes"}}}`), 0o600))
+	replace(t, p, `{"hubs": {"chat": {"anonymousConnectPolicy": "sometimes"}}}`)
 	select {
 	case err := <-w.errs:
 		assert.ErrorContains(t, err, p+":1:46: hubs.chat.anonymousConnectPolicy")
@@ -204,4 +204,11 @@ func TestWatchReloadsValidChangesAndReportsInvalidOnes(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no error reported")
 	}
+}
+
+// replace swaps the file's content at once (write a temporary file, rename).
+func replace(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path+".tmp", []byte(content), 0o600))
+	require.NoError(t, os.Rename(path+".tmp", path))
 }

@@ -57,12 +57,14 @@ func NewWatcher(path string, opts WatchOptions) (*Watcher, *Settings, error) {
 }
 
 // Run polls the file until ctx is done, calling OnReload with the new
-// settings each time its content changes and is valid, and OnError when a
+// settings each time its content changes (and then stays the same for one
+// interval, so that a half-written file is not read) and is valid, and OnError when a
 // changed file is missing or invalid (the caller keeps its previous
 // settings). Run blocks; run it in a goroutine.
 func (w *Watcher) Run(ctx context.Context) {
 	tick := time.NewTicker(w.opts.Interval)
 	defer tick.Stop()
+	var pending *fileState
 	for {
 		select {
 		case <-ctx.Done():
@@ -73,6 +75,13 @@ func (w *Watcher) Run(ctx context.Context) {
 		if cur.same(w.last) {
 			continue
 		}
+		// A save is often a truncation followed by writes: act once the
+		// file stayed the same for one interval.
+		if pending == nil || !cur.same(*pending) {
+			pending = &cur
+			continue
+		}
+		pending = nil
 		w.last = cur
 		if cur.err != nil {
 			if w.opts.OnError != nil {

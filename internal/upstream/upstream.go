@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -21,8 +20,9 @@ import (
 
 // Default limits.
 const (
-	// DefaultTimeout bounds one upstream call when Config.Timeout is 0.
-	DefaultTimeout = 30 * time.Second
+	// DefaultTimeout bounds one try of an upstream event when Config.Timeout
+	// is 0: 100 s, as the service and the official emulator.
+	DefaultTimeout = 100 * time.Second
 	// DefaultMaxResponseBytes bounds an upstream answer's body when
 	// Config.MaxResponseBytes is 0.
 	DefaultMaxResponseBytes = 1 << 20
@@ -59,14 +59,15 @@ type Config struct {
 	// Client makes the calls. Nil uses a client of the invoker's own that
 	// does not follow redirects (a redirected POST would lose its body).
 	Client *http.Client
-	// Timeout bounds each call; 0 means DefaultTimeout.
+	// Timeout bounds each try of an event; 0 means DefaultTimeout (100 s).
+	// A try that times out is not retried.
 	Timeout time.Duration
 	// ValidationTimeout bounds each try of the abuse-protection handshake;
 	// 0 means DefaultValidationTimeout (10 s, as the service).
 	ValidationTimeout time.Duration
 	// RetryDelays are the waits before each retry of the abuse-protection
-	// handshake after a 408, a 5xx or a network error; its length is the
-	// number of retries. Nil means DefaultRetryDelays (1, 3 and 5 s); an
+	// handshake and of an event after a 408, a 5xx or a network error; its
+	// length is the number of retries. Nil means DefaultRetryDelays (1, 3 and 5 s); an
 	// empty non-nil slice disables retries. Tests set short delays.
 	RetryDelays []time.Duration
 	// MaxResponseBytes bounds the body of an answer; 0 means
@@ -98,8 +99,6 @@ type Invoker struct {
 	log         *slog.Logger
 	base        context.Context
 	cancelBase  context.CancelFunc
-	ids         atomic.Uint64
-	idPrefix    string
 
 	mu     sync.Mutex
 	closed bool
@@ -129,7 +128,6 @@ func New(cfg Config) (*Invoker, error) {
 		maxBody:           cfg.MaxResponseBytes,
 		spawn:             cfg.Go,
 		log:               cfg.Logger,
-		idPrefix:          newIDPrefix(),
 		checks:            make(map[string]*originCheck),
 	}
 	if inv.client == nil {
