@@ -52,9 +52,17 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 	case *LeaveGroupMessage:
 		return EncodeProtobuf(*m)
 	case SendToGroupMessage:
-		s := &pb.UpstreamMessage_SendToGroupMessage{Group: m.Group, AckId: m.AckID, Data: messageData(m.Data)}
-		if m.NoEcho {
-			s.NoEcho = proto.Bool(true)
+		s := &pb.UpstreamMessage_SendToGroupMessage{Group: m.Group, AckId: m.AckID}
+		if m.Stream != nil {
+			// A stream open has no payload; noEcho is always written, as
+			// the JSON encoding does.
+			s.Stream = streamStart(m.Stream)
+			s.NoEcho = proto.Bool(m.NoEcho)
+		} else {
+			s.Data = messageData(m.Data)
+			if m.NoEcho {
+				s.NoEcho = proto.Bool(true)
+			}
 		}
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: s}}
 	case *SendToGroupMessage:
@@ -85,7 +93,12 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		return EncodeProtobuf(*m)
 	case GroupDataMessage:
 		// Protobuf has no fromUserId.
-		down = dataMessage(&pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), Data: messageData(m.Data), SequenceId: seq(m.SequenceID)})
+		d := &pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), SequenceId: seq(m.SequenceID), Stream: streamInfo(m.Stream)}
+		if m.Stream == nil || m.Data.Type != DataTypeJSON || len(m.Data.Data) > 0 {
+			// A stream's terminal frame may have no data.
+			d.Data = messageData(m.Data)
+		}
+		down = dataMessage(d)
 	case *GroupDataMessage:
 		return EncodeProtobuf(*m)
 	case ServerDataMessage:
@@ -103,7 +116,10 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 	case nil:
 		return nil, errors.New("protocol: cannot encode a nil message")
 	default:
-		return nil, fmt.Errorf("protocol: cannot encode %T as protobuf", m)
+		var ok bool
+		if up, down, ok = encodePreviewProtobuf(m); !ok {
+			return nil, fmt.Errorf("protocol: cannot encode %T as protobuf", m)
+		}
 	}
 	var b []byte
 	var err error
@@ -205,8 +221,14 @@ func DecodeUpstream(b []byte) (Message, error) {
 		if m.GetGroup() == "" {
 			return nil, errors.New("protocol: sendToGroup needs a group")
 		}
-		if m.GetStream() != nil {
-			return nil, errors.New("protocol: streams are not supported on sendToGroup")
+		if s := m.GetStream(); s != nil {
+			if s.GetStreamId() == "" {
+				return nil, errors.New("protocol: sendToGroup stream needs a stream_id")
+			}
+			if m.AckId != nil || m.GetData() != nil {
+				return nil, errors.New("protocol: a stream-opening sendToGroup has no ack_id and no data")
+			}
+			return SendToGroupMessage{Group: m.GetGroup(), NoEcho: m.GetNoEcho(), Stream: &StreamOpen{StreamID: s.GetStreamId(), IdleTimeoutMs: uint64(s.GetIdleTimeoutMs())}}, nil
 		}
 		p, err := payloadOf(m.GetData())
 		if err != nil {
@@ -231,7 +253,15 @@ func DecodeUpstream(b []byte) (Message, error) {
 	case *pb.UpstreamMessage_PingMessage_:
 		return PingMessage{}, nil
 	case nil:
+		if len(u.ProtoReflect().GetUnknown()) > 0 {
+			// A message of a newer schema: dropped, or refused if it asked
+			// for an ack (which cannot be read here).
+			return UnknownMessage{TypeName: "unknown", Reason: "unknown upstream message"}, nil
+		}
 		return nil, errors.New("protocol: message has no type")
+	}
+	if m, ok, err := decodePreviewUpstream(&u); ok {
+		return m, err
 	}
 	return nil, fmt.Errorf("protocol: unsupported upstream message %T", u.GetMessage())
 }
@@ -281,17 +311,32 @@ func DecodeDownstream(b []byte) (Message, error) {
 		return a, nil
 	case *pb.DownstreamMessage_DataMessage_:
 		m := v.DataMessage
-		p, err := payloadOf(m.GetData())
-		if err != nil {
-			return nil, err
+		if m.GetFrom() != FromGroup && m.GetFrom() != FromServer {
+			// Dropped like a JSON message from an unknown source.
+			return UnknownMessage{TypeName: TypeMessage, Reason: fmt.Sprintf("unknown message source %q", truncate(m.GetFrom()))}, nil
 		}
-		switch m.GetFrom() {
-		case FromGroup:
-			return GroupDataMessage{Group: m.GetGroup(), Data: p, SequenceID: m.GetSequenceId()}, nil
-		case FromServer:
-			return ServerDataMessage{Data: p, SequenceID: m.GetSequenceId()}, nil
+		stream := decodeStreamInfo(m.GetStream())
+		if m.GetFrom() == FromServer {
+			stream = nil // ignored on server messages, as with JSON
 		}
-		return nil, fmt.Errorf("protocol: unknown message source %q", truncate(m.GetFrom()))
+		var p Payload
+		switch {
+		case m.GetData().GetData() != nil:
+			var err error
+			if p, err = payloadOf(m.GetData()); err != nil {
+				return nil, err
+			}
+		case stream != nil:
+			p = Payload{Type: DataTypeJSON} // a terminal frame without data
+		default:
+			// No data, or data of a newer kind: dropped like a JSON message
+			// with an unknown dataType.
+			return UnknownMessage{TypeName: TypeMessage, Reason: "data is missing or of an unknown kind"}, nil
+		}
+		if m.GetFrom() == FromGroup {
+			return GroupDataMessage{Group: m.GetGroup(), Data: p, SequenceID: m.GetSequenceId(), Stream: stream}, nil
+		}
+		return ServerDataMessage{Data: p, SequenceID: m.GetSequenceId()}, nil
 	case *pb.DownstreamMessage_SystemMessage_:
 		switch s := v.SystemMessage.GetMessage().(type) {
 		case *pb.DownstreamMessage_SystemMessage_ConnectedMessage_:
@@ -304,7 +349,14 @@ func DecodeDownstream(b []byte) (Message, error) {
 	case *pb.DownstreamMessage_PongMessage_:
 		return PongMessage{}, nil
 	case nil:
+		if len(d.ProtoReflect().GetUnknown()) > 0 {
+			// A message of a newer schema: dropped for forward compatibility.
+			return UnknownMessage{TypeName: "unknown", Reason: "unknown downstream message"}, nil
+		}
 		return nil, errors.New("protocol: message has no type")
+	}
+	if m, ok, err := decodePreviewDownstream(&d); ok {
+		return m, err
 	}
 	return nil, fmt.Errorf("protocol: unsupported downstream message %T", d.GetMessage())
 }

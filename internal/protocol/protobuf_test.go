@@ -214,7 +214,7 @@ func TestDecodeProtobufErrors(t *testing.T) {
 		{"send without data", enc(&pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: &pb.UpstreamMessage_SendToGroupMessage{Group: "g", AckId: ack(6)}}}), "data is missing", ack(6)},
 		{"event without name", enc(&pb.UpstreamMessage{Message: &pb.UpstreamMessage_EventMessage_{EventMessage: &pb.UpstreamMessage_EventMessage{AckId: ack(7)}}}), "needs an event name", ack(7)},
 		{"invalid json_data", enc(&pb.UpstreamMessage{Message: &pb.UpstreamMessage_EventMessage_{EventMessage: &pb.UpstreamMessage_EventMessage{Event: "e", Data: &pb.MessageData{Data: &pb.MessageData_JsonData{JsonData: "{"}}}}}), "not valid JSON", nil},
-		{"stream start", enc(&pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: &pb.UpstreamMessage_SendToGroupMessage{Group: "g", AckId: ack(8), Data: &pb.MessageData{Data: &pb.MessageData_TextData{TextData: "x"}}, Stream: &pb.UpstreamMessage_StreamStartInfo{StreamId: "s"}}}}), "streams are not supported", ack(8)},
+		{"stream start", enc(&pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: &pb.UpstreamMessage_SendToGroupMessage{Group: "g", AckId: ack(8), Data: &pb.MessageData{Data: &pb.MessageData_TextData{TextData: "x"}}, Stream: &pb.UpstreamMessage_StreamStartInfo{StreamId: "s"}}}}), "stream-opening sendToGroup has no ack_id and no data", ack(8)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
