@@ -153,6 +153,41 @@ func TestSpansAreNamedAfterTheMethodCalled(t *testing.T) {
 	}
 }
 
+// GetClientAccessToken makes its span whether the token is signed locally
+// (no request) or issued by the service (the request is a child HTTP span).
+func TestGetClientAccessTokenSpan(t *testing.T) {
+	rec := &spanRecorder{}
+	ts := newTLSTestServer(t, reply{status: 200, body: `{"token":"a.b.c"}`, header: map[string]string{"Content-Type": "application/json"}})
+	opts := ts.testOptions()
+	opts.TracingProvider = rec.provider()
+
+	kc, err := NewServiceClientWithKey(ts.URL(), azcore.NewKeyCredential(testKey), "hub1", opts)
+	require.NoError(t, err)
+	_, err = kc.GetClientAccessToken(context.Background(), &ServiceClientGetClientAccessTokenOptions{UserID: "alice"})
+	require.NoError(t, err)
+	spans := rec.take()
+	require.Len(t, spans, 1, "signed locally: no HTTP span")
+	assert.Equal(t, "ServiceClient.GetClientAccessToken", spans[0].name)
+	assert.Equal(t, "Microsoft.SignalRService", spans[0].attrs["az.namespace"])
+	assert.True(t, spans[0].ended)
+	assert.Empty(t, ts.requests())
+
+	ec, err := NewServiceClient(ts.URL(), &fakeTokenCredential{token: "entra"}, "hub1", opts)
+	require.NoError(t, err)
+	_, err = ec.GetClientAccessToken(context.Background(), &ServiceClientGetClientAccessTokenOptions{UserID: "alice"})
+	require.NoError(t, err)
+	spans = rec.take()
+	require.Len(t, spans, 2)
+	assert.Equal(t, "ServiceClient.GetClientAccessToken", spans[0].name)
+	assert.Equal(t, "HTTP POST", spans[1].name)
+
+	_, err = kc.GetClientAccessToken(context.Background(), &ServiceClientGetClientAccessTokenOptions{Protocol: "nope"})
+	require.Error(t, err)
+	spans = rec.take()
+	require.Len(t, spans, 1)
+	assert.Equal(t, tracing.SpanStatusError, spans[0].status, "a refused request marks the span")
+}
+
 // A failing operation marks its span as an error.
 func TestSpanRecordsError(t *testing.T) {
 	rec := &spanRecorder{}
