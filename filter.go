@@ -17,7 +17,8 @@ import (
 //
 // Placeholders {0}, {1}, ... in format are replaced by the matching argument:
 //   - strings (and fmt.Stringer and error values) are single-quoted with
-//     inner quotes doubled ('O”Neil'); time.Time is a quoted RFC 3339 string;
+//     inner quotes doubled (see the examples below); time.Time is a quoted
+//     RFC 3339 string;
 //   - integers and floats are written in decimal, bools as true/false;
 //   - nil (and nil pointers) as null;
 //   - named types are written like their underlying kind and pointers are
@@ -25,7 +26,10 @@ import (
 //
 // A placeholder already inside a quoted literal of format ('{0}' or
 // 'prefix-{0}') is not quoted again, only its quotes are doubled, as the JS
-// odata tag does; nil is refused there. Write {{ and }} for literal braces.
+// odata tag does; nil is refused there. (The JS tag only looks at the text
+// right before the placeholder, so it quotes 'prefix-{0}' a second time;
+// Filter follows the quotes of the whole format instead. The interop tests
+// compare both.) Write {{ and }} for literal braces.
 //
 // Filter returns an error, and no filter, when a placeholder has no argument,
 // an argument is not used, an argument is a slice, array, map, struct,
@@ -34,7 +38,8 @@ import (
 // constants of the program.
 //
 //	f, err := webpubsub.Filter("userId eq {0} and {1} in groups", user, group)
-//	f, err := webpubsub.Filter("startswith(userId, '{0}-')", prefix)
+//	f, err := webpubsub.Filter("userId eq {0}", "O'Neil")          // userId eq 'O''Neil'
+//	f, err := webpubsub.Filter("startswith(userId, '{0}-')", "vic's") // startswith(userId, 'vic''s-')
 func Filter(format string, args ...any) (string, error) {
 	var b strings.Builder
 	b.Grow(len(format) + 16*len(args))

@@ -75,8 +75,8 @@ func TestFilter(t *testing.T) {
 	}
 }
 
-// The review's example: "vic's" inside quotes used to become
-// userId eq ”vic”s”, a filter that silently matches no one. Now it is a
+// The review's example: "vic's" inside quotes used to be quoted a second
+// time, a filter that silently matches no one. Now it is a
 // filter that matches vic's connections, as the emulator's OData engine
 // (the service's grammar) evaluates it.
 func TestFilterInsideQuotesMatches(t *testing.T) {

@@ -149,8 +149,10 @@ func (g *GroupClient) NewListConnectionsPager(options *GroupClientListConnection
 		o = *options
 	}
 	return runtime.NewPager(runtime.PagingHandler[GroupClientListConnectionsResponse]{
-		More:   func(page GroupClientListConnectionsResponse) bool { return page.NextLink != "" },
-		Tracer: namedSpanTracer(g.c.tracer, listConnectionsSpan),
+		// No paging Tracer: azcore would name each page's span "Pager.NextPage".
+		// Each page's request makes its own span named after this method
+		// instead (see listPage).
+		More: func(page GroupClientListConnectionsResponse) bool { return page.NextLink != "" },
 		Fetcher: func(ctx context.Context, page *GroupClientListConnectionsResponse) (GroupClientListConnectionsResponse, error) {
 			if page == nil {
 				if g.nameErr != nil {

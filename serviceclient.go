@@ -5,8 +5,19 @@
 // A client is built from a connection string, from an endpoint and an
 // azcore.KeyCredential (whose key can be rotated with Update), or from an
 // endpoint and a Microsoft Entra ID azcore.TokenCredential. Requests go through
-// the azcore pipeline (retries, logging, tracing); service errors come back as
-// *azcore.ResponseError.
+// the azcore pipeline (retries, logging, tracing).
+//
+// The API has the shape of the Azure SDK for Go: every operation returns
+// (XxxResponse, error), with a response struct even when it carries nothing
+// yet; each method takes its own *<Client><Method>Options (nil means the
+// defaults); listings are pagers (GroupClient.NewListConnectionsPager).
+//
+// Errors: arguments are checked before any request, and a bad one is a plain
+// error; a status other than the operation's success status is an
+// *azcore.ResponseError (ErrorCode holds the service's x-ms-error-code); an
+// exists check answers false, not an error, when the service says 404.
+// Transport errors and the context's error come back unchanged. Each method's
+// doc names the errors it returns.
 package webpubsub
 
 import (

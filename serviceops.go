@@ -7,13 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
-
-// Errors of the operations, as every method's doc says: arguments are
-// checked first and a bad one gives a plain error (no request is sent); a
-// status other than the operation's success status gives an
-// *azcore.ResponseError (use errors.As; ErrorCode holds the service's
-// x-ms-error-code); transport errors and ctx's error come back unchanged.
 
 // Hub returns the hub the client works on.
 func (c *ServiceClient) Hub() string { return c.hub }
@@ -311,7 +306,8 @@ func (c *ServiceClient) groupsOp(ctx context.Context, op, suffix string, groups 
 		}
 	}
 	switch {
-	case filter == "" && !all:
+	case strings.TrimSpace(filter) == "" && !all:
+		// A blank filter is as empty as "" (and the service would refuse it).
 		return errEmptyFilter
 	case filter != "" && all:
 		return errors.New("webpubsub: AllConnections is set but so is a filter: clear one of them")

@@ -87,7 +87,12 @@ func clientType(p ClientProtocol) string {
 // Bad options (negative ExpiresAfter, an empty role, an invalid group, an
 // unknown Protocol) are plain errors and send nothing; with Entra ID a
 // service error is an *azcore.ResponseError.
-func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *ServiceClientGetClientAccessTokenOptions) (ServiceClientGetClientAccessTokenResponse, error) {
+func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *ServiceClientGetClientAccessTokenOptions) (resp ServiceClientGetClientAccessTokenResponse, err error) {
+	// A span even when the token is signed locally (no request is made), as
+	// in the JS SDK; the :generateToken request's own span is then nested
+	// and suppressed by azcore.
+	ctx, endSpan := runtime.StartSpan(ctx, "ServiceClient.GetClientAccessToken", c.tracer, nil)
+	defer func() { endSpan(err) }()
 	var o ServiceClientGetClientAccessTokenOptions
 	if options != nil {
 		o = *options

@@ -83,7 +83,7 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 
 // write sends one encoded message on conn.
 func (c *Client) write(conn *connection, b []byte) error {
-	return conn.ws.Write(conn.ctx, websocket.MessageText, b)
+	return conn.ws.Write(conn.ctx, c.frameType(), b)
 }
 
 // readLoop reads frames until the connection ends.
@@ -189,11 +189,11 @@ func (c *Client) keepAliveWrite(conn *connection, m protocol.Message) error {
 		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, conn.lastRecv.Load()).Add(timeout))
 		defer cancel()
 	}
-	b, err := protocol.Encode(m)
+	b, err := c.cfg.codec.Encode(m)
 	if err != nil {
 		return err
 	}
-	return conn.ws.Write(ctx, websocket.MessageText, b)
+	return conn.ws.Write(ctx, c.frameType(), b)
 }
 
 // sendSequenceAck acknowledges the received sequence ids if any are new.
@@ -216,7 +216,7 @@ func (c *Client) sendSequenceAck(conn *connection) {
 
 // handleFrame handles one frame from the service.
 func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
-	msg, err := protocol.Decode(b)
+	msg, err := c.cfg.codec.DecodeDownstream(b)
 	if err != nil {
 		c.reportInvalid(sess, b, err)
 		return

@@ -194,9 +194,18 @@ func (c *Client) recoverConn(sess *session, lost *connection) *connection {
 		conn, err := c.dial(ctx, sess, u, true)
 		if err == nil {
 			conn.recoveryDeadline = deadline
+			// Like the JS client, keep the lost connection's "disconnected"
+			// message until the recovered one gets its own: when the service
+			// refuses the recovery, that message says why the connection ended.
+			lost.mu.Lock()
+			msg := lost.disconnectMsg
+			lost.mu.Unlock()
 			conn.mu.Lock()
 			if conn.id == "" {
 				conn.id = id
+			}
+			if conn.disconnectMsg == "" {
+				conn.disconnectMsg = msg
 			}
 			conn.mu.Unlock()
 			return conn

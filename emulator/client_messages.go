@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/coder/websocket"
@@ -13,18 +14,12 @@ import (
 
 // handleFrame handles one frame a client sent.
 func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.MessageType, data []byte) {
-	if !c.isJSON() {
-		// Simple WebSocket: every frame is the user event "message".
-		p := protocol.Payload{Type: protocol.DataTypeText, Data: data}
-		if typ == websocket.MessageBinary {
-			p.Type = protocol.DataTypeBinary
-		}
-		resp, err := e.onUserEvent(ctx, c, protocol.UserEventMessage, p)
-		if err != nil {
-			e.log.Debug("emulator: user event failed", "connectionId", c.id, "err", err)
-			return
-		}
-		e.respond(c, resp)
+	if !c.isPubSub() {
+		e.simpleFrame(ctx, c, typ, data)
+		return
+	}
+	if c.codec.Binary() {
+		e.handleProtobufFrame(ctx, c, typ, data)
 		return
 	}
 	if typ != websocket.MessageText {
@@ -46,6 +41,12 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 		e.log.Debug("emulator: ignoring invalid message", "connectionId", c.id, "err", err)
 		return
 	}
+	e.handleMessage(ctx, c, m)
+}
+
+// handleMessage handles one decoded message a PubSub client sent, whatever
+// its subprotocol.
+func (e *Emulator) handleMessage(ctx context.Context, c *conn, m protocol.Message) {
 	if e.handlePreviewFrame(ctx, c, m) { // invoke and group streams: streams.go
 		return
 	}
@@ -91,7 +92,9 @@ func (e *Emulator) clientJoinLeave(c *conn, group string, ackID *uint64, join bo
 		return
 	}
 	if join {
-		c.hub.join(c, group)
+		if !c.hub.join(c, group) {
+			return // removed meanwhile: no effect and no ack
+		}
 	} else {
 		c.hub.leave(c, group)
 	}
@@ -117,12 +120,15 @@ func (e *Emulator) clientSendToGroup(c *conn, m protocol.SendToGroupMessage) {
 		c.ackError(m.AckID, protocol.ErrorBadRequest, cleanError(err))
 		return
 	}
+	tr := e.traceSend(c.hub, c, "connection", "group "+m.Group, m.Data)
 	for _, target := range c.hub.group(m.Group) {
 		if m.NoEcho && target == c {
 			continue
 		}
 		target.deliver(msg)
+		tr.to(target)
 	}
+	tr.done()
 	c.ackSuccess(m.AckID)
 }
 
@@ -132,9 +138,14 @@ func (e *Emulator) clientEvent(ctx context.Context, c *conn, m protocol.EventMes
 		c.ackError(m.AckID, protocol.ErrorDuplicate, "the message with this ackId was already processed")
 		return
 	}
-	resp, err := e.onUserEvent(ctx, c, m.Event, m.Data)
+	resp, err := e.onClientEvent(ctx, c, m)
 	if err != nil {
-		c.ackError(m.AckID, protocol.ErrorInternalServerError, err.Error())
+		name, msg := protocol.ErrorInternalServerError, upstreamFailed
+		var f *eventFailure
+		if errors.As(err, &f) {
+			name, msg = f.name, f.message
+		}
+		c.ackError(m.AckID, name, msg)
 		return
 	}
 	c.ackSuccess(m.AckID)
@@ -153,6 +164,9 @@ func (e *Emulator) respond(c *conn, resp *protocol.Payload) {
 		return
 	}
 	c.deliver(msg)
+	tr := e.traceSend(c.hub, nil, "upstream", "connection "+c.id, *resp)
+	tr.to(c)
+	tr.done()
 }
 
 // isDuplicate reports whether ackID was already processed successfully.
@@ -179,6 +193,7 @@ func (c *conn) ackError(ackID *uint64, name, message string) {
 	if ackID == nil {
 		return
 	}
+	c.hub.e.traceAck(c, *ackID, name, message)
 	c.sendControl(protocol.AckMessage{AckID: *ackID, Success: false, Error: &protocol.AckError{Name: name, Message: message}})
 }
 

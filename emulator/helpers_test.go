@@ -123,6 +123,8 @@ func wsBase(e *emulator.Emulator) string { return "ws" + strings.TrimPrefix(e.UR
 type wsClient struct {
 	t  testing.TB
 	ws *websocket.Conn
+	// codec is the subprotocol's codec; nil (simple WebSocket) decodes JSON.
+	codec protocol.Codec
 }
 
 // dial connects to u with subprotocol ("" = simple WebSocket).
@@ -134,7 +136,7 @@ func dial(t testing.TB, u, subprotocol string) *wsClient {
 		resp.Body.Close()
 	}
 	t.Cleanup(func() { ws.CloseNow() })
-	return &wsClient{t: t, ws: ws}
+	return &wsClient{t: t, ws: ws, codec: protocol.CodecFor(ws.Subprotocol())}
 }
 
 func dialRaw(u, subprotocol string) (*websocket.Conn, *http.Response, error) {
@@ -164,9 +166,15 @@ func (c *wsClient) read() (websocket.MessageType, []byte) {
 // next returns the next message decoded.
 func (c *wsClient) next() protocol.Message {
 	c.t.Helper()
-	_, data := c.read()
-	m, err := protocol.Decode(data)
-	require.NoError(c.t, err, "frame %s", data)
+	typ, data := c.read()
+	if c.codec == nil || !c.codec.Binary() {
+		m, err := protocol.Decode(data)
+		require.NoError(c.t, err, "frame %s", data)
+		return m
+	}
+	require.Equal(c.t, websocket.MessageBinary, typ, "protobuf frames are binary")
+	m, err := c.codec.DecodeDownstream(data)
+	require.NoError(c.t, err, "frame %x", data)
 	return m
 }
 
@@ -183,6 +191,12 @@ func (c *wsClient) connected() protocol.ConnectedMessage {
 // send writes m.
 func (c *wsClient) send(m protocol.Message) {
 	c.t.Helper()
+	if c.codec != nil && c.codec.Binary() {
+		b, err := c.codec.Encode(m)
+		require.NoError(c.t, err)
+		c.sendRaw(websocket.MessageBinary, b)
+		return
+	}
 	b, err := protocol.Encode(m)
 	require.NoError(c.t, err)
 	c.sendRaw(websocket.MessageText, b)

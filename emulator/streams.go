@@ -207,7 +207,7 @@ func (e *Emulator) closeStreamLocked(c *conn, s *groupStream, sendErr *protocol.
 }
 
 // deliverStreamFrame sends one stream frame to the group of s. Terminal
-// frames go to JSON clients only (a simple WebSocket client would get an
+// frames go to PubSub (JSON and protobuf) clients only (a simple WebSocket client would get an
 // empty frame).
 func (e *Emulator) deliverStreamFrame(c *conn, s *groupStream, data protocol.Payload, info *protocol.StreamInfo) {
 	msg, err := newMessage(protocol.GroupDataMessage{Group: s.group, FromUserID: c.userID, Data: data, Stream: info}, data, 0)
@@ -219,7 +219,7 @@ func (e *Emulator) deliverStreamFrame(c *conn, s *groupStream, data protocol.Pay
 		if s.noEcho && target == c {
 			continue
 		}
-		if info.EndOfStream && !target.isJSON() {
+		if info.EndOfStream && !target.isPubSub() {
 			continue
 		}
 		target.deliver(msg)

@@ -14,7 +14,9 @@ import (
 
 var senderRoles = []string{protocol.RoleSendToGroup, protocol.RoleJoinLeaveGroup}
 
-func text(s string) protocol.Payload { return protocol.Payload{Type: protocol.DataTypeText, Data: []byte(s)} }
+func text(s string) protocol.Payload {
+	return protocol.Payload{Type: protocol.DataTypeText, Data: []byte(s)}
+}
 
 func frag(id string, k uint64, s string) protocol.StreamDataMessage {
 	return protocol.StreamDataMessage{StreamID: id, StreamSequenceID: k, Data: text(s)}

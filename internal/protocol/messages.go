@@ -54,6 +54,10 @@ type EventMessage struct {
 	AckID *uint64
 	// Data is the event body.
 	Data Payload
+	// Metadata are the event's metadata entries (protobuf subprotocols only;
+	// the JSON subprotocols have none). They reach the upstream as
+	// x-webpubsub-metadata-<key> headers.
+	Metadata map[string]string
 }
 
 // SequenceAckMessage acknowledges every sequence id up to SequenceID
