@@ -42,7 +42,7 @@ func TestInvokeEventAnsweredByTheUpstream(t *testing.T) {
 		case "processOrder":
 			return resp.SetJSON(map[string]any{"order": string(req.Data), "ok": true})
 		case "fail":
-			return errors.New("internals")
+			return &eventhandler.StatusError{Status: 400, Reason: "internals"}
 		}
 		return nil
 	})

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -45,7 +44,7 @@ func TestInvokeIsAnUpstreamUserEvent(t *testing.T) {
 		case "json":
 			return resp.SetJSON(map[string]any{"got": string(req.Data), "type": req.DataType})
 		case "fail":
-			return errors.New("secret internals")
+			return &eventhandler.StatusError{Status: 400, Reason: "secret internals"}
 		}
 		return nil
 	}})
