@@ -40,6 +40,9 @@ type conn struct {
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState
+	// preview is owned by invoke.go and streams.go (invocations in flight,
+	// group streams).
+	preview previewState
 
 	// Guarded by hub.mu.
 	groups map[string]struct{}
