@@ -31,3 +31,11 @@ func SetSettingsPollInterval(d time.Duration) (restore func()) {
 func SetUpstreamRetryDelays(d []time.Duration) {
 	upstreamRetryDelays = d
 }
+
+// SetMaxGroupsPerConnection changes the group limit per connection for a
+// test and returns a function that restores it.
+func SetMaxGroupsPerConnection(n int) (restore func()) {
+	old := maxGroupsPerConnection
+	maxGroupsPerConnection = n
+	return func() { maxGroupsPerConnection = old }
+}
