@@ -39,3 +39,12 @@ func SetMaxGroupsPerConnection(n int) (restore func()) {
 	maxGroupsPerConnection = n
 	return func() { maxGroupsPerConnection = old }
 }
+
+// SetHTTPTimeouts changes the HTTP server's read and idle timeouts of
+// emulators created afterwards, for a test, and returns a function that
+// restores them.
+func SetHTTPTimeouts(read, idle time.Duration) (restore func()) {
+	r, i := httpReadTimeout, httpIdleTimeout
+	httpReadTimeout, httpIdleTimeout = read, idle
+	return func() { httpReadTimeout, httpIdleTimeout = r, i }
+}

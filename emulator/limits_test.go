@@ -1,8 +1,13 @@
 package emulator_test
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,4 +101,75 @@ func TestRemovalOfConnectionInManyGroupsDoesNotStallHub(t *testing.T) {
 	close(done)
 	wg.Wait()
 	assert.Less(t, slowest, 2*time.Second, "a hub operation waited for the removal")
+}
+
+// readUntilClosed reads c until the server closes it and returns what it
+// read; it fails the test if that takes longer than 10 s.
+func readUntilClosed(t *testing.T, c net.Conn) string {
+	t.Helper()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(10*time.Second)))
+	b, err := io.ReadAll(c)
+	var ne net.Error
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the emulator kept the connection open")
+	return string(b)
+}
+
+func TestIdleKeepAliveConnectionIsClosed(t *testing.T) {
+	defer emulator.SetHTTPTimeouts(time.Minute, 300*time.Millisecond)()
+	e := start(t, emulator.Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(e.URL(), "http://"))
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = io.WriteString(c, "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	out := readUntilClosed(t, c) // the answer, then the close once idle
+	assert.Contains(t, out, "200 OK")
+}
+
+func TestSlowRequestBodyTimesOut(t *testing.T) {
+	defer emulator.SetHTTPTimeouts(300*time.Millisecond, time.Minute)()
+	e := start(t, emulator.Options{})
+	c, err := net.Dial("tcp", strings.TrimPrefix(e.URL(), "http://"))
+	require.NoError(t, err)
+	defer c.Close()
+	// Headers promising a body that never comes.
+	_, err = io.WriteString(c, "POST /api/hubs/hub1/:send?api-version=2024-12-01 HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc")
+	require.NoError(t, err)
+	readUntilClosed(t, c)
+}
+
+func TestConnectionLimitRefusesClearly(t *testing.T) {
+	e := start(t, emulator.Options{MaxConnections: 2})
+	host := strings.TrimPrefix(e.URL(), "http://")
+	var held []net.Conn
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", host)
+		require.NoError(t, err)
+		held = append(held, c)
+		// A completed request proves the connection was accepted.
+		_, err = io.WriteString(c, "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(e.URL() + "/api/health")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, string(body), "limit of 2 concurrent connections")
+
+	held[0].Close()
+	require.Eventually(t, func() bool {
+		resp, err := client.Get(e.URL() + "/api/health")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond, "a closed connection frees its place")
+	held[1].Close()
 }
