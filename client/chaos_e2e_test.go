@@ -26,11 +26,12 @@ func requireInOrder(t *testing.T, msgs []client.GroupMessage, n int) {
 }
 
 // chaosGroup starts a receiver (recording into r) in group "chaos" and a
-// sender.
+// sender, both with the default options (and so the default retry delays:
+// an operation that lost its connection must not wait for them).
 func chaosGroup(t *testing.T, r *recorder) (v *env, recv, send *client.Client) {
 	v = newEnv(t, emulator.Options{})
-	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(fastOptions()))
-	send = startClient(t, v.url(t, "sender", allRoles...), fastOptions())
+	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(nil))
+	send = startClient(t, v.url(t, "sender", allRoles...), nil)
 	_, err := recv.JoinGroup(ctxT(t), "chaos", nil)
 	require.NoError(t, err)
 	return v, recv, send

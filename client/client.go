@@ -56,7 +56,9 @@ type Client struct {
 	userID            string
 	reconnectionToken string
 	groups            map[string]struct{}
+	groupLocks        map[string]*groupLock
 	acks              map[uint64]chan ackOutcome
+	rejoining         *rejoinRun // the rejoin of the current connection, if running
 }
 
 // session is one Start..Stop run of a client.
@@ -91,11 +93,12 @@ func NewWithURLProvider(provider func(ctx context.Context) (string, error), opts
 		return nil, err
 	}
 	return &Client{
-		provider: provider,
-		cfg:      cfg,
-		changed:  make(chan struct{}),
-		groups:   make(map[string]struct{}),
-		acks:     make(map[uint64]chan ackOutcome),
+		provider:   provider,
+		cfg:        cfg,
+		changed:    make(chan struct{}),
+		groups:     make(map[string]struct{}),
+		groupLocks: make(map[string]*groupLock),
+		acks:       make(map[uint64]chan ackOutcome),
 	}, nil
 }
 

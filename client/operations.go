@@ -80,11 +80,18 @@ func (c *Client) LeaveGroup(ctx context.Context, group string, opts *LeaveGroupO
 }
 
 // groupOp joins or leaves group and, on success, records whether the client
-// is in it.
+// is in it. The joins and leaves of a group, including the rejoin on a new
+// connection, are carried out one at a time, so that the service sees them in
+// the order the client records them.
 func (c *Client) groupOp(ctx context.Context, group string, ackID uint64, join bool) (*AckResult, error) {
 	if err := names.ValidateGroup(group); err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
+	unlock, err := c.lockGroup(ctx, group)
+	if err != nil {
+		return nil, &SendMessageError{AckID: ackID, Err: err}
+	}
+	defer unlock()
 	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
 		if join {
 			return protocol.JoinGroupMessage{Group: group, AckID: id}
@@ -101,6 +108,39 @@ func (c *Client) groupOp(ctx context.Context, group string, ackID uint64, join b
 		c.mu.Unlock()
 	}
 	return res, err
+}
+
+// groupLock serialises the joins and leaves of one group.
+type groupLock struct {
+	ch   chan struct{} // holds a token while the lock is held
+	refs int           // holders and waiters; the lock is dropped at 0
+}
+
+// lockGroup waits (bounded by ctx) until no other join or leave of group is
+// in progress and returns the function that ends this one.
+func (c *Client) lockGroup(ctx context.Context, group string) (unlock func(), err error) {
+	c.mu.Lock()
+	l := c.groupLocks[group]
+	if l == nil {
+		l = &groupLock{ch: make(chan struct{}, 1)}
+		c.groupLocks[group] = l
+	}
+	l.refs++
+	c.mu.Unlock()
+	release := func() {
+		c.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(c.groupLocks, group)
+		}
+		c.mu.Unlock()
+	}
+	select {
+	case l.ch <- struct{}{}:
+		return func() { <-l.ch; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, ctx.Err()
+	}
 }
 
 // SendToGroup publishes data to group. Unless FireAndForget, it returns once
@@ -168,17 +208,26 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		return nil, fmt.Errorf("client: encoding the message: %w", err)
 	}
 	// sess is the session of the first attempt; an operation does not
-	// outlive it into a later Start.
+	// outlive it into a later Start. lost is the connection the last attempt
+	// was lost with: the retry waits for another one.
 	var sess *session
+	var lost *connection
 	for retry := 0; ; retry++ {
-		res, err, retryable := c.attempt(ctx, &sess, b, ackID, fireAndForget)
-		if !retryable {
+		res, err, why := c.attempt(ctx, &sess, &lost, b, ackID, fireAndForget)
+		if why == retryNone {
 			return res, err
 		}
 		d, ok := c.cfg.messageRetry.next(retry + 1)
 		if !ok {
 			return nil, err
 		}
+		if why == retryConnectionLost {
+			// Only the connection failed: retry (with the same ack id, which
+			// the service deduplicates) as soon as a connection is back,
+			// recovered or new. waitConn does the waiting.
+			continue
+		}
+		// The service reported a transient failure: give it the delay.
 		if err := retryWait(ctx, sess, d); err != nil {
 			if errors.Is(err, ErrStopped) {
 				return nil, err
@@ -187,6 +236,20 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		}
 	}
 }
+
+// retryKind says whether and how a failed attempt may be retried.
+type retryKind int
+
+const (
+	// retryNone: the outcome is final.
+	retryNone retryKind = iota
+	// retryConnectionLost: the connection was lost before the service
+	// answered; retry at once on the next connection.
+	retryConnectionLost
+	// retryAfterDelay: the service reported a transient error; retry after
+	// the message retry delay.
+	retryAfterDelay
+)
 
 // reserveAckID keeps the client from generating ackID (or a lower id) for
 // later operations: the service would answer such an operation Duplicate and
@@ -218,38 +281,45 @@ func retryWait(ctx context.Context, sess *session, d time.Duration) error {
 	}
 }
 
-// attempt sends b once and waits for its ack. *sess is the operation's
-// session: nil before the first attempt, which sets it. retryable reports
-// whether a retry may succeed.
-func (c *Client) attempt(ctx context.Context, sessp **session, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, retryable bool) {
-	conn, sess, err := c.waitConn(ctx, *sessp)
+// attempt sends b once and waits for its ack. *sessp is the operation's
+// session: nil before the first attempt, which sets it. *lostp is the
+// connection the previous attempt was lost with (nil if none); attempt does
+// not use it again and sets *lostp when this attempt loses its connection.
+func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connection, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, why retryKind) {
+	conn, sess, err := c.waitConn(ctx, *sessp, *lostp)
 	if err != nil {
 		if errors.Is(err, ErrStopped) {
-			return nil, err, false
+			return nil, err, retryNone
 		}
-		return nil, &SendMessageError{AckID: ackID, Err: err}, false
+		return nil, &SendMessageError{AckID: ackID, Err: err}, retryNone
 	}
 	*sessp = sess
 	if fireAndForget {
 		if err := c.write(conn, b); err != nil {
-			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), true
+			*lostp = conn
+			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), retryConnectionLost
 		}
-		return &AckResult{}, nil, false
+		return &AckResult{}, nil, retryNone
 	}
 	ch, err := c.registerAck(ackID)
 	if err != nil {
-		return nil, err, false
+		return nil, err, retryNone
 	}
 	defer c.unregisterAck(ackID, ch)
 	if err := c.write(conn, b); err != nil {
-		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
+		*lostp = conn
+		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, retryConnectionLost
 	}
-	return awaitAck(ctx, sess, conn, ackID, ch)
+	res, err, why = awaitAck(ctx, sess, conn, ackID, ch)
+	if why == retryConnectionLost {
+		*lostp = conn
+	}
+	return res, err, why
 }
 
 // awaitAck waits for the ack delivered to ch of the operation with ackID
 // that was written on conn.
-func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, err error, retryable bool) {
+func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, err error, why retryKind) {
 	select {
 	case out := <-ch:
 		return outcome(ackID, out)
@@ -261,23 +331,23 @@ func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64
 			return outcome(ackID, out)
 		default:
 		}
-		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
+		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, retryConnectionLost
 	case <-sess.ctx.Done():
-		return nil, ErrStopped, false
+		return nil, ErrStopped, retryNone
 	case <-ctx.Done():
-		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, false
+		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, retryNone
 	}
 }
 
 // outcome turns what an ack waiter received into the operation's result.
-// retryable reports whether the service's error is transient.
-func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, retryable bool) {
+// why is retryAfterDelay when the service's error is transient.
+func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, why retryKind) {
 	if out.err != nil {
-		return nil, out.err, false
+		return nil, out.err, retryNone
 	}
 	a := out.ack
 	if a.Success {
-		return &AckResult{AckID: ackID}, nil, false
+		return &AckResult{AckID: ackID}, nil, retryNone
 	}
 	e := &SendMessageError{AckID: ackID}
 	if a.Error != nil {
@@ -285,17 +355,19 @@ func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, retryable
 	}
 	switch e.ErrorName {
 	case protocol.ErrorDuplicate:
-		return &AckResult{AckID: ackID, Duplicated: true}, nil, false
+		return &AckResult{AckID: ackID, Duplicated: true}, nil, retryNone
 	case protocol.ErrorInternalServerError, protocol.ErrorTimeout:
-		return nil, e, true
+		return nil, e, retryAfterDelay
 	}
-	return nil, e, false
+	return nil, e, retryNone
 }
 
 // waitConn returns the current connection, waiting while one is being
-// opened or recovered. With bound set, it fails with ErrStopped unless the
-// connection belongs to that session.
-func (c *Client) waitConn(ctx context.Context, bound *session) (*connection, *session, error) {
+// opened or recovered and while it is the connection lost (an attempt lost
+// its connection there, which the read loop may not have noticed yet). With
+// bound set, it fails with ErrStopped unless the connection belongs to that
+// session.
+func (c *Client) waitConn(ctx context.Context, bound *session, lost *connection) (*connection, *session, error) {
 	for {
 		c.mu.Lock()
 		sess, conn, state, changed := c.sess, c.conn, c.state, c.changed
@@ -303,7 +375,7 @@ func (c *Client) waitConn(ctx context.Context, bound *session) (*connection, *se
 		if sess == nil || (bound != nil && sess != bound) || state == StateStopped || sess.ctx.Err() != nil {
 			return nil, nil, ErrStopped
 		}
-		if state == StateConnected && conn != nil && conn.ctx.Err() == nil {
+		if state == StateConnected && conn != nil && conn != lost && conn.ctx.Err() == nil {
 			return conn, sess, nil
 		}
 		select {

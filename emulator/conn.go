@@ -76,6 +76,13 @@ type conn struct {
 	groups map[string]struct{}
 	roles  map[string]struct{}
 
+	// handling serialises the handling of the frames this connection sends
+	// across its transports: a client that lost a transport retries an
+	// operation with the same ackId on the recovered one, possibly while
+	// the old transport is still handling the original, and the duplicate
+	// check must see the outcome of the original.
+	handling sync.Mutex
+
 	mu        sync.Mutex
 	t         *transport
 	seq       uint64

@@ -26,7 +26,9 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 		if err != nil {
 			return err
 		}
+		c.handling.Lock()
 		e.handleFrame(t.ctx, c, typ, data)
+		c.handling.Unlock()
 	}
 }
 
