@@ -17,7 +17,7 @@ import (
 )
 
 // benchTokenOptions is a typical token request: a user, two roles, a group.
-var benchTokenOptions = &GetClientAccessTokenOptions{
+var benchTokenOptions = &ServiceClientGetClientAccessTokenOptions{
 	UserID: "user-0123456789",
 	Roles:  []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.room1"},
 	Groups: []string{"room1"},
@@ -93,7 +93,7 @@ func BenchmarkSendToAll(b *testing.B) {
 	msg := TextMessage(string(benchBody))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.SendToAll(ctx, msg, nil); err != nil {
+		if _, err := c.SendToAll(ctx, msg, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

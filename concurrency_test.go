@@ -30,8 +30,8 @@ func TestConcurrentUseWithKeyRotation(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < perWorker; i++ {
-				errs <- c.SendToUser(context.Background(), fmt.Sprint("user", w), TextMessage("m"), &SendToUserOptions{MessageTTLSeconds: i % 3})
-				tok, err := c.GetClientAccessToken(context.Background(), &GetClientAccessTokenOptions{UserID: fmt.Sprint("user", w)})
+				errs <- errOf(c.SendToUser(context.Background(), fmt.Sprint("user", w), TextMessage("m"), &ServiceClientSendToUserOptions{MessageTTLSeconds: i % 3}))
+				tok, err := c.GetClientAccessToken(context.Background(), &ServiceClientGetClientAccessTokenOptions{UserID: fmt.Sprint("user", w)})
 				if err == nil {
 					_, err = auth.Verify(tok.Token, []string{"key-one", "key-two"}, nil, 0)
 				}

@@ -22,9 +22,9 @@ func TestKeyRotationWithoutRebuildingTheClient(t *testing.T) {
 	c, err := NewServiceClientWithKey(ts.URL(), cred, "hub1", ts.testOptions())
 	require.NoError(t, err)
 
-	require.NoError(t, c.SendToAll(context.Background(), TextMessage("1"), nil))
+	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("1"), nil)))
 	cred.Update("new-key-0987654321")
-	require.NoError(t, c.SendToAll(context.Background(), TextMessage("2"), nil))
+	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("2"), nil)))
 
 	reqs := ts.requests()
 	require.Len(t, reqs, 2)
@@ -52,7 +52,7 @@ func TestEmptyKeyIsRejected(t *testing.T) {
 	c, err := NewServiceClientWithKey(ts.URL(), cred, "hub1", ts.testOptions())
 	require.NoError(t, err)
 	cred.Update("")
-	err = c.SendToAll(context.Background(), TextMessage("x"), nil)
+	_, err = c.SendToAll(context.Background(), TextMessage("x"), nil)
 	require.ErrorContains(t, err, "access key is empty")
 	assert.Empty(t, ts.requests())
 	_, err = c.GetClientAccessToken(context.Background(), nil)
@@ -67,7 +67,7 @@ func TestReverseProxy(t *testing.T) {
 	c, err := NewServiceClientWithKey(service, azcore.NewKeyCredential(testKey), "hub1", opts)
 	require.NoError(t, err)
 
-	require.NoError(t, c.SendToUser(context.Background(), "user1", TextMessage("hi"), &SendToUserOptions{MessageTTLSeconds: 5}))
+	require.NoError(t, errOf(c.SendToUser(context.Background(), "user1", TextMessage("hi"), &ServiceClientSendToUserOptions{MessageTTLSeconds: 5})))
 	r := proxy.only()
 	assert.Equal(t, strings.TrimPrefix(proxy.URL(), "http://"), r.Host, "the request goes to the proxy host")
 	assert.Equal(t, "/api/hubs/hub1/users/user1/:send", r.EscapedPath)
@@ -107,8 +107,8 @@ func TestEntraIDBearerToken(t *testing.T) {
 	cred := &fakeTokenCredential{token: "entra-token-abc"}
 	c, err := NewServiceClient(ts.URL(), cred, "hub1", ts.testOptions())
 	require.NoError(t, err)
-	require.NoError(t, c.SendToAll(context.Background(), TextMessage("a"), nil))
-	require.NoError(t, c.Group("g").SendToAll(context.Background(), TextMessage("b"), nil))
+	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("a"), nil)))
+	require.NoError(t, errOf(c.Group("g").SendToAll(context.Background(), TextMessage("b"), nil)))
 
 	reqs := ts.requests()
 	require.Len(t, reqs, 2)
@@ -124,14 +124,14 @@ func TestEntraIDCredentialErrorAndHTTPRefusal(t *testing.T) {
 	cred := &fakeTokenCredential{err: errors.New("no identity")}
 	c, err := NewServiceClient(ts.URL(), cred, "hub1", ts.testOptions())
 	require.NoError(t, err)
-	require.ErrorContains(t, c.SendToAll(context.Background(), TextMessage("a"), nil), "no identity")
+	require.ErrorContains(t, errOf(c.SendToAll(context.Background(), TextMessage("a"), nil)), "no identity")
 	assert.Empty(t, ts.requests())
 
 	// azcore refuses to send an Entra ID token over plain HTTP.
 	plain := newTestServer(t, reply{status: 202})
 	c, err = NewServiceClient(plain.URL(), &fakeTokenCredential{token: "t"}, "hub1", plain.testOptions())
 	require.NoError(t, err)
-	require.Error(t, c.SendToAll(context.Background(), TextMessage("a"), nil))
+	require.Error(t, errOf(c.SendToAll(context.Background(), TextMessage("a"), nil)))
 	assert.Empty(t, plain.requests())
 
 	_, err = NewServiceClient(ts.URL(), nil, "hub1", nil)

@@ -39,11 +39,11 @@ func TestErrorMapping(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestServer(t, tc.rep)
 			c := ts.keyClient("hub1")
-			err := c.GrantPermission(context.Background(), PermissionJoinLeaveGroup, "conn1", &GrantPermissionOptions{TargetName: "group1"})
+			_, err := c.GrantPermission(context.Background(), PermissionJoinLeaveGroup, "conn1", &ServiceClientGrantPermissionOptions{TargetName: "group1"})
 			if tc.status == 200 {
 				// GrantPermission succeeds with 200; use SendToAll (202) to see an unexpected 200.
 				require.NoError(t, err)
-				err = c.SendToAll(context.Background(), TextMessage("x"), nil)
+				_, err = c.SendToAll(context.Background(), TextMessage("x"), nil)
 			}
 			var re *azcore.ResponseError
 			require.True(t, errors.As(err, &re), "want *azcore.ResponseError, got %T %v", err, err)
@@ -56,7 +56,7 @@ func TestErrorMapping(t *testing.T) {
 
 func TestServerErrorsAreRetried(t *testing.T) {
 	ts := newTestServer(t, reply{status: 500}, reply{status: 502}, reply{status: 202})
-	require.NoError(t, ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil))
+	require.NoError(t, errOf(ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil)))
 	reqs := ts.requests()
 	require.Len(t, reqs, 3)
 	for _, r := range reqs {
@@ -71,7 +71,7 @@ func TestRetryOn429And503WithRetryAfter(t *testing.T) {
 		reply{status: 503, header: map[string]string{"x-ms-retry-after-ms": "30"}},
 		reply{status: 202})
 	start := time.Now()
-	require.NoError(t, ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil))
+	require.NoError(t, errOf(ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil)))
 	require.Len(t, ts.requests(), 3)
 	// The test options' RetryDelay is 1 ms, so waiting at least the two
 	// 30 ms Retry-After delays shows the header was honoured.
@@ -88,7 +88,7 @@ func TestRetryOn429WithRetryAfterSeconds(t *testing.T) {
 	c, err := NewServiceClientWithKey(ts.URL(), azcore.NewKeyCredential(testKey), "hub1", opts)
 	require.NoError(t, err)
 	start := time.Now()
-	require.NoError(t, c.SendToAll(context.Background(), TextMessage("x"), nil))
+	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("x"), nil)))
 	require.Len(t, ts.requests(), 2)
 	// RetryDelay is 1 ms, so a wait of about a second shows the header was
 	// honoured.
@@ -99,7 +99,7 @@ func TestRetryAfterSecondsBeyondMaxRetryDelayStops(t *testing.T) {
 	// Retry-After: 1 (second) exceeds the test options' MaxRetryDelay of
 	// 500 ms, so azcore gives up after the first try instead of sleeping.
 	ts := newTestServer(t, reply{status: 503, header: map[string]string{"Retry-After": "1"}}, reply{status: 202})
-	err := ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil)
+	_, err := ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil)
 	var re *azcore.ResponseError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, http.StatusServiceUnavailable, re.StatusCode)
@@ -108,7 +108,7 @@ func TestRetryAfterSecondsBeyondMaxRetryDelayStops(t *testing.T) {
 
 func TestClientErrorsAreNotRetried(t *testing.T) {
 	ts := newTestServer(t, reply{status: 400}, reply{status: 202})
-	require.Error(t, ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil))
+	require.Error(t, errOf(ts.keyClient("hub1").SendToAll(context.Background(), TextMessage("x"), nil)))
 	assert.Len(t, ts.requests(), 1)
 }
 
@@ -130,7 +130,7 @@ func TestContextCancellation(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- c.SendToAll(ctx, TextMessage("x"), nil) }()
+	go func() { errc <- errOf(c.SendToAll(ctx, TextMessage("x"), nil)) }()
 	select {
 	case <-entered: // the request is in flight
 	case <-time.After(10 * time.Second):

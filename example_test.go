@@ -46,7 +46,7 @@ func ExampleNewServiceClientFromConnectionString() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = client.SendToAll(context.Background(), webpubsub.TextMessage("Hello, everyone"), nil)
+	_, err = client.SendToAll(context.Background(), webpubsub.TextMessage("Hello, everyone"), nil)
 	fmt.Println("sent:", err == nil)
 	// Output:
 	// service got POST /api/hubs/chat/:send
@@ -63,14 +63,14 @@ func ExampleServiceClient_SendToAll() {
 
 	ctx := context.Background()
 	// JSON to every connection except c1, kept for 30 s for slow clients.
-	err = client.SendToAll(ctx, webpubsub.JSONMessage(map[string]string{"text": "hi"}), &webpubsub.SendToAllOptions{
+	_, err = client.SendToAll(ctx, webpubsub.JSONMessage(map[string]string{"text": "hi"}), &webpubsub.ServiceClientSendToAllOptions{
 		Excluded:          []string{"c1"},
 		MessageTTLSeconds: 30,
 	})
 	fmt.Println(err)
 	// Bytes to one user's connections that are in group "vip".
-	err = client.SendToUser(ctx, "alice", webpubsub.BinaryMessage([]byte{1, 2, 3}), &webpubsub.SendToUserOptions{
-		Filter: webpubsub.Filter("{0} in groups", "vip"),
+	_, err = client.SendToUser(ctx, "alice", webpubsub.BinaryMessage([]byte{1, 2, 3}), &webpubsub.ServiceClientSendToUserOptions{
+		Filter: webpubsub.MustFilter("{0} in groups", "vip"),
 	})
 	fmt.Println(err)
 	// Output:
@@ -90,13 +90,13 @@ func ExampleServiceClient_Group() {
 
 	ctx := context.Background()
 	room := client.Group("room 1")
-	if err := room.AddConnection(ctx, "c1", nil); err != nil {
+	if _, err := room.AddConnection(ctx, "c1", nil); err != nil {
 		log.Fatal(err)
 	}
-	if err := room.SendToAll(ctx, webpubsub.TextMessage("welcome"), nil); err != nil {
+	if _, err := room.SendToAll(ctx, webpubsub.TextMessage("welcome"), nil); err != nil {
 		log.Fatal(err)
 	}
-	pager := room.ListConnections(&webpubsub.ListConnectionsOptions{MaxPageSize: 100})
+	pager := room.NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 100})
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
@@ -121,8 +121,8 @@ func ExampleServiceClient_UserExists() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ok, err := client.UserExists(context.Background(), "bob", nil)
-	fmt.Println(ok, err)
+	resp, err := client.UserExists(context.Background(), "bob", nil)
+	fmt.Println(resp.Exists, err)
 	// Output:
 	// service got HEAD /api/hubs/chat/users/bob
 	// false <nil>
@@ -135,8 +135,8 @@ func ExampleServiceClient_GrantPermission() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = client.GrantPermission(context.Background(), webpubsub.PermissionSendToGroup, "c1",
-		&webpubsub.GrantPermissionOptions{TargetName: "room1"})
+	_, err = client.GrantPermission(context.Background(), webpubsub.PermissionSendToGroup, "c1",
+		&webpubsub.ServiceClientGrantPermissionOptions{TargetName: "room1"})
 	fmt.Println(err)
 	// Output:
 	// service got PUT /api/hubs/chat/permissions/sendToGroup/connections/c1
@@ -150,7 +150,7 @@ func ExampleServiceClient_GetClientAccessToken() {
 		log.Fatal(err)
 	}
 	// Signed locally with the access key; no request is made.
-	tok, err := client.GetClientAccessToken(context.Background(), &webpubsub.GetClientAccessTokenOptions{
+	tok, err := client.GetClientAccessToken(context.Background(), &webpubsub.ServiceClientGetClientAccessTokenOptions{
 		UserID: "alice",
 		Roles:  []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.room1"},
 		Groups: []string{"room1"},
@@ -160,17 +160,32 @@ func ExampleServiceClient_GetClientAccessToken() {
 	}
 	fmt.Println(tok.BaseURL)
 	fmt.Println(strings.HasPrefix(tok.URL, tok.BaseURL+"?access_token="))
+	fmt.Println(time.Until(tok.ExpiresOn).Round(time.Minute)) // the default lifetime
 	// Output:
 	// wss://contoso.webpubsub.azure.com/client/hubs/chat
 	// true
+	// 1h0m0s
 }
 
 func ExampleFilter() {
 	fmt.Println(webpubsub.Filter("userId eq {0} and {1} in groups", "O'Neil", "room 1"))
 	fmt.Println(webpubsub.Filter("length(userId) gt {0} or {1}", 3, false))
+	// Inside quotes a value is only escaped, as with the JS SDK's odata tag.
+	fmt.Println(webpubsub.Filter("startswith(userId, '{0}-')", "vic's"))
+	// A missing argument is an error, not a filter that matches no one.
+	fmt.Println(webpubsub.Filter("userId eq {0}"))
 	// Output:
-	// userId eq 'O''Neil' and 'room 1' in groups
-	// length(userId) gt 3 or false
+	// userId eq 'O''Neil' and 'room 1' in groups <nil>
+	// length(userId) gt 3 or false <nil>
+	// startswith(userId, 'vic''s-') <nil>
+	//  webpubsub: filter placeholder {0} has no argument (0 given)
+}
+
+func ExampleMustFilter() {
+	// For formats that are constants of the program.
+	fmt.Println(webpubsub.MustFilter("{0} in groups", "vip"))
+	// Output:
+	// 'vip' in groups
 }
 
 func ExampleParseConnectionString() {
@@ -195,7 +210,7 @@ func Example_errors() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = client.GrantPermission(context.Background(), webpubsub.PermissionJoinLeaveGroup, "gone", nil)
+	_, err = client.GrantPermission(context.Background(), webpubsub.PermissionJoinLeaveGroup, "gone", nil)
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
 		fmt.Println(re.StatusCode, re.ErrorCode)
@@ -212,7 +227,7 @@ func ExampleNewServiceClient() {
 		log.Fatal(err)
 	}
 	// With Entra ID the service issues client tokens (POST :generateToken).
-	_, _ = client.GetClientAccessToken(context.Background(), &webpubsub.GetClientAccessTokenOptions{UserID: "alice"})
+	_, _ = client.GetClientAccessToken(context.Background(), &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"})
 }
 
 // staticToken is a stand-in credential for the example.

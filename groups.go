@@ -2,7 +2,6 @@ package webpubsub
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -32,129 +31,138 @@ func (c *ServiceClient) Group(name string) *GroupClient {
 // Name returns the group name.
 func (g *GroupClient) Name() string { return g.name }
 
+// groupPath is the REST path of a group.
+func (c *ServiceClient) groupPath(group string) string {
+	return c.hubPath + "/groups/" + pathSegment(group)
+}
+
 // SendToAll sends msg to every connection in the group, except those
-// excluded or not matched by the filter.
-func (g *GroupClient) SendToAll(ctx context.Context, msg Message, options *GroupSendToAllOptions) error {
+// excluded or not matched by the filter. A bad argument (an invalid group
+// name, a Message holding an error, a TTL outside 0-300, an empty excluded
+// id) is a plain error and sends nothing; a service error is an
+// *azcore.ResponseError.
+func (g *GroupClient) SendToAll(ctx context.Context, msg Message, options *GroupClientSendToAllOptions) (GroupClientSendToAllResponse, error) {
 	if g.nameErr != nil {
-		return g.nameErr
+		return GroupClientSendToAllResponse{}, g.nameErr
 	}
-	var o GroupSendToAllOptions
+	var o GroupClientSendToAllOptions
 	if options != nil {
 		o = *options
 	}
-	return g.c.sendMessage(ctx, "GroupClient.SendToAll", g.path+"/:send", msg, o.Filter, o.Excluded, o.MessageTTLSeconds)
+	err := g.c.sendMessage(ctx, "GroupClient.SendToAll", g.path+"/:send", msg, o.Filter, o.Excluded, o.MessageTTLSeconds)
+	return GroupClientSendToAllResponse{}, err
 }
 
-// AddConnection adds a connection to the group.
-func (g *GroupClient) AddConnection(ctx context.Context, connectionID string, options *AddConnectionToGroupOptions) error {
+// AddConnection adds a connection to the group. An invalid group name or
+// empty connectionID is a plain error and sends nothing; a service error is
+// an *azcore.ResponseError.
+func (g *GroupClient) AddConnection(ctx context.Context, connectionID string, options *GroupClientAddConnectionOptions) (GroupClientAddConnectionResponse, error) {
+	err := g.connectionOp(ctx, "GroupClient.AddConnection", http.MethodPut, http.StatusOK, connectionID)
+	return GroupClientAddConnectionResponse{}, err
+}
+
+// RemoveConnection removes a connection from the group. An invalid group
+// name or empty connectionID is a plain error and sends nothing; a service
+// error is an *azcore.ResponseError.
+func (g *GroupClient) RemoveConnection(ctx context.Context, connectionID string, options *GroupClientRemoveConnectionOptions) (GroupClientRemoveConnectionResponse, error) {
+	err := g.connectionOp(ctx, "GroupClient.RemoveConnection", http.MethodDelete, http.StatusNoContent, connectionID)
+	return GroupClientRemoveConnectionResponse{}, err
+}
+
+func (g *GroupClient) connectionOp(ctx context.Context, op, method string, success int, connectionID string) error {
 	if g.nameErr != nil {
 		return g.nameErr
 	}
 	if err := validateConnectionID(connectionID); err != nil {
 		return err
 	}
-	return g.c.exec(ctx, &restRequest{op: "GroupClient.AddConnection", method: http.MethodPut,
-		path: g.path + "/connections/" + pathSegment(connectionID), success: []int{http.StatusOK}})
-}
-
-// RemoveConnection removes a connection from the group.
-func (g *GroupClient) RemoveConnection(ctx context.Context, connectionID string, options *RemoveConnectionFromGroupOptions) error {
-	if g.nameErr != nil {
-		return g.nameErr
-	}
-	if err := validateConnectionID(connectionID); err != nil {
-		return err
-	}
-	return g.c.exec(ctx, &restRequest{op: "GroupClient.RemoveConnection", method: http.MethodDelete,
-		path: g.path + "/connections/" + pathSegment(connectionID), success: []int{http.StatusNoContent}})
+	return g.c.exec(ctx, &restRequest{op: op, method: method,
+		path: g.path + "/connections/" + pathSegment(connectionID), success: []int{success}})
 }
 
 // AddUser adds every connection of the user (including later ones) to the
-// group.
-func (g *GroupClient) AddUser(ctx context.Context, userID string, options *AddUserToGroupOptions) error {
-	if g.nameErr != nil {
-		return g.nameErr
-	}
-	if err := validateUserID(userID); err != nil {
-		return err
-	}
-	return g.c.exec(ctx, &restRequest{op: "GroupClient.AddUser", method: http.MethodPut,
-		path: g.c.hubPath + "/users/" + pathSegment(userID) + "/groups/" + pathSegment(g.name), success: []int{http.StatusOK}})
+// group. An invalid group name or empty userID is a plain error and sends
+// nothing; a service error is an *azcore.ResponseError.
+func (g *GroupClient) AddUser(ctx context.Context, userID string, options *GroupClientAddUserOptions) (GroupClientAddUserResponse, error) {
+	err := g.c.userGroupOp(ctx, "GroupClient.AddUser", http.MethodPut, http.StatusOK, userID, g.name)
+	return GroupClientAddUserResponse{}, err
 }
 
-// RemoveUser removes the user's connections from the group.
-func (g *GroupClient) RemoveUser(ctx context.Context, userID string, options *RemoveUserFromGroupOptions) error {
-	if g.nameErr != nil {
-		return g.nameErr
-	}
-	if err := validateUserID(userID); err != nil {
-		return err
-	}
-	return g.c.exec(ctx, &restRequest{op: "GroupClient.RemoveUser", method: http.MethodDelete,
-		path: g.c.hubPath + "/users/" + pathSegment(userID) + "/groups/" + pathSegment(g.name), success: []int{http.StatusNoContent}})
+// RemoveUser removes the user's connections from the group. An invalid group
+// name or empty userID is a plain error and sends nothing; a service error
+// is an *azcore.ResponseError.
+func (g *GroupClient) RemoveUser(ctx context.Context, userID string, options *GroupClientRemoveUserOptions) (GroupClientRemoveUserResponse, error) {
+	err := g.c.userGroupOp(ctx, "GroupClient.RemoveUser", http.MethodDelete, http.StatusNoContent, userID, g.name)
+	return GroupClientRemoveUserResponse{}, err
 }
 
 // CloseAllConnections closes every connection in the group except the
-// excluded ones.
-func (g *GroupClient) CloseAllConnections(ctx context.Context, options *GroupCloseAllConnectionsOptions) error {
+// excluded ones. An invalid group name or empty excluded id is a plain error
+// and sends nothing; a service error is an *azcore.ResponseError.
+func (g *GroupClient) CloseAllConnections(ctx context.Context, options *GroupClientCloseAllConnectionsOptions) (GroupClientCloseAllConnectionsResponse, error) {
 	if g.nameErr != nil {
-		return g.nameErr
+		return GroupClientCloseAllConnectionsResponse{}, g.nameErr
 	}
-	var o GroupCloseAllConnectionsOptions
+	var o GroupClientCloseAllConnectionsOptions
 	if options != nil {
 		o = *options
 	}
 	q, err := closeQuery(o.Excluded, o.Reason)
 	if err != nil {
-		return err
+		return GroupClientCloseAllConnectionsResponse{}, err
 	}
-	return g.c.exec(ctx, &restRequest{op: "GroupClient.CloseAllConnections", method: http.MethodPost,
+	err = g.c.exec(ctx, &restRequest{op: "GroupClient.CloseAllConnections", method: http.MethodPost,
 		path: g.path + "/:closeConnections", query: q, success: []int{http.StatusNoContent}})
+	return GroupClientCloseAllConnectionsResponse{}, err
 }
 
-// Exists reports whether the group has at least one connection.
-func (g *GroupClient) Exists(ctx context.Context, options *GroupExistsOptions) (bool, error) {
+// Exists reports whether the group has at least one connection (the
+// service's 404 is Exists false, not an error). An invalid group name is a
+// plain error and sends nothing; any other service error is an
+// *azcore.ResponseError.
+func (g *GroupClient) Exists(ctx context.Context, options *GroupClientExistsOptions) (GroupClientExistsResponse, error) {
 	if g.nameErr != nil {
-		return false, g.nameErr
+		return GroupClientExistsResponse{}, g.nameErr
 	}
-	return g.c.exists(ctx, "GroupClient.Exists", g.path, nil)
+	ok, err := g.c.exists(ctx, "GroupClient.Exists", g.path, nil)
+	return GroupClientExistsResponse{Exists: ok}, err
 }
 
-// GroupMember is a connection in a group.
-type GroupMember struct {
-	// ConnectionID is the connection's id.
-	ConnectionID string `json:"connectionId"`
-	// UserID is the connection's user id, empty for anonymous connections.
-	UserID string `json:"userId,omitempty"`
-}
+// listConnectionsSpan is the span name of every page of
+// GroupClient.NewListConnectionsPager.
+const listConnectionsSpan = "GroupClient.NewListConnectionsPager"
 
-// ListConnectionsResponse is one page of GroupClient.ListConnections.
-type ListConnectionsResponse struct {
-	// Value holds the members on this page.
-	Value []GroupMember `json:"value"`
-	// NextLink is the URL of the next page, empty on the last page.
-	NextLink string `json:"nextLink,omitempty"`
-}
-
-// ListConnections returns a pager over the connections in the group. Pages
-// follow the service's nextLink (through the client's request endpoint).
-func (g *GroupClient) ListConnections(options *ListConnectionsOptions) *runtime.Pager[ListConnectionsResponse] {
-	var o ListConnectionsOptions
+// NewListConnectionsPager returns a pager over the connections in the group,
+// one page per request. Pages follow the service's nextLink, always sent to
+// the client's own request endpoint (a nextLink naming another hub or group
+// is an error), so the request token never goes to another host.
+//
+// To resume a listing later, keep the ContinuationToken of the last page
+// received and pass it in options.ContinuationToken to a new pager.
+//
+// NextPage returns a plain error for bad options (MaxPageSize outside 0-200,
+// Top outside 0-2147483647, an invalid group name) or a malformed nextLink,
+// and an *azcore.ResponseError when the service fails.
+func (g *GroupClient) NewListConnectionsPager(options *GroupClientListConnectionsOptions) *runtime.Pager[GroupClientListConnectionsResponse] {
+	var o GroupClientListConnectionsOptions
 	if options != nil {
 		o = *options
 	}
-	return runtime.NewPager(runtime.PagingHandler[ListConnectionsResponse]{
-		More: func(page ListConnectionsResponse) bool { return page.NextLink != "" },
-		Fetcher: func(ctx context.Context, page *ListConnectionsResponse) (ListConnectionsResponse, error) {
+	return runtime.NewPager(runtime.PagingHandler[GroupClientListConnectionsResponse]{
+		// No paging Tracer: azcore would name each page's span "Pager.NextPage".
+		// Each page's request makes its own span named after this method
+		// instead (see listPage).
+		More: func(page GroupClientListConnectionsResponse) bool { return page.NextLink != "" },
+		Fetcher: func(ctx context.Context, page *GroupClientListConnectionsResponse) (GroupClientListConnectionsResponse, error) {
 			if page == nil {
 				if g.nameErr != nil {
-					return ListConnectionsResponse{}, g.nameErr
+					return GroupClientListConnectionsResponse{}, g.nameErr
 				}
 				if o.MaxPageSize < 0 || o.MaxPageSize > 200 {
-					return ListConnectionsResponse{}, fmt.Errorf("webpubsub: MaxPageSize %d is out of range: must be 0 (service default) to 200", o.MaxPageSize)
+					return GroupClientListConnectionsResponse{}, fmt.Errorf("webpubsub: MaxPageSize %d is out of range: must be 0 (service default) to 200", o.MaxPageSize)
 				}
 				if o.Top < 0 || o.Top > math.MaxInt32 {
-					return ListConnectionsResponse{}, fmt.Errorf("webpubsub: Top %d is out of range: must be 0 (all) to %d", o.Top, math.MaxInt32)
+					return GroupClientListConnectionsResponse{}, fmt.Errorf("webpubsub: Top %d is out of range: must be 0 (all) to %d", o.Top, math.MaxInt32)
 				}
 				q := url.Values{}
 				if o.MaxPageSize > 0 {
@@ -163,11 +171,14 @@ func (g *GroupClient) ListConnections(options *ListConnectionsOptions) *runtime.
 				if o.Top > 0 {
 					q.Set("top", strconv.Itoa(o.Top))
 				}
+				if o.ContinuationToken != "" {
+					q.Set("continuationToken", o.ContinuationToken)
+				}
 				return g.listPage(ctx, g.path+"/connections", q)
 			}
 			path, q, err := g.nextLink(page.NextLink)
 			if err != nil {
-				return ListConnectionsResponse{}, err
+				return GroupClientListConnectionsResponse{}, err
 			}
 			return g.listPage(ctx, path, q)
 		},
@@ -196,51 +207,20 @@ func (g *GroupClient) nextLink(link string) (string, url.Values, error) {
 	return g.path + "/connections", q, nil
 }
 
-func (g *GroupClient) listPage(ctx context.Context, path string, q url.Values) (ListConnectionsResponse, error) {
-	resp, err := g.c.do(ctx, &restRequest{op: "GroupClient.ListConnections", method: http.MethodGet, path: path, query: q,
+func (g *GroupClient) listPage(ctx context.Context, path string, q url.Values) (GroupClientListConnectionsResponse, error) {
+	resp, err := g.c.do(ctx, &restRequest{op: listConnectionsSpan, method: http.MethodGet, path: path, query: q,
 		success: []int{http.StatusOK}})
 	if err != nil {
-		return ListConnectionsResponse{}, err
+		return GroupClientListConnectionsResponse{}, err
 	}
-	var page ListConnectionsResponse
+	var page GroupClientListConnectionsResponse
 	if err := runtime.UnmarshalAsJSON(resp, &page); err != nil {
-		return ListConnectionsResponse{}, fmt.Errorf("webpubsub: decoding the group member page: %w", err)
+		return GroupClientListConnectionsResponse{}, fmt.Errorf("webpubsub: decoding the group member page: %w", err)
 	}
-	return page, nil
-}
-
-// groupsRequest is the JSON body of :addToGroups and :removeFromGroups.
-type groupsRequest struct {
-	Groups []string `json:"groups"`
-	Filter string   `json:"filter,omitempty"`
-}
-
-// AddConnectionsToGroups adds the connections matched by filter (an OData
-// filter, see Filter; empty matches every connection of the hub) to each of
-// groups.
-func (c *ServiceClient) AddConnectionsToGroups(ctx context.Context, groups []string, filter string, options *AddConnectionsToGroupsOptions) error {
-	return c.groupsOp(ctx, "ServiceClient.AddConnectionsToGroups", "/:addToGroups", groups, filter)
-}
-
-// RemoveConnectionsFromGroups removes the connections matched by filter
-// (empty matches every connection) from each of groups.
-func (c *ServiceClient) RemoveConnectionsFromGroups(ctx context.Context, groups []string, filter string, options *RemoveConnectionsFromGroupsOptions) error {
-	return c.groupsOp(ctx, "ServiceClient.RemoveConnectionsFromGroups", "/:removeFromGroups", groups, filter)
-}
-
-func (c *ServiceClient) groupsOp(ctx context.Context, op, suffix string, groups []string, filter string) error {
-	if len(groups) == 0 {
-		return errors.New("webpubsub: at least one group is required")
-	}
-	for _, g := range groups {
-		if err := validateGroup(g); err != nil {
-			return err
+	if page.NextLink != "" {
+		if u, err := url.Parse(page.NextLink); err == nil {
+			page.ContinuationToken = u.Query().Get("continuationToken")
 		}
 	}
-	body, err := json.Marshal(groupsRequest{Groups: groups, Filter: filter})
-	if err != nil {
-		return fmt.Errorf("webpubsub: encoding the request body: %w", err)
-	}
-	return c.exec(ctx, &restRequest{op: op, method: http.MethodPost, path: c.hubPath + suffix,
-		contentType: contentTypeJSON, body: body, success: []int{http.StatusOK}})
+	return page, nil
 }

@@ -27,8 +27,8 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 		reply{status: 202}, reply{status: 200, body: `{"value":[],"nextLink":"/api/hubs/hub1/groups/g/connections?continuationToken=tok"}`},
 		reply{status: 200, body: `{"value":[]}`})
 	c := ts.keyClient("hub1")
-	require.NoError(t, c.SendToAll(context.Background(), TextMessage("x"), &SendToAllOptions{Filter: Filter("userId eq {0}", "u"), Excluded: []string{"c1"}}))
-	pager := c.Group("g").ListConnections(nil)
+	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("x"), &ServiceClientSendToAllOptions{Filter: MustFilter("userId eq {0}", "u"), Excluded: []string{"c1"}})))
+	pager := c.Group("g").NewListConnectionsPager(nil)
 	for pager.More() {
 		_, err := pager.NextPage(context.Background())
 		require.NoError(t, err)
@@ -40,7 +40,9 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 	out := logs.String()
 	mu.Unlock()
 	require.Contains(t, out, "/api/hubs/hub1/:send", "the listener saw the requests")
-	assert.Contains(t, out, "excluded=c1", "non-secret query parameters stay readable")
+	assert.Contains(t, out, "excluded=REDACTED", "connection ids are redacted by default")
+	assert.Contains(t, out, "filter=REDACTED", "filters (which name users) are redacted by default")
+	assert.Contains(t, out, "continuationToken=REDACTED")
 	assert.NotContains(t, out, testKey)
 	assert.NotContains(t, out, tok.Token)
 	assert.NotContains(t, out, "Bearer ey", "no JWT in the log")

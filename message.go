@@ -1,6 +1,7 @@
 package webpubsub
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -27,14 +28,19 @@ func TextMessage(s string) Message {
 }
 
 // JSONMessage returns an application/json message holding v marshalled with
-// encoding/json. A marshalling error is kept and returned by the send that
-// uses the message, before any request is made.
+// encoding/json, except that <, > and & are not escaped: clients receive the
+// text as written, as with the JS SDK's JSON.stringify. A marshalling error
+// is kept and returned by the send that uses the message, before any request
+// is made.
 func JSONMessage(v any) Message {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return Message{contentType: contentTypeJSON, err: fmt.Errorf("webpubsub: marshalling JSON message: %w", err)}
 	}
-	return Message{contentType: contentTypeJSON, body: b}
+	// Encode ends the value with a newline, which Marshal does not.
+	return Message{contentType: contentTypeJSON, body: bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})}
 }
 
 // RawJSONMessage returns an application/json message holding b, which must

@@ -7,7 +7,8 @@ import (
 	"net/url"
 )
 
-// Permission is a permission a connection can be granted.
+// Permission is a permission a connection can be granted. Its values are the
+// service's path segments; other values are refused before any request.
 type Permission string
 
 const (
@@ -16,6 +17,11 @@ const (
 	// PermissionJoinLeaveGroup allows joining and leaving a group.
 	PermissionJoinLeaveGroup Permission = "joinLeaveGroup"
 )
+
+// PossiblePermissionValues returns every Permission value the service knows.
+func PossiblePermissionValues() []Permission {
+	return []Permission{PermissionSendToGroup, PermissionJoinLeaveGroup}
+}
 
 // permissionPath validates the arguments of a permission operation and
 // returns its path and query.
@@ -37,22 +43,29 @@ func (c *ServiceClient) permissionPath(p Permission, connectionID, targetName st
 }
 
 // GrantPermission grants the connection a permission, on one group when
-// TargetName is set and on every group otherwise.
-func (c *ServiceClient) GrantPermission(ctx context.Context, p Permission, connectionID string, options *GrantPermissionOptions) error {
+// TargetName is set and on every group otherwise. A bad argument (an unknown
+// permission, an empty connectionID, an invalid TargetName) is a plain error
+// and sends nothing; a service error (such as 404 for an unknown connection)
+// is an *azcore.ResponseError.
+func (c *ServiceClient) GrantPermission(ctx context.Context, p Permission, connectionID string, options *ServiceClientGrantPermissionOptions) (ServiceClientGrantPermissionResponse, error) {
 	var target string
 	if options != nil {
 		target = options.TargetName
 	}
-	return c.permissionOp(ctx, "ServiceClient.GrantPermission", http.MethodPut, http.StatusOK, p, connectionID, target)
+	err := c.permissionOp(ctx, "ServiceClient.GrantPermission", http.MethodPut, http.StatusOK, p, connectionID, target)
+	return ServiceClientGrantPermissionResponse{}, err
 }
 
-// RevokePermission revokes a permission from the connection.
-func (c *ServiceClient) RevokePermission(ctx context.Context, p Permission, connectionID string, options *RevokePermissionOptions) error {
+// RevokePermission revokes a permission from the connection. Bad arguments
+// (as for GrantPermission) are plain errors and send nothing; a service error
+// is an *azcore.ResponseError.
+func (c *ServiceClient) RevokePermission(ctx context.Context, p Permission, connectionID string, options *ServiceClientRevokePermissionOptions) (ServiceClientRevokePermissionResponse, error) {
 	var target string
 	if options != nil {
 		target = options.TargetName
 	}
-	return c.permissionOp(ctx, "ServiceClient.RevokePermission", http.MethodDelete, http.StatusNoContent, p, connectionID, target)
+	err := c.permissionOp(ctx, "ServiceClient.RevokePermission", http.MethodDelete, http.StatusNoContent, p, connectionID, target)
+	return ServiceClientRevokePermissionResponse{}, err
 }
 
 // permissionOp sends a grant or revoke request.
@@ -65,15 +78,18 @@ func (c *ServiceClient) permissionOp(ctx context.Context, op, method string, suc
 }
 
 // HasPermission reports whether the connection has the permission (on the
-// TargetName group when set). A 404 from the service means false.
-func (c *ServiceClient) HasPermission(ctx context.Context, p Permission, connectionID string, options *HasPermissionOptions) (bool, error) {
+// TargetName group when set); the service's 404 is HasPermission false, not
+// an error. Bad arguments (as for GrantPermission) are plain errors and send
+// nothing; any other service error is an *azcore.ResponseError.
+func (c *ServiceClient) HasPermission(ctx context.Context, p Permission, connectionID string, options *ServiceClientHasPermissionOptions) (ServiceClientHasPermissionResponse, error) {
 	var target string
 	if options != nil {
 		target = options.TargetName
 	}
 	path, q, err := c.permissionPath(p, connectionID, target)
 	if err != nil {
-		return false, err
+		return ServiceClientHasPermissionResponse{}, err
 	}
-	return c.exists(ctx, "ServiceClient.HasPermission", path, q)
+	ok, err := c.exists(ctx, "ServiceClient.HasPermission", path, q)
+	return ServiceClientHasPermissionResponse{HasPermission: ok}, err
 }

@@ -5,16 +5,24 @@
 // A client is built from a connection string, from an endpoint and an
 // azcore.KeyCredential (whose key can be rotated with Update), or from an
 // endpoint and a Microsoft Entra ID azcore.TokenCredential. Requests go through
-// the azcore pipeline (retries, logging, tracing); service errors come back as
-// *azcore.ResponseError.
+// the azcore pipeline (retries, logging, tracing).
+//
+// The API has the shape of the Azure SDK for Go: every operation returns
+// (XxxResponse, error), with a response struct even when it carries nothing
+// yet; each method takes its own *<Client><Method>Options (nil means the
+// defaults); listings are pagers (GroupClient.NewListConnectionsPager).
+//
+// Errors: arguments are checked before any request, and a bad one is a plain
+// error; a status other than the operation's success status is an
+// *azcore.ResponseError (ErrorCode holds the service's x-ms-error-code); an
+// exists check answers false, not an error, when the service says 404.
+// Transport errors and the context's error come back unchanged. Each method's
+// doc names the errors it returns.
 package webpubsub
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -23,11 +31,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/tracing"
 
 	"github.com/webpubsub-go/webpubsub/internal/names"
-)
-
-const (
-	moduleName    = "webpubsub"
-	moduleVersion = "v0.1.0"
 )
 
 // ServiceClient calls the Web PubSub REST API for one hub. It is safe for
@@ -76,7 +79,9 @@ func NewServiceClientWithKey(endpoint string, key *azcore.KeyCredential, hub str
 		return nil, err
 	}
 	auth := &keyAuthPolicy{key: c.key, endpoint: c.endpoint, now: func() time.Time { return c.now() }}
-	c.pl = newPipeline(auth, options)
+	if err := c.setAzClient(auth, options); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -92,8 +97,21 @@ func NewServiceClient(endpoint string, cred azcore.TokenCredential, hub string, 
 	if err != nil {
 		return nil, err
 	}
-	c.pl = newPipeline(runtime.NewBearerTokenPolicy(cred, []string{EntraIDScope}, nil), options)
+	if err := c.setAzClient(runtime.NewBearerTokenPolicy(cred, []string{EntraIDScope}, nil), options); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// setAzClient builds the pipeline and tracer of c.
+func (c *ServiceClient) setAzClient(authPolicy policy.Policy, options *ClientOptions) error {
+	az, err := newAzClient(authPolicy, options)
+	if err != nil {
+		return fmt.Errorf("webpubsub: %w", err)
+	}
+	c.pl = az.Pipeline()
+	c.tracer = az.Tracer()
+	return nil
 }
 
 func newClient(endpoint, hub string, options *ClientOptions) (*ServiceClient, error) {
@@ -122,213 +140,33 @@ func newClient(endpoint, hub string, options *ClientOptions) (*ServiceClient, er
 		}
 		c.requestBase = p.Scheme + "://" + p.Host
 	}
-	if options != nil {
-		c.tracer = options.TracingProvider.NewTracer(moduleName, moduleVersion)
-	}
 	return c, nil
 }
 
-// loggedQueryParams are the query parameters azcore may log unredacted; none
-// of them holds a secret (api-version is allowed by azcore itself).
-var loggedQueryParams = []string{"excluded", "filter", "messageTtlSeconds", "reason", "targetName",
-	"userId", "role", "group", "minutesToExpire", "clientType", "maxpagesize", "top"}
+// loggedQueryParams are the query parameters azcore logs (and puts in span
+// attributes) with their values by default: none of them identifies a user,
+// a connection or a group (azcore adds api-version itself). The others
+// (userId, filter, group, role, excluded, reason, targetName,
+// continuationToken) are logged as REDACTED unless the application allows
+// them in ClientOptions.Logging.AllowedQueryParams.
+var loggedQueryParams = []string{"messageTtlSeconds", "maxpagesize", "top", "clientType", "minutesToExpire"}
 
-func newPipeline(authPolicy policy.Policy, options *ClientOptions) runtime.Pipeline {
-	var co policy.ClientOptions
+// tracingNamespace is the az.namespace attribute of the client's spans, as in
+// Azure's own Web PubSub SDKs.
+const tracingNamespace = "Microsoft.SignalRService"
+
+// newAzClient builds the azcore client: the pipeline (telemetry, retries,
+// authPolicy on every try, logging, HTTP spans) and the tracer of the
+// method spans, which carries az.namespace.
+func newAzClient(authPolicy policy.Policy, options *ClientOptions) (*azcore.Client, error) {
+	var co azcore.ClientOptions
 	if options != nil {
 		co = options.ClientOptions
 	}
-	return runtime.NewPipeline(moduleName, moduleVersion, runtime.PipelineOptions{
+	return azcore.NewClient(moduleName, moduleVersion, runtime.PipelineOptions{
 		AllowedQueryParameters: loggedQueryParams,
 		APIVersion:             runtime.APIVersionOptions{Name: "api-version", Location: runtime.APIVersionLocationQueryParam},
 		PerRetry:               []policy.Policy{authPolicy, inMemoryBodyPolicy{}},
-		Tracing:                runtime.TracingOptions{Namespace: "Microsoft.SignalRService"},
+		Tracing:                runtime.TracingOptions{Namespace: tracingNamespace},
 	}, &co)
-}
-
-// Hub returns the hub the client works on.
-func (c *ServiceClient) Hub() string { return c.hub }
-
-// Endpoint returns the service endpoint (scheme, host and port).
-func (c *ServiceClient) Endpoint() string { return c.endpoint }
-
-// HealthCheck asks the service whether it is healthy (HEAD /api/health) and
-// returns nil when it answers 200.
-func (c *ServiceClient) HealthCheck(ctx context.Context, options *HealthCheckOptions) error {
-	return c.exec(ctx, &restRequest{op: "ServiceClient.HealthCheck", method: http.MethodHead, path: "/api/health",
-		success: []int{http.StatusOK}})
-}
-
-// SendToAll sends msg to every connection of the hub, except those excluded
-// or not matched by the filter.
-func (c *ServiceClient) SendToAll(ctx context.Context, msg Message, options *SendToAllOptions) error {
-	var o SendToAllOptions
-	if options != nil {
-		o = *options
-	}
-	return c.sendMessage(ctx, "ServiceClient.SendToAll", c.hubPath+"/:send", msg, o.Filter, o.Excluded, o.MessageTTLSeconds)
-}
-
-// SendToUser sends msg to every connection of userID (optionally filtered).
-func (c *ServiceClient) SendToUser(ctx context.Context, userID string, msg Message, options *SendToUserOptions) error {
-	if err := validateUserID(userID); err != nil {
-		return err
-	}
-	var o SendToUserOptions
-	if options != nil {
-		o = *options
-	}
-	return c.sendMessage(ctx, "ServiceClient.SendToUser", c.hubPath+"/users/"+pathSegment(userID)+"/:send", msg, o.Filter, nil, o.MessageTTLSeconds)
-}
-
-// SendToConnection sends msg to one connection.
-func (c *ServiceClient) SendToConnection(ctx context.Context, connectionID string, msg Message, options *SendToConnectionOptions) error {
-	if err := validateConnectionID(connectionID); err != nil {
-		return err
-	}
-	var ttl int
-	if options != nil {
-		ttl = options.MessageTTLSeconds
-	}
-	return c.sendMessage(ctx, "ServiceClient.SendToConnection", c.hubPath+"/connections/"+pathSegment(connectionID)+"/:send", msg, "", nil, ttl)
-}
-
-// sendMessage validates and posts a message to path (a ":send" endpoint).
-func (c *ServiceClient) sendMessage(ctx context.Context, op, path string, msg Message, filter string, excluded []string, ttl int) error {
-	if err := msg.Err(); err != nil {
-		return err
-	}
-	if err := validateTTL(ttl); err != nil {
-		return err
-	}
-	if err := validateExcluded(excluded); err != nil {
-		return err
-	}
-	var q url.Values
-	if filter != "" || len(excluded) > 0 || ttl > 0 {
-		q = url.Values{}
-		if filter != "" {
-			q.Set("filter", filter)
-		}
-		if len(excluded) > 0 {
-			q["excluded"] = excluded
-		}
-		if ttl > 0 {
-			q.Set("messageTtlSeconds", fmt.Sprint(ttl))
-		}
-	}
-	return c.exec(ctx, &restRequest{op: op, method: http.MethodPost, path: path, query: q,
-		contentType: msg.ContentType(), body: msg.Body(), success: []int{http.StatusAccepted}})
-}
-
-// closeQuery returns the query of the close operations.
-func closeQuery(excluded []string, reason string) (url.Values, error) {
-	if err := validateExcluded(excluded); err != nil {
-		return nil, err
-	}
-	q := url.Values{}
-	if len(excluded) > 0 {
-		q["excluded"] = excluded
-	}
-	if reason != "" {
-		q.Set("reason", reason)
-	}
-	return q, nil
-}
-
-// CloseAllConnections closes every connection of the hub except the excluded
-// ones.
-func (c *ServiceClient) CloseAllConnections(ctx context.Context, options *CloseAllConnectionsOptions) error {
-	var o CloseAllConnectionsOptions
-	if options != nil {
-		o = *options
-	}
-	q, err := closeQuery(o.Excluded, o.Reason)
-	if err != nil {
-		return err
-	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.CloseAllConnections", method: http.MethodPost,
-		path: c.hubPath + "/:closeConnections", query: q, success: []int{http.StatusNoContent}})
-}
-
-// CloseUserConnections closes every connection of userID except the excluded
-// ones.
-func (c *ServiceClient) CloseUserConnections(ctx context.Context, userID string, options *CloseUserConnectionsOptions) error {
-	if err := validateUserID(userID); err != nil {
-		return err
-	}
-	var o CloseUserConnectionsOptions
-	if options != nil {
-		o = *options
-	}
-	q, err := closeQuery(o.Excluded, o.Reason)
-	if err != nil {
-		return err
-	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.CloseUserConnections", method: http.MethodPost,
-		path: c.hubPath + "/users/" + pathSegment(userID) + "/:closeConnections", query: q, success: []int{http.StatusNoContent}})
-}
-
-// CloseConnection closes one connection.
-func (c *ServiceClient) CloseConnection(ctx context.Context, connectionID string, options *CloseConnectionOptions) error {
-	if err := validateConnectionID(connectionID); err != nil {
-		return err
-	}
-	q, _ := closeQuery(nil, "")
-	if options != nil && options.Reason != "" {
-		q.Set("reason", options.Reason)
-	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.CloseConnection", method: http.MethodDelete,
-		path: c.hubPath + "/connections/" + pathSegment(connectionID), query: q, success: []int{http.StatusNoContent}})
-}
-
-// ConnectionExists reports whether the connection is connected to the hub.
-func (c *ServiceClient) ConnectionExists(ctx context.Context, connectionID string, options *ConnectionExistsOptions) (bool, error) {
-	if err := validateConnectionID(connectionID); err != nil {
-		return false, err
-	}
-	return c.exists(ctx, "ServiceClient.ConnectionExists", c.hubPath+"/connections/"+pathSegment(connectionID), nil)
-}
-
-// UserExists reports whether the user has at least one connection.
-func (c *ServiceClient) UserExists(ctx context.Context, userID string, options *UserExistsOptions) (bool, error) {
-	if err := validateUserID(userID); err != nil {
-		return false, err
-	}
-	return c.exists(ctx, "ServiceClient.UserExists", c.hubPath+"/users/"+pathSegment(userID), nil)
-}
-
-// GroupExists reports whether the group has at least one connection.
-func (c *ServiceClient) GroupExists(ctx context.Context, group string, options *GroupExistsOptions) (bool, error) {
-	return c.Group(group).Exists(ctx, options)
-}
-
-// RemoveConnectionFromAllGroups removes the connection from every group.
-func (c *ServiceClient) RemoveConnectionFromAllGroups(ctx context.Context, connectionID string, options *RemoveConnectionFromAllGroupsOptions) error {
-	if err := validateConnectionID(connectionID); err != nil {
-		return err
-	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.RemoveConnectionFromAllGroups", method: http.MethodDelete,
-		path: c.hubPath + "/connections/" + pathSegment(connectionID) + "/groups", success: []int{http.StatusNoContent}})
-}
-
-// RemoveUserFromAllGroups removes every connection of the user from every
-// group.
-func (c *ServiceClient) RemoveUserFromAllGroups(ctx context.Context, userID string, options *RemoveUserFromAllGroupsOptions) error {
-	if err := validateUserID(userID); err != nil {
-		return err
-	}
-	return c.exec(ctx, &restRequest{op: "ServiceClient.RemoveUserFromAllGroups", method: http.MethodDelete,
-		path: c.hubPath + "/users/" + pathSegment(userID) + "/groups", success: []int{http.StatusNoContent}})
-}
-
-// AddUserToGroup adds every connection of the user (including later ones) to
-// the group.
-func (c *ServiceClient) AddUserToGroup(ctx context.Context, userID, group string, options *AddUserToGroupOptions) error {
-	return c.Group(group).AddUser(ctx, userID, options)
-}
-
-// RemoveUserFromGroup removes the user's connections from the group.
-func (c *ServiceClient) RemoveUserFromGroup(ctx context.Context, userID, group string, options *RemoveUserFromGroupOptions) error {
-	return c.Group(group).RemoveUser(ctx, userID, options)
 }

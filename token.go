@@ -11,13 +11,35 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 )
 
 // defaultTokenLifetime is the client access token lifetime when
-// GetClientAccessTokenOptions.ExpiresAfter is 0.
+// ServiceClientGetClientAccessTokenOptions.ExpiresAfter is 0.
 const defaultTokenLifetime = 60 * time.Minute
+
+// ClientProtocol is the kind of client a client access token is for. Its
+// values are those of the JS SDK's clientProtocol option.
+type ClientProtocol string
+
+const (
+	// ClientProtocolDefault is a Web PubSub client (a plain WebSocket or one of
+	// the Web PubSub subprotocols): path /client/hubs/<hub>. The empty
+	// ClientProtocol means this one.
+	ClientProtocolDefault ClientProtocol = "default"
+	// ClientProtocolMQTT is an MQTT client: path /clients/mqtt/hubs/<hub>.
+	ClientProtocolMQTT ClientProtocol = "mqtt"
+	// ClientProtocolSocketIO is a Socket.IO client: path
+	// /clients/socketio/hubs/<hub>.
+	ClientProtocolSocketIO ClientProtocol = "socketio"
+)
+
+// PossibleClientProtocolValues returns every ClientProtocol value.
+func PossibleClientProtocolValues() []ClientProtocol {
+	return []ClientProtocol{ClientProtocolDefault, ClientProtocolMQTT, ClientProtocolSocketIO}
+}
 
 // ClientAccessToken is what a client needs to connect to the hub.
 type ClientAccessToken struct {
@@ -28,14 +50,22 @@ type ClientAccessToken struct {
 	BaseURL string
 	// URL is BaseURL with the token in the access_token query parameter.
 	URL string
+	// ExpiresOn is when the token expires (its exp claim), so that a
+	// negotiate endpoint can tell clients when to fetch a new URL.
+	ExpiresOn time.Time
 }
 
 // clientURL returns the client endpoint of protocol p.
 func (c *ServiceClient) clientURL(p ClientProtocol) (clientURL, error) {
-	if p < ClientProtocolDefault || p > ClientProtocolSocketIO {
-		return clientURL{}, fmt.Errorf("webpubsub: unknown client protocol %d", int(p))
+	switch p {
+	case "", ClientProtocolDefault:
+		return c.clientURLs[0], nil
+	case ClientProtocolMQTT:
+		return c.clientURLs[1], nil
+	case ClientProtocolSocketIO:
+		return c.clientURLs[2], nil
 	}
-	return c.clientURLs[p], nil
+	return clientURL{}, fmt.Errorf("webpubsub: unknown client protocol %q: use one of PossibleClientProtocolValues()", truncateForError(string(p)))
 }
 
 // clientType is the :generateToken clientType value of p.
@@ -53,41 +83,53 @@ func clientType(p ClientProtocol) string {
 // hub. With an access key the token is signed locally (HS256; claims aud, iat,
 // exp, sub, role, webpubsub.group); with Entra ID the service issues it
 // (POST :generateToken).
-func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *GetClientAccessTokenOptions) (ClientAccessToken, error) {
-	var o GetClientAccessTokenOptions
+//
+// Bad options (negative ExpiresAfter, an empty role, an invalid group, an
+// unknown Protocol) are plain errors and send nothing; with Entra ID a
+// service error is an *azcore.ResponseError.
+func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *ServiceClientGetClientAccessTokenOptions) (resp ServiceClientGetClientAccessTokenResponse, err error) {
+	// A span even when the token is signed locally (no request is made), as
+	// in the JS SDK; the :generateToken request's own span is then nested
+	// and suppressed by azcore.
+	ctx, endSpan := runtime.StartSpan(ctx, "ServiceClient.GetClientAccessToken", c.tracer, nil)
+	defer func() { endSpan(err) }()
+	var o ServiceClientGetClientAccessTokenOptions
 	if options != nil {
 		o = *options
 	}
 	if o.ExpiresAfter < 0 {
-		return ClientAccessToken{}, fmt.Errorf("webpubsub: ExpiresAfter %v must not be negative", o.ExpiresAfter)
+		return ServiceClientGetClientAccessTokenResponse{}, fmt.Errorf("webpubsub: ExpiresAfter %v must not be negative", o.ExpiresAfter)
 	}
 	if o.ExpiresAfter == 0 {
 		o.ExpiresAfter = defaultTokenLifetime
 	}
 	for i, r := range o.Roles {
 		if r == "" {
-			return ClientAccessToken{}, fmt.Errorf("webpubsub: role %d is empty", i)
+			return ServiceClientGetClientAccessTokenResponse{}, fmt.Errorf("webpubsub: role %d is empty", i)
 		}
 	}
 	for _, g := range o.Groups {
 		if err := validateGroup(g); err != nil {
-			return ClientAccessToken{}, err
+			return ServiceClientGetClientAccessTokenResponse{}, err
 		}
 	}
 	cu, err := c.clientURL(o.Protocol)
 	if err != nil {
-		return ClientAccessToken{}, err
+		return ServiceClientGetClientAccessTokenResponse{}, err
 	}
 	var tok string
+	var exp time.Time
 	if c.key != nil {
-		tok, err = c.signClientToken(cu.audience, &o)
+		tok, exp, err = c.signClientToken(cu.audience, &o)
 	} else {
-		tok, err = c.generateToken(ctx, &o)
+		tok, exp, err = c.generateToken(ctx, &o)
 	}
 	if err != nil {
-		return ClientAccessToken{}, err
+		return ServiceClientGetClientAccessTokenResponse{}, err
 	}
-	return ClientAccessToken{Token: tok, BaseURL: cu.base, URL: cu.base + "?access_token=" + queryEscapeToken(tok)}, nil
+	return ServiceClientGetClientAccessTokenResponse{ClientAccessToken{
+		Token: tok, BaseURL: cu.base, URL: cu.base + "?access_token=" + queryEscapeToken(tok), ExpiresOn: exp,
+	}}, nil
 }
 
 // queryEscapeToken escapes tok for a query value. A compact JWT only holds
@@ -119,32 +161,37 @@ func wsScheme(endpoint string) string {
 	return "ws://" + strings.TrimPrefix(endpoint, "http://")
 }
 
-func (c *ServiceClient) signClientToken(audience string, o *GetClientAccessTokenOptions) (string, error) {
+func (c *ServiceClient) signClientToken(audience string, o *ServiceClientGetClientAccessTokenOptions) (string, time.Time, error) {
 	key, err := c.key.get()
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	now := c.now()
+	exp := time.Unix(now.Add(o.ExpiresAfter).Unix(), 0)
 	tok, err := auth.Sign(key, &auth.Claims{
 		Roles:     o.Roles,
 		Groups:    o.Groups,
 		IssuedAt:  now.Unix(),
-		ExpiresAt: now.Add(o.ExpiresAfter).Unix(),
+		ExpiresAt: exp.Unix(),
 		Audience:  audience,
 		Subject:   o.UserID,
 	})
 	if err != nil {
-		return "", fmt.Errorf("webpubsub: signing the client access token: %w", err)
+		return "", time.Time{}, fmt.Errorf("webpubsub: signing the client access token: %w", err)
 	}
-	return tok, nil
+	return tok, exp, nil
 }
 
-// generateToken asks the service for a client access token.
-func (c *ServiceClient) generateToken(ctx context.Context, o *GetClientAccessTokenOptions) (string, error) {
+// generateToken asks the service for a client access token. Its expiry is
+// the token's exp claim, read without verifying the signature (the service
+// signed it with a key the client does not have); when the token has none,
+// it is the requested lifetime from the time of the request.
+func (c *ServiceClient) generateToken(ctx context.Context, o *ServiceClientGetClientAccessTokenOptions) (string, time.Time, error) {
 	minutes := int64((o.ExpiresAfter + time.Minute - 1) / time.Minute)
 	if minutes > 1<<31-1 {
-		return "", fmt.Errorf("webpubsub: ExpiresAfter %v is too long", o.ExpiresAfter)
+		return "", time.Time{}, fmt.Errorf("webpubsub: ExpiresAfter %v is too long", o.ExpiresAfter)
 	}
+	requested := c.now()
 	q := url.Values{}
 	if o.UserID != "" {
 		q.Set("userId", o.UserID)
@@ -160,16 +207,21 @@ func (c *ServiceClient) generateToken(ctx context.Context, o *GetClientAccessTok
 	resp, err := c.do(ctx, &restRequest{op: "ServiceClient.GetClientAccessToken", method: http.MethodPost,
 		path: c.hubPath + "/:generateToken", query: q, success: []int{http.StatusOK}})
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	var body struct {
 		Token string `json:"token"`
 	}
 	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
-		return "", fmt.Errorf("webpubsub: decoding the generateToken response: %w", err)
+		return "", time.Time{}, fmt.Errorf("webpubsub: decoding the generateToken response: %w", err)
 	}
 	if body.Token == "" {
-		return "", errors.New("webpubsub: the service returned an empty token")
+		return "", time.Time{}, errors.New("webpubsub: the service returned an empty token")
 	}
-	return body.Token, nil
+	exp := time.Unix(requested.Add(time.Duration(minutes)*time.Minute).Unix(), 0)
+	var claims jwt.RegisteredClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(body.Token, &claims); err == nil && claims.ExpiresAt != nil {
+		exp = claims.ExpiresAt.Time
+	}
+	return body.Token, exp, nil
 }

@@ -21,7 +21,7 @@ func TestClientAccessTokenSignedLocally(t *testing.T) {
 	cases := []struct {
 		name     string
 		conn     string
-		opts     *GetClientAccessTokenOptions
+		opts     *ServiceClientGetClientAccessTokenOptions
 		aud      string
 		baseURL  string
 		lifetime time.Duration
@@ -31,17 +31,17 @@ func TestClientAccessTokenSignedLocally(t *testing.T) {
 			aud: "https://contoso.webpubsub.azure.com/client/hubs/hub1", baseURL: "wss://contoso.webpubsub.azure.com/client/hubs/hub1",
 			lifetime: time.Hour},
 		{name: "every option", conn: "Endpoint=https://contoso.webpubsub.azure.com;AccessKey=" + testKey,
-			opts: &GetClientAccessTokenOptions{UserID: "user1", Roles: []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.g1"},
+			opts: &ServiceClientGetClientAccessTokenOptions{UserID: "user1", Roles: []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.g1"},
 				Groups: []string{"g1", "g 2"}, ExpiresAfter: 5 * time.Minute},
 			aud: "https://contoso.webpubsub.azure.com/client/hubs/hub1", baseURL: "wss://contoso.webpubsub.azure.com/client/hubs/hub1",
 			lifetime: 5 * time.Minute,
 			want:     auth.Claims{Subject: "user1", Roles: []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup.g1"}, Groups: []string{"g1", "g 2"}}},
 		{name: "mqtt", conn: "Endpoint=https://contoso.webpubsub.azure.com;AccessKey=" + testKey,
-			opts: &GetClientAccessTokenOptions{Protocol: ClientProtocolMQTT, UserID: "device"},
+			opts: &ServiceClientGetClientAccessTokenOptions{Protocol: ClientProtocolMQTT, UserID: "device"},
 			aud:  "https://contoso.webpubsub.azure.com/clients/mqtt/hubs/hub1", baseURL: "wss://contoso.webpubsub.azure.com/clients/mqtt/hubs/hub1",
 			lifetime: time.Hour, want: auth.Claims{Subject: "device"}},
 		{name: "socketio", conn: "Endpoint=https://contoso.webpubsub.azure.com;AccessKey=" + testKey,
-			opts: &GetClientAccessTokenOptions{Protocol: ClientProtocolSocketIO},
+			opts: &ServiceClientGetClientAccessTokenOptions{Protocol: ClientProtocolSocketIO},
 			aud:  "https://contoso.webpubsub.azure.com/clients/socketio/hubs/hub1", baseURL: "wss://contoso.webpubsub.azure.com/clients/socketio/hubs/hub1",
 			lifetime: time.Hour},
 		{name: "http endpoint with Port", conn: "Endpoint=http://localhost;Port=8080;AccessKey=" + testKey,
@@ -78,7 +78,7 @@ func TestClientAccessTokenSignedLocally(t *testing.T) {
 func TestClientAccessTokenIsCurrent(t *testing.T) {
 	c, err := NewServiceClientWithKey("https://contoso.webpubsub.azure.com", azcore.NewKeyCredential(testKey), "hub1", nil)
 	require.NoError(t, err)
-	tok, err := c.GetClientAccessToken(context.Background(), &GetClientAccessTokenOptions{ExpiresAfter: 90 * time.Second})
+	tok, err := c.GetClientAccessToken(context.Background(), &ServiceClientGetClientAccessTokenOptions{ExpiresAfter: 90 * time.Second})
 	require.NoError(t, err)
 	claims, err := auth.Verify(tok.Token, []string{testKey}, []string{"https://contoso.webpubsub.azure.com/client/hubs/hub1"}, 0)
 	require.NoError(t, err)
@@ -89,13 +89,13 @@ func TestClientAccessTokenIsCurrent(t *testing.T) {
 func TestClientAccessTokenFromService(t *testing.T) {
 	cases := []struct {
 		name  string
-		opts  *GetClientAccessTokenOptions
+		opts  *ServiceClientGetClientAccessTokenOptions
 		query url.Values
 	}{
 		{name: "defaults", query: url.Values{"minutesToExpire": {"60"}, "clientType": {"Default"}}},
-		{name: "spec example", opts: &GetClientAccessTokenOptions{UserID: "user1", ExpiresAfter: 5 * time.Minute, Protocol: ClientProtocolMQTT},
+		{name: "spec example", opts: &ServiceClientGetClientAccessTokenOptions{UserID: "user1", ExpiresAfter: 5 * time.Minute, Protocol: ClientProtocolMQTT},
 			query: url.Values{"userId": {"user1"}, "minutesToExpire": {"5"}, "clientType": {"MQTT"}}},
-		{name: "roles groups rounding", opts: &GetClientAccessTokenOptions{Roles: []string{"r1", "r2"}, Groups: []string{"g1", "g2"},
+		{name: "roles groups rounding", opts: &ServiceClientGetClientAccessTokenOptions{Roles: []string{"r1", "r2"}, Groups: []string{"g1", "g2"},
 			ExpiresAfter: 61 * time.Second, Protocol: ClientProtocolSocketIO},
 			query: url.Values{"role": {"r1", "r2"}, "group": {"g1", "g2"}, "minutesToExpire": {"2"}, "clientType": {"SocketIO"}}},
 	}

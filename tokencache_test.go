@@ -20,13 +20,13 @@ func TestRequestTokensAreReusedPerURLAndKey(t *testing.T) {
 	c.now = func() time.Time { return now }
 	ctx := context.Background()
 
-	require.NoError(t, c.SendToAll(ctx, TextMessage("1"), nil))
-	require.NoError(t, c.SendToAll(ctx, TextMessage("2"), nil))                                     // same URL: reused
-	require.NoError(t, c.SendToAll(ctx, TextMessage("3"), &SendToAllOptions{MessageTTLSeconds: 1})) // other URL
-	now = now.Add(requestTokenLifetime - requestTokenMinRemaining)                                  // too close to expiry
-	require.NoError(t, c.SendToAll(ctx, TextMessage("4"), nil))
+	require.NoError(t, errOf(c.SendToAll(ctx, TextMessage("1"), nil)))
+	require.NoError(t, errOf(c.SendToAll(ctx, TextMessage("2"), nil)))                                                  // same URL: reused
+	require.NoError(t, errOf(c.SendToAll(ctx, TextMessage("3"), &ServiceClientSendToAllOptions{MessageTTLSeconds: 1}))) // other URL
+	now = now.Add(requestTokenLifetime - requestTokenMinRemaining)                                                      // too close to expiry
+	require.NoError(t, errOf(c.SendToAll(ctx, TextMessage("4"), nil)))
 	cred.Update("rotated-key")
-	require.NoError(t, c.SendToAll(ctx, TextMessage("5"), nil))
+	require.NoError(t, errOf(c.SendToAll(ctx, TextMessage("5"), nil)))
 
 	reqs := ts.requests()
 	require.Len(t, reqs, 5)

@@ -96,7 +96,7 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 // connection unusable, so it is closed; its read loop then ends it and the
 // supervisor recovers or replaces it.
 func (c *Client) write(conn *connection, b []byte) error {
-	err := conn.ws.Write(conn.ctx, websocket.MessageText, b)
+	err := conn.ws.Write(conn.ctx, c.frameType(), b)
 	if err != nil {
 		_ = conn.ws.CloseNow()
 	}
@@ -212,11 +212,11 @@ func (c *Client) keepAliveWrite(conn *connection, m protocol.Message) error {
 		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, conn.lastRecv.Load()).Add(timeout))
 		defer cancel()
 	}
-	b, err := protocol.Encode(m)
+	b, err := c.cfg.codec.Encode(m)
 	if err != nil {
 		return err
 	}
-	return conn.ws.Write(ctx, websocket.MessageText, b)
+	return conn.ws.Write(ctx, c.frameType(), b)
 }
 
 // sendSequenceAck acknowledges the received sequence ids if any are new.
@@ -239,7 +239,7 @@ func (c *Client) sendSequenceAck(conn *connection) {
 
 // handleFrame handles one frame from the service.
 func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
-	msg, err := protocol.Decode(b)
+	msg, err := c.cfg.codec.DecodeDownstream(b)
 	if err != nil {
 		c.reportInvalid(sess, b, err)
 		return
@@ -270,6 +270,9 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 			c.post(sess, func() { h(ev) })
 		}
 	case protocol.PongMessage:
+	case protocol.UnknownMessage, protocol.GroupStateSnapshotMessage, protocol.GroupStateUpdateMessage:
+		// Dropped without an error, as the JS client does: frames of a newer
+		// protocol must not break the client.
 	default:
 		c.reportInvalid(sess, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
 	}

@@ -18,7 +18,8 @@ const (
 	DataTypeProtobuf DataType = DataType(protocol.DataTypeProtobuf)
 )
 
-// Data is a message body to send: build it with Text, JSON, RawJSON or Binary.
+// Data is a message body to send: build it with Text, JSON, RawJSON, Binary or
+// Protobuf.
 type Data struct {
 	payload protocol.Payload
 	err     error
@@ -65,7 +66,7 @@ func (d Data) check() error {
 		return d.err
 	}
 	if d.payload.Type == "" {
-		return fmt.Errorf("client: data has no type; build it with Text, JSON, RawJSON or Binary")
+		return fmt.Errorf("client: data has no type; build it with Text, JSON, RawJSON, Binary or Protobuf")
 	}
 	return nil
 }

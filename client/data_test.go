@@ -52,7 +52,7 @@ func TestSendMessageErrorText(t *testing.T) {
 }
 
 func TestNewConfigRejectsUnknownProtocol(t *testing.T) {
-	_, err := New("ws://127.0.0.1:1/client/hubs/h", &Options{Protocol: "protobuf.webpubsub.azure.v1"})
+	_, err := New("ws://127.0.0.1:1/client/hubs/h", &Options{Protocol: "mqtt.v3.1.1"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "unsupported protocol")
 	_, err = NewWithURLProvider(nil, nil)

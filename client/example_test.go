@@ -18,7 +18,7 @@ func Example() {
 	defer e.Close()
 	ctx := context.Background()
 	sc, _ := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
-	tok, err := sc.GetClientAccessToken(ctx, &webpubsub.GetClientAccessTokenOptions{
+	tok, err := sc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
 		UserID: "alice",
 		Roles:  []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"},
 	})

@@ -41,7 +41,7 @@ func newEnv(t testing.TB, opts emulator.Options) *env {
 // url returns a client access URL for userID with roles.
 func (v *env) url(t testing.TB, userID string, roles ...string) string {
 	t.Helper()
-	tok, err := v.sc.GetClientAccessToken(context.Background(), &webpubsub.GetClientAccessTokenOptions{UserID: userID, Roles: roles})
+	tok, err := v.sc.GetClientAccessToken(context.Background(), &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: userID, Roles: roles})
 	require.NoError(t, err)
 	return tok.URL
 }

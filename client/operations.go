@@ -203,7 +203,7 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		id := ackID
 		m = build(&id)
 	}
-	b, err := protocol.Encode(m)
+	b, err := c.cfg.codec.Encode(m)
 	if err != nil {
 		return nil, fmt.Errorf("client: encoding the message: %w", err)
 	}

@@ -15,6 +15,12 @@ const (
 	ProtocolJSONReliable = protocol.JSONReliable
 	// ProtocolJSON is the plain JSON subprotocol.
 	ProtocolJSON = protocol.JSON
+	// ProtocolProtobufReliable is the reliable protobuf subprotocol: the
+	// same operations and guarantees as ProtocolJSONReliable in binary
+	// protobuf frames.
+	ProtocolProtobufReliable = protocol.ProtobufReliable
+	// ProtocolProtobuf is the plain protobuf subprotocol.
+	ProtocolProtobuf = protocol.Protobuf
 )
 
 // Defaults, as in the JavaScript client.
@@ -37,7 +43,8 @@ const (
 // Options configure a Client. The zero value (or nil) gives the defaults of
 // the JavaScript client.
 type Options struct {
-	// Protocol is ProtocolJSONReliable (default) or ProtocolJSON.
+	// Protocol is ProtocolJSONReliable (default), ProtocolJSON,
+	// ProtocolProtobufReliable or ProtocolProtobuf.
 	Protocol string
 	// DisableAutoReconnect stops the client when a connection is lost and
 	// cannot be recovered, instead of opening a new one.
@@ -106,6 +113,7 @@ type Options struct {
 // config is Options with defaults applied.
 type config struct {
 	Options
+	codec          protocol.Codec // the encoding of Protocol
 	messageRetry   retryPolicy
 	reconnectRetry retryPolicy
 }
@@ -118,10 +126,11 @@ func newConfig(o *Options) (config, error) {
 	switch c.Protocol {
 	case "":
 		c.Protocol = ProtocolJSONReliable
-	case ProtocolJSON, ProtocolJSONReliable:
+	case ProtocolJSON, ProtocolJSONReliable, ProtocolProtobuf, ProtocolProtobufReliable:
 	default:
-		return config{}, fmt.Errorf("client: unsupported protocol %q: use ProtocolJSONReliable or ProtocolJSON", c.Protocol)
+		return config{}, fmt.Errorf("client: unsupported protocol %q: use ProtocolJSONReliable, ProtocolJSON, ProtocolProtobufReliable or ProtocolProtobuf", c.Protocol)
 	}
+	c.codec = protocol.CodecFor(c.Protocol)
 	if c.RecoveryWindow <= 0 {
 		c.RecoveryWindow = DefaultRecoveryWindow
 	}

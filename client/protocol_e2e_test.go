@@ -20,10 +20,8 @@ import (
 func TestMalformedFramesAreReportedAndIgnored(t *testing.T) {
 	bad := []string{
 		`not json`,
-		`{"type":"nope"}`,
 		`{"type":"message","from":"group","group":"g","dataType":"binary","data":"!!"}`,
 		`{"type":"message","from":"server","dataType":"text","data":5}`,
-		`{"type":"message","from":"mars","dataType":"text","data":"x"}`,
 		`{"type":"ack"}`,
 		`{"type":"joinGroup","group":"g"}`,
 		`{"type":"system","event":"connected"}`,
@@ -49,9 +47,43 @@ func TestMalformedFramesAreReportedAndIgnored(t *testing.T) {
 		require.ErrorAs(t, err, &ie, "error %d", i)
 		assert.Contains(t, err.Error(), "invalid message from the service")
 	}
-	assert.Contains(t, errs[1].Error(), `unknown message type "nope"`)
-	assert.Contains(t, errs[6].Error(), `unexpected "joinGroup" message`)
+	assert.Contains(t, errs[1].Error(), "not valid base64")
+	assert.Contains(t, errs[4].Error(), `unexpected "joinGroup" message`)
 	assert.Equal(t, []byte("not json"), errs[0].(*client.InvalidMessageError).Frame)
+}
+
+// TestUnknownFramesAreDroppedSilently: frames of a newer protocol (unknown
+// types, system events, sources, data types) are dropped without an
+// InvalidMessageError, as the JS client does, so new service frames cannot
+// break a client.
+func TestUnknownFramesAreDroppedSilently(t *testing.T) {
+	unknown := []string{
+		`{"type":"nope"}`,
+		`{"type":"nope","ackId":3,"data":{"x":1}}`,
+		`{"type":"system","event":"rebooted"}`,
+		`{"type":"message","from":"mars","dataType":"text","data":"x"}`,
+		`{"type":"message","from":"group","group":"g","dataType":"xml","data":"<a/>"}`,
+		`{"type":"message","from":"server","data":"no dataType"}`,
+		`{"type":"groupStateSnapshot","group":"g","items":[]}`,
+		`{"type":"groupStateUpdate","group":"g","items":[{"connectionId":"c","updatedAt":1}]}`,
+	}
+	f := newFakeService(t, fakeDiscard, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
+		send(ctx, ws, connected("c1"))
+		for _, b := range unknown {
+			send(ctx, ws, b)
+		}
+		send(ctx, ws, `{"type":"nope-but-bad" `) // one invalid frame, to know the others were processed
+		send(ctx, ws, `{"type":"message","from":"server","dataType":"text","data":"after","sequenceId":1}`)
+		<-ctx.Done()
+	})
+	var r recorder
+	startClient(t, f.url(), r.hook(fastOptions()))
+	waitFor(t, func() bool { return len(r.serverMessages()) == 1 }, "the message after the unknown frames arrives")
+	assert.Equal(t, "after", string(r.serverMessages()[0].Data))
+	errs := r.invalidMessages()
+	require.Len(t, errs, 1, "only the malformed frame is reported: %v", errs)
+	assert.Contains(t, errs[0].Error(), "not a JSON object")
+	assert.Empty(t, r.groupMessages(), "a group message with an unknown dataType is dropped")
 }
 
 func TestSequenceIDsAreDeduplicatedAndAcknowledged(t *testing.T) {

@@ -48,7 +48,7 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 		reason, message := conn.reason(), conn.disconnectMessage()
 		if !conn.tooBig.Load() && c.recoverable(conn) {
 			c.setState(StateRecovering, nil)
-			rc, rerr, rmsg := c.recoverConn(sess)
+			rc, rerr, rmsg := c.recoverConn(sess, conn)
 			if rc != nil {
 				c.setState(StateConnected, rc)
 				conn = rc
@@ -232,7 +232,7 @@ func (c *Client) recoverable(conn *connection) bool {
 // service is about to close with 1008. recoverConn returns the recovered
 // connection, or nil with why recovery failed and the message of a
 // "disconnected" system message the last recovery socket got.
-func (c *Client) recoverConn(sess *session) (conn *connection, err error, message string) {
+func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection, err error, message string) {
 	ctx, cancel := context.WithTimeout(sess.ctx, c.cfg.RecoveryWindow)
 	defer cancel()
 	c.mu.Lock()
@@ -247,8 +247,15 @@ func (c *Client) recoverConn(sess *session) (conn *connection, err error, messag
 	for attempt := 1; ; attempt++ {
 		conn, err = c.dial(ctx, sess, u, true)
 		if err == nil {
+			// Like the JS client, keep the lost connection's "disconnected"
+			// message until the recovered one gets its own: when the service
+			// refuses the recovery, that message says why the connection ended.
+			msg := lost.disconnectMessage()
 			conn.mu.Lock()
 			conn.id = id
+			if conn.disconnectMsg == "" {
+				conn.disconnectMsg = msg
+			}
 			conn.mu.Unlock()
 			if err = awaitConfirmed(ctx, conn); err == nil {
 				return conn, nil, ""

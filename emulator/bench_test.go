@@ -131,7 +131,7 @@ func BenchmarkBroadcastFanOut(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := svc.SendToAll(ctx, msg, nil); err != nil {
+				if _, err := svc.SendToAll(ctx, msg, nil); err != nil {
 					b.Fatal(err)
 				}
 				if (i+1)%fanOutBatch == 0 {

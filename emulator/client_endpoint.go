@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -20,17 +21,13 @@ const maxClientMessage = 1 << 20
 
 // supportedSubprotocols are the subprotocols the emulator speaks, in the
 // order it prefers them.
-var supportedSubprotocols = []string{protocol.JSONReliable, protocol.JSON}
-
-// protobufSubprotocols are the service's predefined protobuf subprotocols,
-// which the emulator does not speak.
-var protobufSubprotocols = []string{"protobuf.webpubsub.azure.v1", "protobuf.reliable.webpubsub.azure.v1"}
+var supportedSubprotocols = []string{protocol.JSONReliable, protocol.JSON, protocol.ProtobufReliable, protocol.Protobuf}
 
 // serveClient is the client WebSocket endpoint /client/hubs/{hub}.
 func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	hubName := r.PathValue("hub")
 	if err := names.ValidateHub(hubName); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		e.refuse(w, r, hubName, http.StatusBadRequest, err.Error())
 		return
 	}
 	q := r.URL.Query()
@@ -42,31 +39,30 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = bearerToken(r)
 	}
-	if token == "" {
-		http.Error(w, "missing access token: add the access_token query parameter", http.StatusUnauthorized)
+	claims := &auth.Claims{}
+	switch {
+	case token != "":
+		var err error
+		if claims, err = auth.Verify(token, []string{e.key}, e.clientAudiences(r, hubName), 0); err != nil {
+			e.refuse(w, r, hubName, http.StatusUnauthorized, "invalid access token: "+err.Error())
+			return
+		}
+	case !e.allowsAnonymous(hubName):
+		e.refuse(w, r, hubName, http.StatusUnauthorized, "missing access token: add the access_token query parameter (or set anonymousConnectPolicy to allow in the hub's settings)")
 		return
 	}
-	claims, err := auth.Verify(token, []string{e.key}, e.clientAudiences(r, hubName), 0)
-	if err != nil {
-		http.Error(w, "invalid access token: "+err.Error(), http.StatusUnauthorized)
-		return
-	}
+	// else: an anonymous connection the hub's anonymousConnectPolicy allows.
 	for _, g := range claims.Groups {
 		if err := names.ValidateGroup(g); err != nil {
-			http.Error(w, "invalid webpubsub.group claim: "+err.Error(), http.StatusBadRequest)
+			e.refuse(w, r, hubName, http.StatusBadRequest, "invalid webpubsub.group claim: "+err.Error())
 			return
 		}
 	}
 	requested := headerTokens(r.Header, "Sec-WebSocket-Protocol")
-	if pickSubprotocol(requested) == "" {
-		for _, p := range requested {
-			if contains(protobufSubprotocols, p) {
-				// The service would speak it; silently serving a simple
-				// WebSocket instead would confuse the client.
-				http.Error(w, fmt.Sprintf("the emulator does not support subprotocol %q: use %s or %s", p, protocol.JSON, protocol.JSONReliable), http.StatusBadRequest)
-				return
-			}
-		}
+	simple, err := parseSimpleMode(q)
+	if err != nil {
+		e.refuse(w, r, hubName, http.StatusBadRequest, err.Error())
+		return
 	}
 	ev := &connectEvent{
 		Hub:          hubName,
@@ -85,21 +81,25 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		if status < 400 || status > 599 {
 			status = http.StatusUnauthorized
 		}
-		http.Error(w, rej.Reason, status)
+		e.refuse(w, r, hubName, status, rej.Reason)
 		return
 	}
 	if ev.Subprotocol != "" && !contains(supportedSubprotocols, ev.Subprotocol) {
-		http.Error(w, fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol), http.StatusBadRequest)
+		e.refuse(w, r, hubName, http.StatusBadRequest, fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol))
 		return
 	}
 	for _, g := range ev.Groups {
 		if err := names.ValidateGroup(g); err != nil {
-			http.Error(w, "invalid group: "+err.Error(), http.StatusBadRequest)
+			e.refuse(w, r, hubName, http.StatusBadRequest, "invalid group: "+err.Error())
 			return
 		}
 	}
+	if ev.Subprotocol == "" && simple.group != "" && !mayPublish(ev.Roles, simple.group) {
+		e.refuse(w, r, hubName, http.StatusForbidden, "webpubsub_mode=sendToGroup needs the role "+protocol.RoleSendToGroup+" or "+protocol.RoleSendToGroup+"."+simple.group)
+		return
+	}
 	if !e.track() {
-		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+		e.refuse(w, r, hubName, http.StatusServiceUnavailable, "the emulator is shutting down")
 		return
 	}
 	served := false
@@ -110,7 +110,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	}()
 	h := e.hub(hubName)
 	if h == nil {
-		http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+		e.refuse(w, r, hubName, http.StatusServiceUnavailable, "the emulator is shutting down")
 		return
 	}
 	// The connection is registered before the handshake completes, so that a
@@ -118,15 +118,18 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	// Frames queue until the transport starts.
 	reliable := protocol.IsReliable(ev.Subprotocol)
 	c := newConn(h, ev.ConnectionID, ev.UserID, ev.Subprotocol, ev.Roles)
+	if ev.Subprotocol == "" {
+		c.simple = simple
+	}
 	if reliable {
 		c.reconnectionToken = newReconnectionToken()
 	}
-	t := newTransport(nil)
+	t := newTransport(nil, e.log)
 	c.t = t
-	if c.isJSON() {
-		js, err := protocol.Encode(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
+	if c.isPubSub() {
+		f, err := c.controlFrame(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 		if err == nil {
-			t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+			t.enqueue(f)
 		}
 	}
 	h.add(c, ev.Groups)
@@ -148,6 +151,8 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		c.abandon()
 		h.remove(c)
 	} else {
+		e.log.Debug("emulator: client connected", "hub", hubName, "connectionId", c.id, "userId", c.userID, "subprotocol", c.subprotocol)
+		e.traceConn(trace.KindConnected, c, "")
 		e.onConnected(context.Background(), c)
 	}
 	served = true
@@ -168,25 +173,37 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 			e.wg.Done()
 		}
 	}()
+	var c *conn
+	if h := e.lookupHub(hubName); h != nil && id != "" {
+		c = h.connection(id)
+	}
+	// A recovered connection keeps its subprotocol; the handshake offers it
+	// (or, for a connection that cannot be recovered, the one the client
+	// asked for) so that the client reads the close that follows.
+	sub := protocol.JSONReliable
+	if c != nil && c.reliable {
+		sub = c.subprotocol
+	} else if p := pickSubprotocol(headerTokens(r.Header, "Sec-WebSocket-Protocol")); protocol.IsReliable(p) {
+		sub = p
+	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true,
-		Subprotocols:       []string{protocol.JSONReliable},
+		Subprotocols:       []string{sub},
 	})
 	if err != nil {
 		e.log.Debug("emulator: websocket handshake failed", "err", err)
 		return
 	}
 	ws.SetReadLimit(maxClientMessage)
-	var c *conn
-	if h := e.lookupHub(hubName); h != nil && id != "" {
-		c = h.connection(id)
-	}
 	if c == nil || !c.reliable || token == "" ||
 		subtle.ConstantTimeCompare([]byte(c.reconnectionToken), []byte(token)) != 1 {
-		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: unknown connection or invalid reconnection token")
+		const reason = "the connection cannot be recovered: unknown connection or invalid reconnection token"
+		e.log.Warn("emulator: recovery refused", "hub", hubName, "connectionId", id, "reason", reason)
+		_ = ws.Close(websocket.StatusPolicyViolation, reason)
+		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
-	t := newTransport(ws)
+	t := newTransport(ws, e.log)
 	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 	if !ok {
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")
@@ -196,6 +213,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		old.abort()
 	}
 	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
+	e.traceConn(trace.KindRecovered, c, "")
 	served = true
 	go e.serveTransport(c, t)
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/coder/websocket"
@@ -13,18 +14,12 @@ import (
 
 // handleFrame handles one frame a client sent.
 func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.MessageType, data []byte) {
-	if !c.isJSON() {
-		// Simple WebSocket: every frame is the user event "message".
-		p := protocol.Payload{Type: protocol.DataTypeText, Data: data}
-		if typ == websocket.MessageBinary {
-			p.Type = protocol.DataTypeBinary
-		}
-		resp, err := e.onUserEvent(ctx, c, protocol.UserEventMessage, p)
-		if err != nil {
-			e.log.Debug("emulator: user event failed", "connectionId", c.id, "err", err)
-			return
-		}
-		e.respond(c, resp)
+	if !c.isPubSub() {
+		e.simpleFrame(ctx, c, typ, data)
+		return
+	}
+	if c.codec.Binary() {
+		e.handleProtobufFrame(ctx, c, typ, data)
 		return
 	}
 	if typ != websocket.MessageText {
@@ -46,12 +41,22 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 		e.log.Debug("emulator: ignoring invalid message", "connectionId", c.id, "err", err)
 		return
 	}
+	e.handleMessage(ctx, c, m)
+}
+
+// handleMessage handles one decoded message a PubSub client sent, whatever
+// its subprotocol.
+func (e *Emulator) handleMessage(ctx context.Context, c *conn, m protocol.Message) {
 	switch m := m.(type) {
 	case protocol.JoinGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, true)
 	case protocol.LeaveGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, false)
 	case protocol.SendToGroupMessage:
+		if m.Stream != nil {
+			e.log.Debug("emulator: ignoring a stream open", "connectionId", c.id)
+			return
+		}
 		e.clientSendToGroup(c, m)
 	case protocol.EventMessage:
 		e.clientEvent(ctx, c, m)
@@ -61,6 +66,11 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 		}
 	case protocol.PingMessage:
 		c.sendControl(protocol.PongMessage{})
+	case protocol.UnknownMessage:
+		// A frame type the service does not know: refused when it asked for
+		// an ack, otherwise ignored.
+		c.ackError(m.AckID, protocol.ErrorBadRequest, m.Reason)
+		e.log.Debug("emulator: ignoring unknown message", "connectionId", c.id, "reason", m.Reason)
 	default:
 		// Messages a client has no business sending (ack, system, message
 		// from the service) are ignored.
@@ -83,7 +93,9 @@ func (e *Emulator) clientJoinLeave(c *conn, group string, ackID *uint64, join bo
 		return
 	}
 	if join {
-		c.hub.join(c, group)
+		if !c.hub.join(c, group) {
+			return // removed meanwhile: no effect and no ack
+		}
 	} else {
 		c.hub.leave(c, group)
 	}
@@ -109,12 +121,15 @@ func (e *Emulator) clientSendToGroup(c *conn, m protocol.SendToGroupMessage) {
 		c.ackError(m.AckID, protocol.ErrorBadRequest, cleanError(err))
 		return
 	}
+	tr := e.traceSend(c.hub, c, "connection", "group "+m.Group, m.Data)
 	for _, target := range c.hub.group(m.Group) {
 		if m.NoEcho && target == c {
 			continue
 		}
 		target.deliver(msg)
+		tr.to(target)
 	}
+	tr.done()
 	c.ackSuccess(m.AckID)
 }
 
@@ -124,9 +139,14 @@ func (e *Emulator) clientEvent(ctx context.Context, c *conn, m protocol.EventMes
 		c.ackError(m.AckID, protocol.ErrorDuplicate, "the message with this ackId was already processed")
 		return
 	}
-	resp, err := e.onUserEvent(ctx, c, m.Event, m.Data)
+	resp, err := e.onClientEvent(ctx, c, m)
 	if err != nil {
-		c.ackError(m.AckID, protocol.ErrorInternalServerError, err.Error())
+		name, msg := protocol.ErrorInternalServerError, upstreamFailed
+		var f *eventFailure
+		if errors.As(err, &f) {
+			name, msg = f.name, f.message
+		}
+		c.ackError(m.AckID, name, msg)
 		return
 	}
 	c.ackSuccess(m.AckID)
@@ -145,6 +165,9 @@ func (e *Emulator) respond(c *conn, resp *protocol.Payload) {
 		return
 	}
 	c.deliver(msg)
+	tr := e.traceSend(c.hub, nil, "upstream", "connection "+c.id, *resp)
+	tr.to(c)
+	tr.done()
 }
 
 // isDuplicate reports whether ackID was already processed successfully.
@@ -171,6 +194,7 @@ func (c *conn) ackError(ackID *uint64, name, message string) {
 	if ackID == nil {
 		return
 	}
+	c.hub.e.traceAck(c, *ackID, name, message)
 	c.sendControl(protocol.AckMessage{AckID: *ackID, Success: false, Error: &protocol.AckError{Name: name, Message: message}})
 }
 

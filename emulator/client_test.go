@@ -152,20 +152,18 @@ func TestSimpleWebSocketClient(t *testing.T) {
 	assert.Equal(t, []byte{0xff, 0}, data)
 }
 
-func TestClientProtobufSubprotocolIsRefused(t *testing.T) {
+func TestClientSubprotocolChoice(t *testing.T) {
 	e := start(t, emulator.Options{})
 	u := clientURL(t, e, "hub1", auth.Claims{})
-	_, resp, err := dialRaw(u, "protobuf.webpubsub.azure.v1")
-	require.Error(t, err)
-	require.NotNil(t, resp)
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	p := dial(t, u, "protobuf.webpubsub.azure.v1")
+	assert.Equal(t, protocol.Protobuf, p.ws.Subprotocol(), "protobuf-only clients are served")
 
-	// Offered together with a JSON subprotocol, the JSON one is chosen; an
+	// The first supported subprotocol the client offers is chosen; an
 	// unknown (custom) subprotocol alone gives a simple WebSocket.
-	ws, _, err := websocket.Dial(t.Context(), u, &websocket.DialOptions{Subprotocols: []string{"protobuf.reliable.webpubsub.azure.v1", protocol.JSON}})
+	ws, _, err := websocket.Dial(t.Context(), u, &websocket.DialOptions{Subprotocols: []string{"custom.v1", protocol.ProtobufReliable, protocol.JSON}})
 	require.NoError(t, err)
 	defer ws.CloseNow()
-	assert.Equal(t, protocol.JSON, ws.Subprotocol())
+	assert.Equal(t, protocol.ProtobufReliable, ws.Subprotocol())
 	s := dial(t, u, "custom.v1")
 	assert.Empty(t, s.ws.Subprotocol())
 }

@@ -30,6 +30,11 @@ type message struct {
 	rawType websocket.MessageType
 	// expires is when the message may no longer be resent; zero = never.
 	expires time.Time
+	// src is the message, kept to encode it for protobuf clients on first
+	// use (see protobuf.go).
+	src     protocol.Message
+	pbOnce  sync.Once
+	pbFrame []byte
 }
 
 // newMessage encodes m for every kind of client.
@@ -38,7 +43,7 @@ func newMessage(m protocol.Message, data protocol.Payload, ttl time.Duration) (*
 	if err != nil {
 		return nil, err
 	}
-	msg := &message{json: js, raw: data.Data, rawType: websocket.MessageText}
+	msg := &message{json: js, raw: data.Data, rawType: websocket.MessageText, src: m}
 	if data.Type == protocol.DataTypeBinary || data.Type == protocol.DataTypeProtobuf {
 		msg.rawType = websocket.MessageBinary
 	}
@@ -65,9 +70,12 @@ type conn struct {
 	hub               *hub
 	id                string
 	userID            string
-	subprotocol       string // "" = simple WebSocket
+	subprotocol       string         // "" = simple WebSocket
+	codec             protocol.Codec // nil for a simple WebSocket
 	reliable          bool
 	reconnectionToken string
+	// simple is what the frames of a simple WebSocket client do (simple.go).
+	simple simpleMode
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState
@@ -103,6 +111,7 @@ func newConn(h *hub, id, userID, subprotocol string, roles []string) *conn {
 		id:          id,
 		userID:      userID,
 		subprotocol: subprotocol,
+		codec:       protocol.CodecFor(subprotocol),
 		reliable:    protocol.IsReliable(subprotocol),
 		groups:      make(map[string]struct{}),
 		roles:       make(map[string]struct{}, len(roles)),
@@ -114,14 +123,18 @@ func newConn(h *hub, id, userID, subprotocol string, roles []string) *conn {
 	return c
 }
 
-// isJSON reports whether the connection speaks a JSON subprotocol.
-func (c *conn) isJSON() bool { return c.subprotocol != "" }
+// isPubSub reports whether the connection speaks a PubSub subprotocol (JSON
+// or protobuf) rather than being a simple WebSocket.
+func (c *conn) isPubSub() bool { return c.codec != nil }
 
 // frameFor returns the frame that carries m with sequence id seq (0 = none)
 // to this connection.
 func (c *conn) frameFor(m *message, seq uint64) outFrame {
-	if !c.isJSON() {
+	if !c.isPubSub() {
 		return outFrame{typ: m.rawType, data: m.raw}
+	}
+	if c.codec.Binary() {
+		return outFrame{typ: websocket.MessageBinary, data: m.protobuf(seq)}
 	}
 	if seq == 0 {
 		return outFrame{typ: websocket.MessageText, data: m.json}
@@ -166,7 +179,7 @@ func (c *conn) deliver(m *message) {
 
 // sendControl sends a message that is not sequenced (ack, pong, system).
 func (c *conn) sendControl(m protocol.Message) {
-	js, err := protocol.Encode(m)
+	f, err := c.controlFrame(m)
 	if err != nil {
 		c.hub.e.log.Error("emulator: encoding message", "type", m.Type(), "err", err)
 		return
@@ -176,7 +189,7 @@ func (c *conn) sendControl(m protocol.Message) {
 	if c.gone || c.failure != "" || c.t == nil {
 		return
 	}
-	if !c.t.enqueue(outFrame{typ: websocket.MessageText, data: js}) {
+	if !c.t.enqueue(f) {
 		c.failLocked("the client does not read its messages fast enough")
 	}
 }
@@ -185,6 +198,7 @@ func (c *conn) sendControl(m protocol.Message) {
 // transport is aborted; its reader then removes the connection. Without a
 // transport the removal runs in the background. c.mu must be held.
 func (c *conn) failLocked(reason string) {
+	c.hub.e.log.Warn("emulator: connection limit hit; closing the connection", "hub", c.hub.name, "connectionId", c.id, "reason", reason)
 	c.failure = reason
 	c.buf = nil
 	c.bufBytes = 0
@@ -233,7 +247,7 @@ func (c *conn) recordAckID(ackID uint64) {
 // expired, in order; live messages follow. It returns the previous transport
 // (to be aborted by the caller) and false if the connection is gone.
 func (c *conn) attach(t *transport, connected protocol.Message) (*transport, bool) {
-	js, err := protocol.Encode(connected)
+	connectedFrame, err := c.controlFrame(connected)
 	if err != nil {
 		return nil, false
 	}
@@ -247,7 +261,7 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 		c.timer = nil
 	}
 	old := c.t
-	t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+	t.enqueue(connectedFrame)
 	now := time.Now()
 	kept := c.buf[:0]
 	bytes := 0
@@ -265,6 +279,14 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 	c.buf, c.bufBytes = kept, bytes
 	c.t = t
 	return old, true
+}
+
+// serves reports whether t is the live transport of a connection that is
+// still in service: frames it reads may take effect.
+func (c *conn) serves(t *transport) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.gone && c.failure == "" && c.t == t
 }
 
 // dropTransport aborts the live transport, as a network failure would. It

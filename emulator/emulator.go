@@ -8,6 +8,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -16,7 +17,11 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/webpubsub-go/webpubsub/emulator/settings"
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
 
 // Emulator is a running local Web PubSub service. Create one with New and stop
@@ -31,12 +36,23 @@ type Emulator struct {
 	srv       *http.Server
 	url       string
 	serveDone chan struct{}
-	// upstream calls the configured event handlers; nil without Options.Upstream.
+	// upstream calls the event handlers of the settings in effect.
 	upstream *upstreamCaller
+	// settings are the hub settings in effect (never nil once New returns).
+	settings atomic.Pointer[settings.Settings]
+	// stopWatch stops watching Options.SettingsFile; nil without one.
+	stopWatch context.CancelFunc
+	// trace records what happens for the live trace page (observe.go); nil
+	// when Options.TraceEvents is negative.
+	trace         *trace.Recorder
+	traceUpstream *http.Transport
 
 	mu     sync.Mutex
 	hubs   map[string]*hub
 	closed bool
+	// live are the running transports, including those of removed
+	// connections still closing, so that Close can abort them all.
+	live map[*transport]struct{}
 	// wg counts WebSocket handler goroutines and background work (recovery
 	// expiry, asynchronous removals) so that Close can wait for them.
 	wg sync.WaitGroup
@@ -50,6 +66,7 @@ func New(opts Options) (*Emulator, error) {
 		log:       opts.Logger,
 		opts:      opts,
 		hubs:      make(map[string]*hub),
+		live:      make(map[*transport]struct{}),
 		serveDone: make(chan struct{}),
 	}
 	if e.key == "" {
@@ -65,9 +82,14 @@ func New(opts Options) (*Emulator, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.startTrace()
 	addr := opts.Addr
 	if addr == "" {
 		addr = DefaultAddr
+	}
+	watcher, err := e.loadSettings(opts)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -75,11 +97,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
-	if len(opts.Upstream) > 0 {
-		if e.upstream, err = newUpstreamCaller(e); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
-		}
+	if e.upstream, err = newUpstreamCaller(e); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
 	}
 	e.srv = &http.Server{
 		Handler:           e.handler(),
@@ -92,6 +112,9 @@ func New(opts Options) (*Emulator, error) {
 			e.log.Error("emulator: serve failed", "err", err)
 		}
 	}()
+	if watcher != nil {
+		e.watchSettings(watcher)
+	}
 	e.log.Info("emulator started", "url", e.url)
 	return e, nil
 }
@@ -132,8 +155,15 @@ func (e *Emulator) Close() error {
 	e.closed = true
 	hubs := e.hubs
 	e.hubs = make(map[string]*hub)
+	live := make([]*transport, 0, len(e.live))
+	for t := range e.live {
+		live = append(live, t)
+	}
 	e.mu.Unlock()
 
+	if e.stopWatch != nil {
+		e.stopWatch()
+	}
 	err := e.srv.Close()
 	<-e.serveDone
 	if e.upstream != nil {
@@ -143,7 +173,13 @@ func (e *Emulator) Close() error {
 	for _, h := range hubs {
 		h.abandon()
 	}
+	// Transports of connections already removed but still closing (a peer
+	// that does not read) are aborted too, so that Close never waits on a peer.
+	for _, t := range live {
+		t.abort()
+	}
 	e.wg.Wait()
+	e.stopTrace()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -160,6 +196,7 @@ func (e *Emulator) Reset() {
 	for _, h := range hubs {
 		h.abandon()
 	}
+	e.traceReset()
 }
 
 // DropConnection abruptly drops the transport of a connection (the TCP

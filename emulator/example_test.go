@@ -25,11 +25,11 @@ func ExampleNew() {
 		return
 	}
 	ctx := context.Background()
-	if err := svc.SendToAll(ctx, webpubsub.TextMessage("hello"), nil); err != nil {
+	if _, err := svc.SendToAll(ctx, webpubsub.TextMessage("hello"), nil); err != nil {
 		fmt.Println(err)
 		return
 	}
-	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.GetClientAccessTokenOptions{UserID: "alice"})
+	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,9 +1,33 @@
 package emulator
 
+import "time"
+
 // SetQueueLimits lowers the outbound queue limits for a test and returns a
 // function that restores them.
 func SetQueueLimits(frames, bytes int) (restore func()) {
 	f, b := maxQueuedFrames, maxQueuedBytes
 	maxQueuedFrames, maxQueuedBytes = frames, bytes
 	return func() { maxQueuedFrames, maxQueuedBytes = f, b }
+}
+
+// SetCloseTimeout changes how long a graceful close may take before the
+// socket is aborted, for a test, and returns a function that restores it.
+func SetCloseTimeout(d time.Duration) (restore func()) {
+	old := closeTimeout
+	closeTimeout = d
+	return func() { closeTimeout = old }
+}
+
+// SetSettingsPollInterval shortens how often a settings file is checked and
+// returns a function that restores it.
+func SetSettingsPollInterval(d time.Duration) (restore func()) {
+	old := settingsPollInterval
+	settingsPollInterval = d
+	return func() { settingsPollInterval = old }
+}
+
+// SetUpstreamRetryDelays replaces the waits between upstream validation
+// retries (1, 3 and 5 s) for the tests of this package.
+func SetUpstreamRetryDelays(d []time.Duration) {
+	upstreamRetryDelays = d
 }

@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(envDialer); spec != "" {
 		os.Exit(runDialer(spec)) // benchmark helper process, see bench_test.go
 	}
+	// Upstream validation retries wait 1, 3 and 5 s in the service; these
+	// tests exercise failing upstreams and need not wait that long.
+	emulator.SetUpstreamRetryDelays([]time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond})
 	goleak.VerifyTestMain(m)
 }
 
@@ -120,6 +123,8 @@ func wsBase(e *emulator.Emulator) string { return "ws" + strings.TrimPrefix(e.UR
 type wsClient struct {
 	t  testing.TB
 	ws *websocket.Conn
+	// codec is the subprotocol's codec; nil (simple WebSocket) decodes JSON.
+	codec protocol.Codec
 }
 
 // dial connects to u with subprotocol ("" = simple WebSocket).
@@ -131,7 +136,7 @@ func dial(t testing.TB, u, subprotocol string) *wsClient {
 		resp.Body.Close()
 	}
 	t.Cleanup(func() { ws.CloseNow() })
-	return &wsClient{t: t, ws: ws}
+	return &wsClient{t: t, ws: ws, codec: protocol.CodecFor(ws.Subprotocol())}
 }
 
 func dialRaw(u, subprotocol string) (*websocket.Conn, *http.Response, error) {
@@ -161,9 +166,15 @@ func (c *wsClient) read() (websocket.MessageType, []byte) {
 // next returns the next message decoded.
 func (c *wsClient) next() protocol.Message {
 	c.t.Helper()
-	_, data := c.read()
-	m, err := protocol.Decode(data)
-	require.NoError(c.t, err, "frame %s", data)
+	typ, data := c.read()
+	if c.codec == nil || !c.codec.Binary() {
+		m, err := protocol.Decode(data)
+		require.NoError(c.t, err, "frame %s", data)
+		return m
+	}
+	require.Equal(c.t, websocket.MessageBinary, typ, "protobuf frames are binary")
+	m, err := c.codec.DecodeDownstream(data)
+	require.NoError(c.t, err, "frame %x", data)
 	return m
 }
 
@@ -180,6 +191,12 @@ func (c *wsClient) connected() protocol.ConnectedMessage {
 // send writes m.
 func (c *wsClient) send(m protocol.Message) {
 	c.t.Helper()
+	if c.codec != nil && c.codec.Binary() {
+		b, err := c.codec.Encode(m)
+		require.NoError(c.t, err)
+		c.sendRaw(websocket.MessageBinary, b)
+		return
+	}
 	b, err := protocol.Encode(m)
 	require.NoError(c.t, err)
 	c.sendRaw(websocket.MessageText, b)

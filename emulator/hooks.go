@@ -175,24 +175,61 @@ func (e *Emulator) onDisconnected(ctx context.Context, c *conn, reason string) {
 // onUserEvent handles a user event: an "event" message of a JSON client, or
 // every frame of a simple WebSocket client (event name "message"). A non-nil
 // response is delivered back to the caller as a message from the server; a
-// non-nil error fails the event's ack. It runs on the connection's reader, so
-// messages of one connection are handled in order.
+// non-nil error (always an *eventFailure) fails the event. It runs on the
+// connection's reader, so messages of one connection are handled in order.
 //
-// An error answer of the upstream fails the event with the upstream's reason;
-// any other failure is logged and fails it with a generic message.
+// The upstream is retried on 408, 5xx and network errors (see
+// internal/upstream). What the client learns of a failure:
+//   - the upstream answered 4xx other than 408: it refused the event for
+//     good. The ack names it Forbidden (401, 403) or BadRequest (other
+//     4xx) with the upstream's text answer as the message. Our Go client
+//     does not retry these names, so a refusal reaches the upstream once
+//     and the caller waits for nothing. (The JS client 1.1.0 retries any
+//     failed ack, with a new ackId, 3 times 1 s apart; that is its own
+//     policy and the emulator cannot tell its retries from new events.)
+//   - anything else (5xx after the retries, network errors, timeouts,
+//     unusable answers): InternalServerError with a generic message, as the
+//     service; the details go to the log. Our Go client retries these with
+//     the same ackId, which is sent upstream again because it failed.
 func (e *Emulator) onUserEvent(ctx context.Context, c *conn, event string, data protocol.Payload) (*protocol.Payload, error) {
+	return e.onUserEventWithOptions(ctx, c, event, data, upstream.UserEventOptions{})
+}
+
+// onUserEventWithOptions is onUserEvent with the event's content type and
+// metadata (protobuf clients).
+func (e *Emulator) onUserEventWithOptions(ctx context.Context, c *conn, event string, data protocol.Payload, opts upstream.UserEventOptions) (*protocol.Payload, error) {
+	e.traceUserEvent(c, event, data)
 	s := c.hooks.get()
 	if s == nil {
 		return nil, nil
 	}
-	p, err := s.UserEvent(ctx, event, data)
+	p, err := s.UserEventWithOptions(ctx, event, data, opts)
 	if err == nil {
 		return p, nil
 	}
 	var se *upstream.StatusError
-	if errors.As(err, &se) {
-		return nil, err
+	if errors.As(err, &se) && se.Status >= 400 && se.Status < 500 && se.Status != http.StatusRequestTimeout {
+		e.log.Warn("emulator: upstream refused a user event", "hub", c.hub.name, "connectionId", c.id, "event", event, "status", se.Status, "reason", se.Reason)
+		name := protocol.ErrorBadRequest
+		if se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden {
+			name = protocol.ErrorForbidden
+		}
+		msg := se.Reason
+		if msg == "" {
+			msg = fmt.Sprintf("the upstream event handler refused the event (status %d)", se.Status)
+		}
+		return nil, &eventFailure{name: name, message: msg}
 	}
 	e.log.Warn("emulator: upstream user event failed", "hub", c.hub.name, "connectionId", c.id, "event", event, "err", err)
-	return nil, errors.New(upstreamFailed)
+	return nil, &eventFailure{name: protocol.ErrorInternalServerError, message: upstreamFailed}
 }
+
+// eventFailure is why a user event failed, as the client's ack says it.
+type eventFailure struct {
+	// name is the ack's error name (BadRequest, Forbidden,
+	// InternalServerError).
+	name    string
+	message string
+}
+
+func (f *eventFailure) Error() string { return f.name + ": " + f.message }

@@ -92,6 +92,9 @@ func (h *hub) joinLocked(c *conn, group string) {
 		m = make(map[string]*conn)
 		h.groups[group] = m
 	}
+	if _, in := c.groups[group]; !in {
+		h.e.traceGroup(c, group, true)
+	}
 	m[c.id] = c
 	c.groups[group] = struct{}{}
 }
@@ -109,6 +112,9 @@ func (h *hub) leaveLocked(c *conn, group string) {
 		if len(m) == 0 {
 			delete(h.groups, group)
 		}
+	}
+	if _, in := c.groups[group]; in {
+		h.e.traceGroup(c, group, false)
 	}
 	delete(c.groups, group)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -13,23 +14,56 @@ import (
 // goroutines, frames are read and handled here. Then it decides what becomes
 // of the connection.
 func (e *Emulator) runTransport(c *conn, t *transport) {
+	if !e.register(t) {
+		t.abort() // the emulator is closing
+	}
+	defer e.unregister(t)
 	t.start()
 	err := e.readLoop(c, t)
 	t.stop()
 	e.transportEnded(c, t, err)
 }
 
-// readLoop reads and handles frames until the transport fails.
+// readLoop reads and handles frames until the transport fails. Once the
+// connection is removed (or t is replaced by a recovery) it stops reading at
+// once: a frame read after that has no effect, and the transport ends when
+// its close handshake does (bounded by closeTimeout) or when it is aborted.
 func (e *Emulator) readLoop(c *conn, t *transport) error {
 	for {
 		typ, data, err := t.ws.Read(t.ctx)
 		if err != nil {
 			return err
 		}
+		// Frames of one connection are handled one at a time across its
+		// transports (see conn.handling).
 		c.handling.Lock()
+		if !c.serves(t) {
+			c.handling.Unlock()
+			<-t.ctx.Done()
+			return t.ctx.Err()
+		}
 		e.handleFrame(t.ctx, c, typ, data)
 		c.handling.Unlock()
 	}
+}
+
+// register records t as live so that Close can abort it; it reports false
+// once the emulator is closed.
+func (e *Emulator) register(t *transport) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.live[t] = struct{}{}
+	return true
+}
+
+// unregister forgets a transport that ended.
+func (e *Emulator) unregister(t *transport) {
+	e.mu.Lock()
+	delete(e.live, t)
+	e.mu.Unlock()
 }
 
 // transportEnded decides what happens to c after its transport t ended: a
@@ -56,6 +90,7 @@ func (e *Emulator) transportEnded(c *conn, t *transport, err error) {
 		})
 		c.mu.Unlock()
 		e.log.Debug("emulator: connection dropped, waiting for recovery", "hub", c.hub.name, "connectionId", c.id)
+		e.traceConn(trace.KindDropped, c, "")
 		return
 	}
 	reason := c.failure
@@ -98,9 +133,9 @@ func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode)
 	}
 	t := c.t
 	if t != nil && code != 0 {
-		if c.isJSON() {
-			if js, err := protocol.Encode(protocol.DisconnectedMessage{Message: reason}); err == nil {
-				t.enqueue(outFrame{typ: websocket.MessageText, data: js})
+		if c.isPubSub() {
+			if f, err := c.controlFrame(protocol.DisconnectedMessage{Message: reason}); err == nil {
+				t.enqueue(f)
 			}
 		}
 		t.closeGracefully(code, reason)
@@ -111,6 +146,7 @@ func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode)
 	}
 	c.hub.remove(c)
 	e.log.Debug("emulator: connection removed", "hub", c.hub.name, "connectionId", c.id, "reason", reason)
+	e.traceConn(trace.KindDisconnected, c, reason)
 	e.onDisconnected(context.Background(), c, reason)
 	return true
 }

@@ -3,6 +3,8 @@ package emulator
 import (
 	"log/slog"
 	"time"
+
+	"github.com/webpubsub-go/webpubsub/emulator/settings"
 )
 
 // Default option values.
@@ -26,8 +28,27 @@ type Options struct {
 	RecoveryWindow time.Duration
 	// Logger receives diagnostic logs; nil discards them.
 	Logger *slog.Logger
-	// Upstream configures upstream event calls; empty means no upstream calls.
+	// Settings are the hubs' settings (event handlers and anonymous connect
+	// policy), as the service's hub resources hold them. Nil means none: no
+	// upstream calls and every client needs an access token. They are
+	// validated by New.
+	Settings *settings.Settings
+	// SettingsFile is a JSON settings file (see package settings for its
+	// shapes) read at start and watched: saving it applies the new event
+	// handlers and policies without dropping clients; an invalid edit logs a
+	// warning and keeps the last good settings. An invalid file makes New
+	// fail with the line and field that is wrong. "" means no file. When
+	// set, Settings is ignored.
+	SettingsFile string
+	// Upstream is a shorthand for event handlers: each is added after the
+	// handlers of Settings (or of SettingsFile) for its hub; empty adds
+	// none.
 	Upstream []UpstreamHandler
+	// TraceEvents is how many of the latest events the live trace keeps
+	// (the page at the emulator's URL, see package emulator/trace). Zero
+	// means trace.DefaultCapacity (10,000); a negative value turns the
+	// trace and its page off.
+	TraceEvents int
 }
 
 // UpstreamHandler configures upstream event calls for matching hubs.

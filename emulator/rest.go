@@ -12,7 +12,6 @@ import (
 // the client endpoint under /client/.
 func (e *Emulator) handler() http.Handler {
 	api := http.NewServeMux()
-	api.HandleFunc("HEAD /api/health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	api.HandleFunc("POST /api/hubs/{hub}/:addToGroups", e.withHub(e.addConnectionsToGroups))
 	api.HandleFunc("POST /api/hubs/{hub}/:removeFromGroups", e.withHub(e.removeConnectionsFromGroups))
 	api.HandleFunc("POST /api/hubs/{hub}/:closeConnections", e.withHub(e.closeAllConnections))
@@ -42,24 +41,28 @@ func (e *Emulator) handler() http.Handler {
 	})
 
 	root := http.NewServeMux()
-	root.HandleFunc("GET /client/hubs/{hub}", e.serveClient)
-	root.Handle("/api/", e.apiGate(api))
+	root.HandleFunc("GET /client/hubs/{hub}", e.traceHandshake(e.serveClient))
+	// The health check needs no token and no api-version, like the
+	// official emulator's: 200 once the emulator serves.
+	root.HandleFunc("GET /api/health", e.health)
+	root.HandleFunc("HEAD /api/health", e.health)
+	root.Handle("/api/", e.logREST(e.traceREST(e.apiGate(api))))
+	e.routeTrace(root)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "no operation matches "+r.Method+" "+r.URL.Path)
 	})
 	return root
 }
 
-// apiGate checks every REST request: the bearer token (except for the health
-// check), then the api-version query parameter.
+// apiGate checks every REST request: the bearer token, then the api-version
+// query parameter.
 func (e *Emulator) apiGate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/health" {
-			if msg := e.authorize(r); msg != "" {
-				w.Header().Set("WWW-Authenticate", "Bearer")
-				writeError(w, http.StatusUnauthorized, codeUnauthorized, msg)
-				return
-			}
+		if msg := e.authorize(r); msg != "" {
+			e.log.Warn("emulator: REST call refused", "method", r.Method, "path", r.URL.Path, "reason", msg)
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeError(w, http.StatusUnauthorized, codeUnauthorized, msg)
+			return
 		}
 		if r.URL.Query().Get("api-version") == "" {
 			badRequest(w, "the api-version query parameter is required (e.g. api-version=2024-12-01)")
@@ -105,6 +108,21 @@ func (e *Emulator) restAudiences(r *http.Request) []string {
 		}
 	}
 	return auds
+}
+
+// health answers 200 with {"status":"healthy"} while the emulator serves,
+// 503 once it is closing.
+func (e *Emulator) health(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if closed {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"closing"}`))
+		return
+	}
+	_, _ = w.Write([]byte(`{"status":"healthy"}`))
 }
 
 // withHub validates the {hub} path value and passes the hub to h.

@@ -75,11 +75,17 @@ func TestRESTAuthAttacks(t *testing.T) {
 }
 
 func TestRESTHealthNeedsNoAuth(t *testing.T) {
-	e := start(t, emulator.Options{})
+	e, err := emulator.New(emulator.Options{})
+	require.NoError(t, err)
 	r := callRaw(t, http.MethodHead, e.URL()+"/api/health?"+apiVersion, "", nil, "")
+	assert.Equal(t, http.StatusOK, r.status, "the service's HEAD health check")
+	// The official emulator's readiness probe: GET without api-version.
+	r = callRaw(t, http.MethodGet, e.URL()+"/api/health", "", nil, "")
 	assert.Equal(t, http.StatusOK, r.status)
-	r = callRaw(t, http.MethodHead, e.URL()+"/api/health", "", nil, "")
-	assert.Equal(t, http.StatusBadRequest, r.status, "api-version is required")
+	assert.JSONEq(t, `{"status":"healthy"}`, r.body)
+	require.NoError(t, e.Close())
+	_, err = http.Get(e.URL() + "/api/health")
+	assert.Error(t, err, "a closed emulator does not answer")
 }
 
 func TestRESTMissingAPIVersion(t *testing.T) {

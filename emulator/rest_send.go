@@ -12,7 +12,7 @@ func (e *Emulator) sendToAll(w http.ResponseWriter, r *http.Request, h *hub) {
 	if !ok {
 		return
 	}
-	e.broadcast(w, h, h.all(), p)
+	e.broadcast(w, h, "hub", h.all(), p)
 }
 
 // sendToConnection is WebPubSub_SendToConnection. Sending to an unknown
@@ -26,7 +26,7 @@ func (e *Emulator) sendToConnection(w http.ResponseWriter, r *http.Request, h *h
 	if c := h.connection(r.PathValue("connectionId")); c != nil {
 		targets = append(targets, c)
 	}
-	e.broadcast(w, h, targets, p)
+	e.broadcast(w, h, "connection "+r.PathValue("connectionId"), targets, p)
 }
 
 // sendToGroup is WebPubSub_SendToGroup.
@@ -39,7 +39,7 @@ func (e *Emulator) sendToGroup(w http.ResponseWriter, r *http.Request, h *hub) {
 	if !ok {
 		return
 	}
-	e.broadcast(w, h, h.group(g), p)
+	e.broadcast(w, h, "group "+g, h.group(g), p)
 }
 
 // sendToUser is WebPubSub_SendToUser.
@@ -48,21 +48,24 @@ func (e *Emulator) sendToUser(w http.ResponseWriter, r *http.Request, h *hub) {
 	if !ok {
 		return
 	}
-	e.broadcast(w, h, h.user(r.PathValue("userId")), p)
+	e.broadcast(w, h, "user "+r.PathValue("userId"), h.user(r.PathValue("userId")), p)
 }
 
 // broadcast delivers p to the targets that pass its filter and exclusions
-// and answers 202.
-func (e *Emulator) broadcast(w http.ResponseWriter, h *hub, targets []*conn, p *sendParams) {
+// and answers 202. target describes them for the live trace.
+func (e *Emulator) broadcast(w http.ResponseWriter, h *hub, target string, targets []*conn, p *sendParams) {
 	msg, err := newMessage(protocol.ServerDataMessage{Data: p.payload}, p.payload, p.ttl)
 	if err != nil {
 		badRequest(w, "invalid message for content type %s: %s", p.payload.ContentType(), cleanError(err))
 		return
 	}
+	tr := e.traceSend(h, nil, "rest", target, p.payload)
 	for _, c := range targets {
 		if h.matches(c, p.filter, p.excluded) {
 			c.deliver(msg)
+			tr.to(c)
 		}
 	}
+	tr.done()
 	w.WriteHeader(http.StatusAccepted)
 }

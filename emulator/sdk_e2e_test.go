@@ -17,7 +17,7 @@ import (
 )
 
 // sdkClient connects through a token from the service client.
-func sdkClient(t *testing.T, svc *webpubsub.ServiceClient, subprotocol string, o *webpubsub.GetClientAccessTokenOptions) (*wsClient, string) {
+func sdkClient(t *testing.T, svc *webpubsub.ServiceClient, subprotocol string, o *webpubsub.ServiceClientGetClientAccessTokenOptions) (*wsClient, string) {
 	t.Helper()
 	tok, err := svc.GetClientAccessToken(t.Context(), o)
 	require.NoError(t, err)
@@ -35,39 +35,39 @@ func TestServiceClientEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 
-	require.NoError(t, svc.HealthCheck(ctx, nil))
+	require.NoError(t, errOf(svc.HealthCheck(ctx, nil)))
 
-	alice, aliceID := sdkClient(t, svc, protocol.JSON, &webpubsub.GetClientAccessTokenOptions{UserID: "alice", Roles: []string{protocol.RoleSendToGroup}, Groups: []string{"lobby"}})
-	bob, bobID := sdkClient(t, svc, protocol.JSON, &webpubsub.GetClientAccessTokenOptions{UserID: "bob"})
-	raw, _ := sdkClient(t, svc, "", &webpubsub.GetClientAccessTokenOptions{UserID: "raw"})
+	alice, aliceID := sdkClient(t, svc, protocol.JSON, &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice", Roles: []string{protocol.RoleSendToGroup}, Groups: []string{"lobby"}})
+	bob, bobID := sdkClient(t, svc, protocol.JSON, &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "bob"})
+	raw, _ := sdkClient(t, svc, "", &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "raw"})
 
 	// Sends.
-	require.NoError(t, svc.SendToAll(ctx, webpubsub.TextMessage("all"), nil))
+	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.TextMessage("all"), nil)))
 	assert.Equal(t, "all", alice.serverText())
 	assert.Equal(t, "all", bob.serverText())
 	_, data := raw.read()
 	assert.Equal(t, "all", string(data))
-	require.NoError(t, svc.SendToAll(ctx, webpubsub.TextMessage("not alice"), &webpubsub.SendToAllOptions{Excluded: []string{aliceID}, Filter: webpubsub.Filter("userId ne {0}", "raw")}))
+	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.TextMessage("not alice"), &webpubsub.ServiceClientSendToAllOptions{Excluded: []string{aliceID}, Filter: webpubsub.MustFilter("userId ne {0}", "raw")})))
 	assert.Equal(t, "not alice", bob.serverText())
-	require.NoError(t, svc.SendToUser(ctx, "bob", webpubsub.JSONMessage(map[string]int{"n": 1}), &webpubsub.SendToUserOptions{MessageTTLSeconds: 10}))
+	require.NoError(t, errOf(svc.SendToUser(ctx, "bob", webpubsub.JSONMessage(map[string]int{"n": 1}), &webpubsub.ServiceClientSendToUserOptions{MessageTTLSeconds: 10})))
 	m := bob.next().(protocol.ServerDataMessage)
 	assert.Equal(t, protocol.DataTypeJSON, m.Data.Type)
 	assert.JSONEq(t, `{"n":1}`, string(m.Data.Data))
-	require.NoError(t, svc.SendToConnection(ctx, aliceID, webpubsub.BinaryMessage([]byte{1, 2}), nil))
+	require.NoError(t, errOf(svc.SendToConnection(ctx, aliceID, webpubsub.BinaryMessage([]byte{1, 2}), nil)))
 	m = alice.next().(protocol.ServerDataMessage)
 	assert.Equal(t, protocol.DataTypeBinary, m.Data.Type)
 	assert.Equal(t, []byte{1, 2}, m.Data.Data)
 
 	// Groups.
 	lobby := svc.Group("lobby")
-	require.NoError(t, lobby.AddConnection(ctx, bobID, nil))
-	ok, err := lobby.Exists(ctx, nil)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	require.NoError(t, lobby.SendToAll(ctx, webpubsub.TextMessage("lobby"), &webpubsub.GroupSendToAllOptions{Excluded: []string{aliceID}}))
+	require.NoError(t, errOf(lobby.AddConnection(ctx, bobID, nil)))
+	if r, err := lobby.Exists(ctx, nil); assert.NoError(t, err) {
+		assert.True(t, r.Exists)
+	}
+	require.NoError(t, errOf(lobby.SendToAll(ctx, webpubsub.TextMessage("lobby"), &webpubsub.GroupClientSendToAllOptions{Excluded: []string{aliceID}})))
 	assert.Equal(t, "lobby", bob.serverText())
 	var members []string
-	pager := lobby.ListConnections(&webpubsub.ListConnectionsOptions{MaxPageSize: 1})
+	pager := lobby.NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		require.NoError(t, err)
@@ -76,63 +76,66 @@ func TestServiceClientEndToEnd(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{aliceID, bobID}, members)
-	require.NoError(t, lobby.RemoveConnection(ctx, bobID, nil))
-	require.NoError(t, lobby.AddUser(ctx, "bob", nil))
-	require.NoError(t, lobby.RemoveUser(ctx, "bob", nil))
-	require.NoError(t, svc.AddUserToGroup(ctx, "bob", "vip", nil))
-	ok, err = svc.GroupExists(ctx, "vip", nil)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	require.NoError(t, svc.RemoveUserFromGroup(ctx, "bob", "vip", nil))
-	require.NoError(t, svc.RemoveUserFromAllGroups(ctx, "bob", nil))
-	require.NoError(t, svc.AddConnectionsToGroups(ctx, []string{"g1", "g2"}, webpubsub.Filter("userId eq {0}", "bob"), nil))
-	ok, err = svc.GroupExists(ctx, "g2", nil)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	require.NoError(t, svc.RemoveConnectionsFromGroups(ctx, []string{"g1", "g2"}, "", nil))
-	require.NoError(t, svc.RemoveConnectionFromAllGroups(ctx, aliceID, nil))
-	ok, err = lobby.Exists(ctx, nil)
-	require.NoError(t, err)
-	assert.False(t, ok)
+	require.NoError(t, errOf(lobby.RemoveConnection(ctx, bobID, nil)))
+	require.NoError(t, errOf(lobby.AddUser(ctx, "bob", nil)))
+	require.NoError(t, errOf(lobby.RemoveUser(ctx, "bob", nil)))
+	require.NoError(t, errOf(svc.AddUserToGroup(ctx, "bob", "vip", nil)))
+	if r, err := svc.GroupExists(ctx, "vip", nil); assert.NoError(t, err) {
+		assert.True(t, r.Exists)
+	}
+	require.NoError(t, errOf(svc.RemoveUserFromGroup(ctx, "bob", "vip", nil)))
+	require.NoError(t, errOf(svc.RemoveUserFromAllGroups(ctx, "bob", nil)))
+	require.NoError(t, errOf(svc.AddConnectionsToGroups(ctx, []string{"g1", "g2"}, webpubsub.MustFilter("userId eq {0}", "bob"), nil)))
+	if r, err := svc.GroupExists(ctx, "g2", nil); assert.NoError(t, err) {
+		assert.True(t, r.Exists)
+	}
+	require.NoError(t, errOf(svc.RemoveConnectionsFromGroups(ctx, []string{"g1", "g2"}, "", &webpubsub.ServiceClientRemoveConnectionsFromGroupsOptions{AllConnections: true})))
+	require.NoError(t, errOf(svc.RemoveConnectionFromAllGroups(ctx, aliceID, nil)))
+	if r, err := lobby.Exists(ctx, nil); assert.NoError(t, err) {
+		assert.False(t, r.Exists)
+	}
 
 	// Permissions: bob may join "room" only after the grant.
 	bob.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(1)})
 	assert.Equal(t, protocol.ErrorForbidden, bob.ack(1).Error.Name)
-	require.NoError(t, svc.GrantPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.GrantPermissionOptions{TargetName: "room"}))
-	has, err := svc.HasPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.HasPermissionOptions{TargetName: "room"})
-	require.NoError(t, err)
-	assert.True(t, has)
+	require.NoError(t, errOf(svc.GrantPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.ServiceClientGrantPermissionOptions{TargetName: "room"})))
+	if r, err := svc.HasPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.ServiceClientHasPermissionOptions{TargetName: "room"}); assert.NoError(t, err) {
+		assert.True(t, r.HasPermission)
+	}
 	bob.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(2)})
 	assert.True(t, bob.ack(2).Success)
-	require.NoError(t, svc.RevokePermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.RevokePermissionOptions{TargetName: "room"}))
-	has, err = svc.HasPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.HasPermissionOptions{TargetName: "room"})
-	require.NoError(t, err)
-	assert.False(t, has)
-	err = svc.GrantPermission(ctx, webpubsub.PermissionSendToGroup, "conn1", nil)
+	require.NoError(t, errOf(svc.RevokePermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.ServiceClientRevokePermissionOptions{TargetName: "room"})))
+	if r, err := svc.HasPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.ServiceClientHasPermissionOptions{TargetName: "room"}); assert.NoError(t, err) {
+		assert.False(t, r.HasPermission)
+	}
+	_, err = svc.GrantPermission(ctx, webpubsub.PermissionSendToGroup, "conn1", nil)
 	var re *azcore.ResponseError
 	require.True(t, errors.As(err, &re), "got %v", err)
 	assert.Equal(t, http.StatusNotFound, re.StatusCode)
 	assert.Equal(t, "Info.Connection.NotExisted", re.ErrorCode)
 
 	// Existence and closing.
-	ok, err = svc.ConnectionExists(ctx, aliceID, nil)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	ok, err = svc.UserExists(ctx, "alice", nil)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	require.NoError(t, svc.CloseConnection(ctx, aliceID, &webpubsub.CloseConnectionOptions{Reason: "done"}))
+	if r, err := svc.ConnectionExists(ctx, aliceID, nil); assert.NoError(t, err) {
+		assert.True(t, r.Exists)
+	}
+	if r, err := svc.UserExists(ctx, "alice", nil); assert.NoError(t, err) {
+		assert.True(t, r.Exists)
+	}
+	require.NoError(t, errOf(svc.CloseConnection(ctx, aliceID, &webpubsub.ServiceClientCloseConnectionOptions{Reason: "done"})))
 	assert.Equal(t, "done", alice.next().(protocol.DisconnectedMessage).Message)
-	ok, err = svc.ConnectionExists(ctx, aliceID, nil)
-	require.NoError(t, err)
-	assert.False(t, ok)
-	require.NoError(t, svc.CloseUserConnections(ctx, "raw", nil))
+	if r, err := svc.ConnectionExists(ctx, aliceID, nil); assert.NoError(t, err) {
+		assert.False(t, r.Exists)
+	}
+	require.NoError(t, errOf(svc.CloseUserConnections(ctx, "raw", nil)))
 	assert.Error(t, raw.closeErr())
-	require.NoError(t, svc.AddUserToGroup(ctx, "bob", "last", nil))
-	require.NoError(t, svc.Group("last").CloseAllConnections(ctx, &webpubsub.GroupCloseAllConnectionsOptions{Reason: "group closed"}))
+	require.NoError(t, errOf(svc.AddUserToGroup(ctx, "bob", "last", nil)))
+	require.NoError(t, errOf(svc.Group("last").CloseAllConnections(ctx, &webpubsub.GroupClientCloseAllConnectionsOptions{Reason: "group closed"})))
 	assert.Equal(t, "group closed", bob.next().(protocol.DisconnectedMessage).Message)
-	require.NoError(t, svc.CloseAllConnections(ctx, nil))
-	ok, err = svc.UserExists(ctx, "bob", nil)
-	require.NoError(t, err)
-	assert.False(t, ok)
+	require.NoError(t, errOf(svc.CloseAllConnections(ctx, nil)))
+	if r, err := svc.UserExists(ctx, "bob", nil); assert.NoError(t, err) {
+		assert.False(t, r.Exists)
+	}
 }
+
+// errOf returns the error of an SDK operation, dropping its response.
+func errOf[T any](_ T, err error) error { return err }

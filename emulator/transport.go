@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -14,6 +15,18 @@ import (
 var (
 	maxQueuedFrames = 4096
 	maxQueuedBytes  = 32 << 20
+)
+
+// Deadlines of a transport's writer. (Variables so that tests can lower them.)
+var (
+	// writeTimeout bounds one write: a client that takes no frame for
+	// between writeTimeout/2 and writeTimeout is dropped (its socket is
+	// aborted), as a network failure would be.
+	writeTimeout = 10 * time.Second
+	// closeTimeout bounds a graceful close: if the frames queued before the
+	// close frame and the close frame itself are not written within it, the
+	// socket is aborted.
+	closeTimeout = 5 * time.Second
 )
 
 // outFrame is one WebSocket message waiting to be written.
@@ -43,21 +56,23 @@ type transport struct {
 	ws      *websocket.Conn
 	ctx     context.Context
 	cancel  context.CancelFunc
+	log     *slog.Logger
 	writers sync.WaitGroup
 	wake    chan struct{} // wakes a lingering writer
 
-	mu      sync.Mutex
-	queue   []outFrame
-	qBytes  int
-	closing *closeRequest
-	dead    bool
-	started bool // writers may run
-	writing bool // a writer is running
+	mu         sync.Mutex
+	queue      []outFrame
+	qBytes     int // bytes queued or being written by the writer
+	closing    *closeRequest
+	closeTimer *time.Timer // aborts a graceful close that takes too long
+	dead       bool
+	started    bool // writers may run
+	writing    bool // a writer is running
 }
 
-func newTransport(ws *websocket.Conn) *transport {
+func newTransport(ws *websocket.Conn, log *slog.Logger) *transport {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &transport{ws: ws, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	return &transport{ws: ws, ctx: ctx, cancel: cancel, log: log, wake: make(chan struct{}, 1)}
 }
 
 // enqueue queues f for writing. It reports false only when the queue is over
@@ -79,14 +94,29 @@ func (t *transport) enqueue(f outFrame) bool {
 	return true
 }
 
-// closeGracefully asks the writer to send a close frame after the queued frames.
+// closeGracefully asks the writer to send a close frame after the queued
+// frames. If that has not happened within closeTimeout (the client does not
+// read), the socket is aborted.
 func (t *transport) closeGracefully(code websocket.StatusCode, reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closing == nil && !t.dead {
 		t.closing = &closeRequest{code: code, reason: truncateReason(reason)}
+		t.closeTimer = time.AfterFunc(closeTimeout, t.closeExpired)
 		t.kickLocked()
 	}
+}
+
+// closeExpired aborts a transport whose graceful close did not finish in time.
+func (t *transport) closeExpired() {
+	t.mu.Lock()
+	dead := t.dead
+	t.mu.Unlock()
+	if dead {
+		return
+	}
+	t.log.Debug("emulator: the close frame could not be written in time (the client does not read); aborting the connection", "timeout", closeTimeout)
+	t.abort()
 }
 
 // start lets writers run; frames queued before are written now.
@@ -116,15 +146,27 @@ func (t *transport) kickLocked() {
 	go t.drain()
 }
 
-// kill marks the transport dead and cancels its context, which closes the
-// TCP connection (no close frame) under the reader's pending Read. It never
-// blocks, so it may be called with locks held.
+// kill marks the transport dead, releases its queue and cancels its context,
+// which closes the TCP connection (no close frame) under the reader's
+// pending Read and the writer's pending Write. It never blocks, so it may be
+// called with locks held.
 func (t *transport) kill() {
 	t.mu.Lock()
-	t.dead = true
-	t.queue = nil
+	t.deadLocked()
 	t.mu.Unlock()
 	t.cancel()
+}
+
+// deadLocked marks the transport dead and releases what it holds. t.mu must
+// be held.
+func (t *transport) deadLocked() {
+	t.dead = true
+	t.queue = nil
+	t.qBytes = 0
+	if t.closeTimer != nil {
+		t.closeTimer.Stop()
+		t.closeTimer = nil
+	}
 }
 
 // abort closes the TCP connection at once, without a close frame.
@@ -164,11 +206,12 @@ func (t *transport) drain() {
 			idle.Stop()
 		}
 	}()
+	wd := writeDeadline{parent: t.ctx}
+	defer wd.stop()
 	for {
 		t.mu.Lock()
 		batch := t.queue
 		t.queue = nil
-		t.qBytes = 0
 		cl := t.closing
 		dead := t.dead
 		t.mu.Unlock()
@@ -178,10 +221,20 @@ func (t *transport) drain() {
 			return
 		case len(batch) > 0:
 			for i := range batch {
-				if err := t.ws.Write(t.ctx, batch[i].typ, batch[i].data); err != nil {
+				wctx := wd.context()
+				if err := t.ws.Write(wctx, batch[i].typ, batch[i].data); err != nil {
+					if wctx.Err() != nil && t.ctx.Err() == nil {
+						t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout)
+					}
 					t.finish()
 					return
 				}
+				t.mu.Lock()
+				if !t.dead {
+					t.qBytes -= len(batch[i].data)
+				}
+				t.mu.Unlock()
+				batch[i] = outFrame{}
 			}
 			continue
 		case cl != nil:
@@ -211,11 +264,38 @@ func (t *transport) drain() {
 	}
 }
 
+// writeDeadline hands out the contexts of a writer's writes. One context
+// serves many writes (a context per write would cost a timer per frame); it
+// is renewed once less than half of writeTimeout is left, so that each write
+// gets between writeTimeout/2 and writeTimeout.
+type writeDeadline struct {
+	parent   context.Context
+	ctx      context.Context
+	cancel   context.CancelFunc
+	deadline time.Time
+}
+
+// context returns the context for the next write.
+func (w *writeDeadline) context() context.Context {
+	if now := time.Now(); w.ctx == nil || w.deadline.Sub(now) < writeTimeout/2 {
+		w.stop()
+		w.deadline = now.Add(writeTimeout)
+		w.ctx, w.cancel = context.WithDeadline(w.parent, w.deadline)
+	}
+	return w.ctx
+}
+
+// stop releases the current context.
+func (w *writeDeadline) stop() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+}
+
 // finish ends the writer for good after a failed write or a close.
 func (t *transport) finish() {
 	t.mu.Lock()
-	t.dead = true
-	t.queue = nil
+	t.deadLocked()
 	t.writing = false
 	t.mu.Unlock()
 	t.cancel()

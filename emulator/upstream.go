@@ -12,6 +12,10 @@ import (
 // connection to be established before it is forgotten.
 const pendingTTL = time.Minute
 
+// upstreamRetryDelays, when not nil, replace the service's 1, 3 and 5 s
+// waits between retries of upstream validation; tests shorten them.
+var upstreamRetryDelays []time.Duration
+
 // upstreamCaller is an emulator's state for upstream calls: the invoker and
 // the sessions between onConnect and onConnected.
 type upstreamCaller struct {
@@ -27,24 +31,17 @@ type pendingSession struct {
 	at time.Time
 }
 
-// newUpstreamCaller builds the upstream caller of e from e.opts.Upstream. It
-// needs e.url, e.key and e.log to be set.
+// newUpstreamCaller builds the upstream caller of e, which routes events
+// with the settings in effect. It needs e.url, e.key and e.log to be set.
 func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
-	handlers := make([]upstream.Handler, len(e.opts.Upstream))
-	for i, h := range e.opts.Upstream {
-		handlers[i] = upstream.Handler{
-			Hub:              h.Hub,
-			URLTemplate:      h.URLTemplate,
-			UserEventPattern: h.UserEventPattern,
-			SystemEvents:     append([]string(nil), h.SystemEvents...),
-		}
-	}
 	inv, err := upstream.New(upstream.Config{
-		Handlers:   handlers,
-		AccessKeys: []string{e.key},
-		Origin:     strings.TrimPrefix(e.url, "http://"),
-		Go:         e.goTracked,
-		Logger:     e.log,
+		Route:       e.route,
+		AccessKeys:  []string{e.key},
+		Origin:      strings.TrimPrefix(e.url, "http://"),
+		Go:          e.goTracked,
+		Client:      e.tracedUpstreamClient(),
+		RetryDelays: upstreamRetryDelays,
+		Logger:      e.log,
 	})
 	if err != nil {
 		return nil, err

@@ -127,7 +127,11 @@ func TestUpstreamEndToEnd(t *testing.T) {
 			case "json":
 				return resp.SetJSON(map[string]any{"echo": string(req.Data)})
 			case "fail":
-				return eventhandler.Fail(http.StatusInternalServerError, "the handler refused")
+				return eventhandler.Fail(http.StatusInternalServerError, "the handler broke")
+			case "refuse":
+				return eventhandler.Fail(http.StatusBadRequest, "the handler refused")
+			case "forbid":
+				return eventhandler.Fail(http.StatusForbidden, "not for you")
 			}
 			return nil
 		},
@@ -177,7 +181,20 @@ func TestUpstreamEndToEnd(t *testing.T) {
 	assert.False(t, a.Success)
 	require.NotNil(t, a.Error)
 	assert.Equal(t, protocol.ErrorInternalServerError, a.Error.Name)
-	assert.Contains(t, a.Error.Message, "the handler refused")
+	assert.Equal(t, "the upstream event handler failed", a.Error.Message, "a 5xx is generic for the client, as the service does it")
+
+	// A 4xx is a refusal: the client learns the handler's reason under a
+	// name our client does not retry.
+	cl.send(protocol.EventMessage{Event: "refuse", AckID: ackID(21), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	a = cl.ack(21)
+	require.NotNil(t, a.Error)
+	assert.Equal(t, protocol.ErrorBadRequest, a.Error.Name)
+	assert.Equal(t, "the handler refused", a.Error.Message)
+	cl.send(protocol.EventMessage{Event: "forbid", AckID: ackID(22), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	a = cl.ack(22)
+	require.NotNil(t, a.Error)
+	assert.Equal(t, protocol.ErrorForbidden, a.Error.Name)
+	assert.Equal(t, "not for you", a.Error.Message)
 
 	require.NoError(t, cl.ws.Close(websocket.StatusNormalClosure, "bye"))
 	select {

@@ -3,9 +3,7 @@ package eventhandler
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -50,10 +48,6 @@ func TestAttacksAreRejected(t *testing.T) {
 		{"unknown event type", event{ceType: "azure.webpubsub.sys.explode"}, 400, `unsupported event type "azure.webpubsub.sys.explode"`},
 		{"user event without a name", event{ceType: protocol.EventTypeUserPrefix}, 400, "unsupported event type"},
 		{"oversized body", event{ceType: user, contentType: "text/plain", body: bytes.Repeat([]byte("x"), 1025)}, 413, "too large"},
-		{"state not base64", event{ceType: user, state: "%%%"}, 400, "not valid base64"},
-		{"state not an object", event{ceType: user, state: base64.StdEncoding.EncodeToString([]byte(`[1,2]`))}, 400, "not a base64 JSON object"},
-		{"state null", event{ceType: user, state: base64.StdEncoding.EncodeToString([]byte(`null`))}, 400, "not a base64 JSON object"},
-		{"state too long", event{ceType: user, state: strings.Repeat("A", maxStateHeaderBytes+4)}, 400, "longer than"},
 		{"connect body not JSON", event{ceType: protocol.EventTypeConnect, body: []byte("{")}, 400, "not a JSON object"},
 		{"disconnected body not JSON", event{ceType: protocol.EventTypeDisconnected, body: []byte("[")}, 400, "not a JSON object"},
 	}

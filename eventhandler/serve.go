@@ -86,8 +86,12 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	state, err := decodeState(hdr.Get(protocol.HeaderConnectionState))
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		// The express handler (@azure/web-pubsub-express 1.1.0) logs a
+		// warning and carries on with an empty state; refusing would fail the
+		// connect or the event for a state the client cannot fix. The value
+		// itself is not logged.
+		h.log.Warn("eventhandler: ignoring unreadable connection state", "hub", hub, "event", name, "connectionId", connID, "err", err)
+		state = map[string]json.RawMessage{}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {

@@ -2,36 +2,138 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
+	"github.com/webpubsub-go/webpubsub/eventhandler"
 )
 
 // demoTimeout bounds the whole demo.
 const demoTimeout = 30 * time.Second
 
-// demoGroup is the group both demo clients join.
+// demoGroup is the group of the numbered messages.
 const demoGroup = "demo-group"
 
-// inbox collects what one demo client received.
-type inbox struct {
-	name string
-	mu   sync.Mutex
-	msgs []string
-	more chan struct{}
+// demoEvent is the user event the in-process event handler answers.
+const demoEvent = "greet"
+
+// demoEnv is what the demo runs against.
+type demoEnv struct {
+	connectionString string
+	// emu is the in-process emulator, or nil against another service; the
+	// forced drop and the event handler need it.
+	emu *emulator.Emulator
 }
 
-func newInbox(name string) *inbox { return &inbox{name: name, more: make(chan struct{}, 1)} }
+// runDemo shows the service at work: a stream of numbered group messages
+// with a forced drop of the receiver's connection in the middle, which the
+// client recovers without losing or repeating a message, and a user event
+// answered by an in-process event handler. Without
+// WEBPUBSUB_CONNECTION_STRING it runs against an in-process emulator.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("demo", stderr)
+	cs := fs.String("connection-string", "", "connection string (default: $"+envConnectionString+", else an in-process emulator)")
+	hub := fs.String("hub", "demo", "hub name")
+	count := fs.Int("messages", 100, "how many numbered messages to stream (the drop comes halfway)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, fs, "unexpected arguments %q", fs.Args())
+	}
+	if *count < 2 || *count > 10000 {
+		return usageError(stderr, fs, "-messages must be between 2 and 10000")
+	}
+	ctx, cancel := context.WithTimeout(ctx, demoTimeout)
+	defer cancel()
+	start := time.Now()
+	env := demoEnv{connectionString: connectionString(*cs)}
+	if env.connectionString == "" {
+		e, stop, err := startDemoEmulator(*hub)
+		if err != nil {
+			return fail(stderr, "demo", err)
+		}
+		defer stop()
+		env.emu, env.connectionString = e, e.ConnectionString()
+		fmt.Fprintf(stdout, "started an in-process emulator at %s with an in-process event handler for %q events\n", e.URL(), demoEvent)
+	}
+	if err := demo(ctx, env, *hub, *count, stdout); err != nil {
+		return fail(stderr, "demo", err)
+	}
+	fmt.Fprintf(stdout, "done in %.2fs\n", time.Since(start).Seconds())
+	return exitOK
+}
 
-func (b *inbox) add(s string) {
+// startDemoEmulator starts an event handler that answers demoEvent and an
+// emulator that calls it.
+func startDemoEmulator(hub string) (*emulator.Emulator, func(), error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, nil, err
+	}
+	key := base64.StdEncoding.EncodeToString(b)
+	h, err := eventhandler.New(hub, &eventhandler.Options{
+		AccessKeys: []string{key},
+		OnUserEvent: func(_ context.Context, req *eventhandler.UserEventRequest, resp *eventhandler.UserEventResponse) error {
+			resp.SetText(fmt.Sprintf("Hello %s, the event handler got %q", req.Context.UserID, req.Data))
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	h.Register(mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("starting the event handler: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() { defer close(served); _ = srv.Serve(ln) }()
+	e, err := emulator.New(emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
+		Hub:              hub,
+		URLTemplate:      "http://" + ln.Addr().String() + "/api/webpubsub/hubs/{hub}",
+		UserEventPattern: demoEvent,
+	}}})
+	if err != nil {
+		srv.Close()
+		<-served
+		return nil, nil, err
+	}
+	return e, func() {
+		_ = e.Close()
+		_ = srv.Close()
+		<-served
+	}, nil
+}
+
+// inbox collects what the receiving client got.
+type inbox struct {
+	mu      sync.Mutex
+	numbers []int
+	server  []string
+	more    chan struct{}
+}
+
+func newInbox() *inbox { return &inbox{more: make(chan struct{}, 1)} }
+
+func (b *inbox) update(f func()) {
 	b.mu.Lock()
-	b.msgs = append(b.msgs, s)
+	f()
 	b.mu.Unlock()
 	select {
 	case b.more <- struct{}{}:
@@ -39,139 +141,206 @@ func (b *inbox) add(s string) {
 	}
 }
 
-// wait blocks until the inbox holds n messages.
-func (b *inbox) wait(ctx context.Context, n int) error {
+// wait blocks until cond (called with b.mu held) is true.
+func (b *inbox) wait(ctx context.Context, what string, cond func() bool) error {
 	for {
 		b.mu.Lock()
-		have := len(b.msgs)
+		ok := cond()
 		b.mu.Unlock()
-		if have >= n {
+		if ok {
 			return nil
 		}
 		select {
 		case <-b.more:
 		case <-ctx.Done():
-			return fmt.Errorf("%s received %d of %d messages: %w", b.name, have, n, ctx.Err())
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
 		}
 	}
 }
 
-func (b *inbox) snapshot() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.msgs...)
-}
-
-// runDemo connects two clients, joins them to a group, broadcasts from the
-// server and to the group, and prints what each client received. Without
-// WEBPUBSUB_CONNECTION_STRING it runs against an in-process emulator.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("demo", stderr)
-	cs := fs.String("connection-string", "", "connection string (default: $"+envConnectionString+", else an in-process emulator)")
-	hub := fs.String("hub", "demo", "hub name")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, fs, "unexpected arguments %q", fs.Args())
-	}
-	ctx, cancel := context.WithTimeout(ctx, demoTimeout)
-	defer cancel()
-	conn := connectionString(*cs)
-	if conn == "" {
-		e, err := emulator.New(emulator.Options{})
-		if err != nil {
-			return fail(stderr, "demo", err)
-		}
-		defer e.Close()
-		conn = e.ConnectionString()
-		fmt.Fprintf(stdout, "started an in-process emulator at %s\n", e.URL())
-	}
-	if err := demo(ctx, conn, *hub, stdout); err != nil {
-		return fail(stderr, "demo", err)
-	}
-	return exitOK
-}
-
-// demo runs the demo against the service of connectionString.
-func demo(ctx context.Context, connectionString, hub string, stdout io.Writer) (err error) {
-	svc, err := webpubsub.NewServiceClientFromConnectionString(connectionString, hub, nil)
+// demo runs the demo against env.
+func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Writer) (err error) {
+	svc, parsed, err := newServiceClient(env.connectionString, hub)
 	if err != nil {
 		return err
 	}
-	names := []string{"alice", "bob"}
-	inboxes := make([]*inbox, len(names))
-	clients := make([]*client.Client, len(names))
+	if err := checkReachable(ctx, parsed.Endpoint); err != nil {
+		return err
+	}
+	var clients []*client.Client
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		for _, c := range clients {
-			if c != nil {
-				err = errors.Join(err, c.Stop(stopCtx))
-			}
+			err = errors.Join(err, c.Stop(stopCtx))
 		}
 	}()
-	for i, name := range names {
-		box := newInbox(name)
-		inboxes[i] = box
-		tok, err := svc.GetClientAccessToken(ctx, &webpubsub.GetClientAccessTokenOptions{
-			UserID: name,
-			Roles:  []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"},
+	connect := func(user string, opts *client.Options) (*client.Client, error) {
+		tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
+			UserID: user,
+			Roles:  []string{roleJoinLeaveGroup, roleSendToGroup},
 		})
 		if err != nil {
-			return fmt.Errorf("getting a client access token: %w", err)
+			return nil, fmt.Errorf("getting a client access token: %w", err)
 		}
-		c, err := client.New(tok.URL, &client.Options{
-			OnServerMessage: func(m client.ServerMessage) { box.add(fmt.Sprintf("server message: %s", m.Data)) },
-			OnGroupMessage: func(m client.GroupMessage) {
-				box.add(fmt.Sprintf("group message in %s from %s: %s", m.Group, m.FromUserID, m.Data))
-			},
-		})
+		c, err := client.New(tok.URL, opts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := c.Start(ctx); err != nil {
-			return fmt.Errorf("connecting %s: %w", name, err)
+			return nil, fmt.Errorf("connecting %s: %w", user, err)
 		}
-		clients[i] = c
-		if _, err := c.JoinGroup(ctx, demoGroup, nil); err != nil {
-			return fmt.Errorf("%s joining %s: %w", name, demoGroup, err)
-		}
-		fmt.Fprintf(stdout, "%s connected (connection %s) and joined %s\n", name, c.ConnectionID(), demoGroup)
+		clients = append(clients, c)
+		return c, nil
 	}
-	want := 0
-	step := func(what string, f func() error) error {
-		if err := f(); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		want++
-		for _, b := range inboxes {
-			if err := b.wait(ctx, want); err != nil {
-				return err
+
+	box := newInbox()
+	alice, err := connect("alice", &client.Options{
+		OnGroupMessage: func(m client.GroupMessage) {
+			n, err := strconv.Atoi(strings.TrimPrefix(string(m.Data), "message "))
+			if err == nil {
+				box.update(func() { box.numbers = append(box.numbers, n) })
 			}
+		},
+		OnServerMessage: func(m client.ServerMessage) {
+			box.update(func() { box.server = append(box.server, string(m.Data)) })
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := alice.JoinGroup(ctx, demoGroup, nil); err != nil {
+		return fmt.Errorf("alice joining %s: %w", demoGroup, err)
+	}
+	fmt.Fprintf(stdout, "alice connected (connection %s, reliable JSON subprotocol) and joined %s\n", alice.ConnectionID(), demoGroup)
+	bob, err := connect("bob", nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "bob connected (connection %s) and sends %d numbered messages to %s\n", bob.ConnectionID(), count, demoGroup)
+
+	// Watch the emulator's trace for the recovery, reading it as it comes
+	// so that its bounded queue does not overflow.
+	var recovered chan recovery
+	if env.emu != nil && env.emu.Trace() != nil {
+		sub, _ := env.emu.Trace().Subscribe(0)
+		defer sub.Close()
+		recovered = make(chan recovery, 1)
+		go func() { recovered <- watchRecovery(ctx, sub, alice.ConnectionID()) }()
+	}
+	dropAt := count / 2
+	var dropped time.Time
+	for i := 1; i <= count; i++ {
+		if _, err := bob.SendToGroup(ctx, demoGroup, client.Text("message "+strconv.Itoa(i)), nil); err != nil {
+			return fmt.Errorf("bob sending message %d: %w", i, err)
 		}
+		if i == dropAt {
+			if env.emu == nil {
+				fmt.Fprintln(stdout, "(no forced drop: it needs the in-process emulator; unset "+envConnectionString+" to see it)")
+				continue
+			}
+			dropped = time.Now()
+			if !env.emu.DropConnection(hub, alice.ConnectionID()) {
+				return errors.New("alice's connection could not be dropped")
+			}
+			fmt.Fprintf(stdout, "after message %d the emulator cut alice's network connection; bob keeps sending\n", i)
+		}
+	}
+	if err := box.wait(ctx, "all messages", func() bool { return len(box.numbers) >= count && !hasGap(box.numbers, count) }); err != nil {
+		return err
+	}
+	if recovered != nil {
+		r := <-recovered
+		if r.err != nil {
+			return r.err
+		}
+		fmt.Fprintf(stdout, "alice's client recovered connection %s in %s (same connection, nothing to rejoin)\n", alice.ConnectionID(), r.at.Sub(dropped).Round(time.Millisecond))
+	}
+	box.mu.Lock()
+	received, lost, repeated, ordered := tally(box.numbers, count)
+	box.mu.Unlock()
+	fmt.Fprintf(stdout, "alice received %d of %d messages: %d lost, %d repeated, in order: %v\n", received, count, lost, repeated, ordered)
+	if lost != 0 || repeated != 0 || !ordered {
+		return fmt.Errorf("messages were lost (%d) or repeated (%d) or out of order", lost, repeated)
+	}
+
+	if env.emu == nil {
+		fmt.Fprintf(stdout, "(no user event: it needs an event handler for %q events configured on the service)\n", demoEvent)
 		return nil
 	}
-	if err := step("broadcasting", func() error {
-		return svc.SendToAll(ctx, webpubsub.TextMessage("Hello everyone, from the server"), nil)
-	}); err != nil {
+	if _, err := alice.SendEvent(ctx, demoEvent, client.Text("hi"), nil); err != nil {
+		return fmt.Errorf("alice sending the %s event: %w", demoEvent, err)
+	}
+	if err := box.wait(ctx, "the event handler's answer", func() bool { return len(box.server) > 0 }); err != nil {
 		return err
 	}
-	if err := step("sending to the group", func() error {
-		return svc.Group(demoGroup).SendToAll(ctx, webpubsub.TextMessage("Hello "+demoGroup+", from the server"), nil)
-	}); err != nil {
-		return err
+	box.mu.Lock()
+	answer := box.server[0]
+	box.mu.Unlock()
+	fmt.Fprintf(stdout, "alice sent the user event %q; the event handler answered: %s\n", demoEvent, answer)
+	return nil
+}
+
+// hasGap reports whether numbers lacks one of 1..count. Called with the
+// inbox lock held.
+func hasGap(numbers []int, count int) bool {
+	seen := make(map[int]bool, len(numbers))
+	for _, n := range numbers {
+		seen[n] = true
 	}
-	if err := step("publishing from alice", func() error {
-		_, err := clients[0].SendToGroup(ctx, demoGroup, client.Text("Hi all, alice here"), nil)
-		return err
-	}); err != nil {
-		return err
-	}
-	for _, b := range inboxes {
-		for _, m := range b.snapshot() {
-			fmt.Fprintf(stdout, "%s received %s\n", b.name, m)
+	for i := 1; i <= count; i++ {
+		if !seen[i] {
+			return true
 		}
 	}
-	return nil
+	return false
+}
+
+// tally counts the distinct messages of 1..count received, the missing and
+// repeated ones, and whether they arrived in order.
+func tally(numbers []int, count int) (received, lost, repeated int, ordered bool) {
+	seen := make(map[int]bool, len(numbers))
+	ordered = true
+	for i, n := range numbers {
+		if seen[n] {
+			repeated++
+		}
+		seen[n] = true
+		if i > 0 && n <= numbers[i-1] {
+			ordered = false
+		}
+	}
+	for i := 1; i <= count; i++ {
+		if seen[i] {
+			received++
+		} else {
+			lost++
+		}
+	}
+	return received, lost, repeated, ordered
+}
+
+// recovery is when a connection was recovered, or why it was not.
+type recovery struct {
+	at  time.Time
+	err error
+}
+
+// watchRecovery waits for the trace to show connection id recovered.
+func watchRecovery(ctx context.Context, sub *trace.Subscription, id string) recovery {
+	for {
+		select {
+		case u := <-sub.Updates():
+			if u.Event.Kind == trace.KindRecovered && u.Event.ConnectionID == id {
+				return recovery{at: u.Event.Time}
+			}
+			if u.Event.Kind == trace.KindDisconnected && u.Event.ConnectionID == id {
+				return recovery{err: fmt.Errorf("alice's connection was not recovered: %s", u.Event.Reason)}
+			}
+		case <-sub.Done():
+			return recovery{err: errors.New("the emulator stopped before alice's connection was recovered")}
+		case <-ctx.Done():
+			return recovery{err: fmt.Errorf("waiting for alice's recovery: %w", ctx.Err())}
+		}
+	}
 }

@@ -77,24 +77,34 @@ func readMessage(t *testing.T, ws *websocket.Conn) protocol.Message {
 	return m
 }
 
-func TestDemoAgainstInProcessEmulator(t *testing.T) {
+func TestDemoShowsRecoveryAndEventHandler(t *testing.T) {
 	t.Setenv(envConnectionString, "")
+	start := time.Now()
 	code, out, errOut := runCmd(t, "", "demo")
+	took := time.Since(start)
 	require.Equal(t, exitOK, code, errOut)
-	for _, who := range []string{"alice", "bob"} {
-		assert.Contains(t, out, who+" received server message: Hello everyone, from the server")
-		assert.Contains(t, out, who+" received server message: Hello demo-group, from the server")
-		assert.Contains(t, out, who+" received group message in demo-group from alice: Hi all, alice here")
-	}
+	t.Logf("demo took %v:\n%s", took, out)
+	assert.Less(t, took, 5*time.Second, "the demo stays under 5 s")
+	assert.Contains(t, out, "started an in-process emulator")
+	assert.Contains(t, out, "after message 50 the emulator cut alice's network connection; bob keeps sending")
+	assert.Regexp(t, `alice's client recovered connection \S+ in \d+(\.\d+)?(ms|µs|s)`, out)
+	assert.Contains(t, out, "alice received 100 of 100 messages: 0 lost, 0 repeated, in order: true")
+	assert.Contains(t, out, `alice sent the user event "greet"; the event handler answered: Hello alice, the event handler got "hi"`)
+	assert.Regexp(t, `done in \d+\.\d\ds`, out)
+	// The events come in the order the demo tells them.
+	assert.Less(t, strings.Index(out, "cut alice's"), strings.Index(out, "recovered connection"))
+	assert.Less(t, strings.Index(out, "recovered connection"), strings.Index(out, "user event"))
 }
 
 func TestDemoAgainstConnectionStringFromEnvironment(t *testing.T) {
 	e := startEmulator(t)
 	t.Setenv(envConnectionString, e.ConnectionString())
-	code, out, errOut := runCmd(t, "", "demo", "-hub", "envhub")
+	code, out, errOut := runCmd(t, "", "demo", "-hub", "envhub", "-messages", "20")
 	require.Equal(t, exitOK, code, errOut)
-	assert.NotContains(t, out, "in-process emulator")
-	assert.Contains(t, out, "bob received group message in demo-group from alice")
+	assert.NotContains(t, out, "started an in-process emulator")
+	assert.Contains(t, out, "no forced drop: it needs the in-process emulator")
+	assert.Contains(t, out, "alice received 20 of 20 messages: 0 lost, 0 repeated, in order: true")
+	assert.Contains(t, out, "no user event")
 }
 
 // syncBuffer is a goroutine-safe writer.
@@ -147,8 +157,8 @@ func TestEmulatorCommandPrintsConnectionStringFirst(t *testing.T) {
 
 	svc, err := webpubsub.NewServiceClientFromConnectionString(line, "hub1", nil)
 	require.NoError(t, err)
-	require.NoError(t, svc.HealthCheck(t.Context(), nil))
-	require.NoError(t, svc.SendToAll(t.Context(), webpubsub.TextMessage("x"), nil), "the printed key signs requests")
+	require.NoError(t, errOf(svc.HealthCheck(t.Context(), nil)))
+	require.NoError(t, errOf(svc.SendToAll(t.Context(), webpubsub.TextMessage("x"), nil)), "the printed key signs requests")
 	stop()
 }
 
@@ -163,7 +173,7 @@ func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
 	assert.Equal(t, "carol", cm.UserID)
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
 	require.NoError(t, err)
-	require.NoError(t, svc.Group("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil))
+	require.NoError(t, errOf(svc.Group("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil)))
 	m := readMessage(t, ws).(protocol.ServerDataMessage)
 	assert.Equal(t, "in g1", string(m.Data.Data), "the -group flag joined g1 on connect")
 }
@@ -213,6 +223,10 @@ func TestUsageErrors(t *testing.T) {
 		{"send two targets", []string{"send", "-hub", "h", "-user", "u", "-group", "g", "-connection-string", cs, "x"}, "at most one"},
 		{"send no message", []string{"send", "-hub", "h", "-connection-string", cs}, "no message"},
 		{"demo args", []string{"demo", "x"}, "unexpected arguments"},
+		{"demo too few messages", []string{"demo", "-messages", "1"}, "-messages"},
+		{"listen without hub", []string{"listen", "-connection-string", cs}, "-hub is required"},
+		{"listen args", []string{"listen", "-hub", "h", "-connection-string", cs, "extra"}, "unexpected arguments"},
+		{"listen without connection string", []string{"listen", "-hub", "h"}, envConnectionString},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,7 +280,7 @@ func testStopsOn(t *testing.T, sig syscall.Signal) {
 	require.NoError(t, err)
 	svc, err := webpubsub.NewServiceClientFromConnectionString(strings.TrimSpace(line), "hub1", nil)
 	require.NoError(t, err)
-	require.NoError(t, svc.HealthCheck(t.Context(), nil))
+	require.NoError(t, errOf(svc.HealthCheck(t.Context(), nil)))
 
 	require.NoError(t, cmd.Process.Signal(sig))
 	done := make(chan error, 1)
@@ -283,3 +297,6 @@ func testStopsOn(t *testing.T, sig syscall.Signal) {
 	defer errOut.mu.Unlock()
 	assert.Contains(t, errOut.b.String(), "stopped")
 }
+
+// errOf returns the error of an SDK operation, dropping its response.
+func errOf[T any](_ T, err error) error { return err }

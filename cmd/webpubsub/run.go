@@ -24,7 +24,8 @@ const usage = `usage: webpubsub <command> [flags]
 
 commands:
   emulator   run a local Web PubSub service and print its connection string
-  demo       connect two clients, broadcast, and print what they received
+  demo       see the emulator at work: group messages across a forced drop, and an event handler
+  listen     connect as a client and print every message that arrives
   token      print a client access URL
   send       send a text message to all, a group, a user or a connection
 
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runEmulator(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
+	case "listen":
+		return runListen(ctx, rest, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, stdout, stderr)
 	case "send":
@@ -84,7 +87,7 @@ func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) 
 
 // fail prints an error and returns exitError.
 func fail(stderr io.Writer, name string, err error) int {
-	fmt.Fprintf(stderr, "webpubsub %s: %v\n", name, err)
+	fmt.Fprintf(stderr, "webpubsub %s: %s\n", name, errorText(err))
 	return exitError
 }
 

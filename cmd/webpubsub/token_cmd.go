@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
@@ -31,15 +32,21 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *expires <= 0 {
 		return usageError(stderr, fs, "-expires must be positive")
 	}
+	for _, r := range roles {
+		if !knownRole(r) {
+			fmt.Fprintf(stderr, "webpubsub token: warning: %q is not a known role; roles are %s or %s, each optionally followed by .<group> (e.g. %s.lobby); the service ignores other roles\n",
+				r, roleJoinLeaveGroup, roleSendToGroup, roleSendToGroup)
+		}
+	}
 	conn := connectionString(*cs)
 	if conn == "" {
 		return usageError(stderr, fs, "no connection string: set %s or use -connection-string", envConnectionString)
 	}
-	svc, err := webpubsub.NewServiceClientFromConnectionString(conn, *hub, nil)
+	svc, _, err := newServiceClient(conn, *hub)
 	if err != nil {
 		return fail(stderr, "token", err)
 	}
-	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.GetClientAccessTokenOptions{
+	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
 		UserID:       *user,
 		Roles:        roles,
 		Groups:       groups,
@@ -50,4 +57,22 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintln(stdout, tok.URL)
 	return exitOK
+}
+
+// The client roles of the service.
+const (
+	roleJoinLeaveGroup = "webpubsub.joinLeaveGroup"
+	roleSendToGroup    = "webpubsub.sendToGroup"
+)
+
+// knownRole reports whether r is a role the service knows: one of the two
+// client roles, alone or scoped to a group ("webpubsub.sendToGroup.lobby").
+// Role names are case-sensitive.
+func knownRole(r string) bool {
+	for _, base := range []string{roleJoinLeaveGroup, roleSendToGroup} {
+		if r == base || (strings.HasPrefix(r, base+".") && len(r) > len(base)+1) {
+			return true
+		}
+	}
+	return false
 }

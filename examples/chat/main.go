@@ -3,13 +3,14 @@
 // access URL at /negotiate, and handles the service's upstream events to
 // announce who joins and leaves.
 //
+// The samples are their own module; run them from the examples directory.
 // With a Web PubSub resource:
 //
-//	WEBPUBSUB_CONNECTION_STRING='Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;' go run ./examples/chat
+//	WEBPUBSUB_CONNECTION_STRING='Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;' go run ./chat
 //
 // Without one, it starts the emulator in-process and needs nothing else:
 //
-//	go run ./examples/chat [-addr 127.0.0.1:8080]
+//	go run ./chat [-addr 127.0.0.1:8080]
 package main
 
 import (

@@ -33,7 +33,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestRunWithEmulator runs the sample as `go run ./examples/chat` does with
+// TestRunWithEmulator runs the sample as `go run ./chat` (in examples/) does with
 // no connection string, then stops it.
 func TestRunWithEmulator(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

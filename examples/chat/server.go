@@ -113,7 +113,7 @@ func (s *chatServer) negotiate(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	tok, err := s.service.GetClientAccessToken(r.Context(), &webpubsub.GetClientAccessTokenOptions{
+	tok, err := s.service.GetClientAccessToken(r.Context(), &webpubsub.ServiceClientGetClientAccessTokenOptions{
 		UserID: user,
 		Roles:  clientRoles,
 	})
@@ -161,7 +161,7 @@ func (s *chatServer) onDisconnected(ctx context.Context, req *eventhandler.Disco
 // The page shows messages from the server (rather than from the group) as
 // notices.
 func (s *chatServer) announce(ctx context.Context, text string) {
-	if err := s.service.Group(chatGroup).SendToAll(ctx, webpubsub.TextMessage(text), nil); err != nil {
+	if _, err := s.service.Group(chatGroup).SendToAll(ctx, webpubsub.TextMessage(text), nil); err != nil {
 		s.log.Error("cannot announce to the chat group", "text", text, "err", err)
 	}
 }

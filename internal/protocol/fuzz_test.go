@@ -11,7 +11,7 @@ import (
 // trip.
 func normalizeJSONData(t *testing.T, m Message) Message {
 	fix := func(p *Payload) {
-		if p.Type != DataTypeJSON {
+		if p.Type != DataTypeJSON || len(p.Data) == 0 {
 			return
 		}
 		b, err := json.Marshal(json.RawMessage(p.Data))
@@ -33,12 +33,24 @@ func normalizeJSONData(t *testing.T, m Message) Message {
 	case ServerDataMessage:
 		fix(&v.Data)
 		return v
+	case InvokeMessage:
+		fix(&v.Data)
+		return v
+	case InvokeResponseMessage:
+		fix(&v.Data)
+		return v
+	case StreamDataMessage:
+		fix(&v.Data)
+		return v
 	}
 	return m
 }
 
 func FuzzDecode(f *testing.F) {
 	for _, tc := range wireCases {
+		f.Add([]byte(tc.wire))
+	}
+	for _, tc := range previewWireCases {
 		f.Add([]byte(tc.wire))
 	}
 	f.Add([]byte(`{"type":"event","event":"e","dataType":"json","data": { "a" : "<b>" } }`))
@@ -51,6 +63,9 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode(%q) returned a message and an error", b)
 			}
 			return
+		}
+		if _, unknown := m.(UnknownMessage); unknown {
+			return // dropped by readers; cannot be encoded
 		}
 		out, err := Encode(m)
 		if err != nil {

@@ -34,10 +34,16 @@ type SendToGroupMessage struct {
 	Group string
 	// AckID, when set, asks the service to answer with an AckMessage.
 	AckID *uint64
-	// NoEcho keeps the message from the sender itself.
+	// NoEcho keeps the message from the sender itself (for a stream: every
+	// fragment of it).
 	NoEcho bool
-	// Data is the message body.
+	// Data is the message body. It is unused (zero) when Stream is set.
 	Data Payload
+	// Stream, when set, makes this frame open a group stream instead of
+	// publishing data: it carries no ackId and no payload, and the service
+	// answers with a StreamAckMessage (expectedSequenceId 1) or a
+	// StreamClosedMessage.
+	Stream *StreamOpen
 }
 
 // EventMessage sends a user event to the upstream event handler.
@@ -48,6 +54,10 @@ type EventMessage struct {
 	AckID *uint64
 	// Data is the event body.
 	Data Payload
+	// Metadata are the event's metadata entries (protobuf subprotocols only;
+	// the JSON subprotocols have none). They reach the upstream as
+	// x-webpubsub-metadata-<key> headers.
+	Metadata map[string]string
 }
 
 // SequenceAckMessage acknowledges every sequence id up to SequenceID
@@ -84,10 +94,15 @@ type GroupDataMessage struct {
 	Group string
 	// FromUserID is the publisher's user id, if any.
 	FromUserID string
-	// Data is the message body.
+	// Data is the message body. On the terminal frame of a stream a json
+	// payload may have no data (Data nil).
 	Data Payload
 	// SequenceID is set on reliable connections; 0 means none.
 	SequenceID uint64
+	// Stream is set when the message is a fragment of a group stream. A
+	// "stream" object without a string streamId and a numeric
+	// streamSequenceId is ignored (as the JS client does), leaving Stream nil.
+	Stream *StreamInfo
 }
 
 // ServerDataMessage is a message sent by the server (REST API or upstream
@@ -157,24 +172,33 @@ func (AckMessage) Type() string { return TypeAck }
 func (PongMessage) Type() string { return TypePong }
 
 // frame is the JSON shape of every message; which fields are used depends on
-// the type.
+// the type. The field order gives the key order of the reference's examples.
 type frame struct {
-	Type              string          `json:"type"`
-	Event             string          `json:"event,omitempty"`
-	From              string          `json:"from,omitempty"`
-	Group             string          `json:"group,omitempty"`
-	FromUserID        string          `json:"fromUserId,omitempty"`
-	ConnectionID      string          `json:"connectionId,omitempty"`
-	UserID            string          `json:"userId,omitempty"`
-	ReconnectionToken string          `json:"reconnectionToken,omitempty"`
-	Message           string          `json:"message,omitempty"`
-	AckID             *uint64         `json:"ackId,omitempty"`
-	Success           *bool           `json:"success,omitempty"`
-	Error             *AckError       `json:"error,omitempty"`
-	NoEcho            bool            `json:"noEcho,omitempty"`
-	DataType          DataType        `json:"dataType,omitempty"`
-	Data              json.RawMessage `json:"data,omitempty"`
-	SequenceID        *uint64         `json:"sequenceId,omitempty"`
+	Type               string             `json:"type"`
+	InvocationID       string             `json:"invocationId,omitempty"`
+	Target             string             `json:"target,omitempty"`
+	StreamID           string             `json:"streamId,omitempty"`
+	StreamSequenceID   *uint64            `json:"streamSequenceId,omitempty"`
+	Event              string             `json:"event,omitempty"`
+	From               string             `json:"from,omitempty"`
+	Group              string             `json:"group,omitempty"`
+	FromUserID         string             `json:"fromUserId,omitempty"`
+	ConnectionID       string             `json:"connectionId,omitempty"`
+	UserID             string             `json:"userId,omitempty"`
+	ReconnectionToken  string             `json:"reconnectionToken,omitempty"`
+	Name               string             `json:"name,omitempty"`
+	Message            string             `json:"message,omitempty"`
+	ExpectedSequenceID *uint64            `json:"expectedSequenceId,omitempty"`
+	AckID              *uint64            `json:"ackId,omitempty"`
+	Success            *bool              `json:"success,omitempty"`
+	Error              json.RawMessage    `json:"error,omitempty"`
+	NoEcho             *bool              `json:"noEcho,omitempty"`
+	State              *map[string]string `json:"state,omitempty"`
+	Items              *[]GroupStateItem  `json:"items,omitempty"`
+	DataType           DataType           `json:"dataType,omitempty"`
+	Data               json.RawMessage    `json:"data,omitempty"`
+	SequenceID         *uint64            `json:"sequenceId,omitempty"`
+	Stream             json.RawMessage    `json:"stream,omitempty"`
 }
 
 // Encode returns the JSON text of m.
@@ -191,8 +215,7 @@ func Encode(m Message) ([]byte, error) {
 	case *LeaveGroupMessage:
 		return Encode(*m)
 	case SendToGroupMessage:
-		f = frame{Type: TypeSendToGroup, Group: m.Group, AckID: m.AckID, NoEcho: m.NoEcho, DataType: m.Data.Type}
-		f.Data, err = encodeData(m.Data)
+		f, err = encodeSendToGroup(m)
 	case *SendToGroupMessage:
 		return Encode(*m)
 	case EventMessage:
@@ -219,7 +242,14 @@ func Encode(m Message) ([]byte, error) {
 		return Encode(*m)
 	case GroupDataMessage:
 		f = frame{Type: TypeMessage, From: FromGroup, Group: m.Group, FromUserID: m.FromUserID, DataType: m.Data.Type, SequenceID: seq(m.SequenceID)}
-		f.Data, err = encodeData(m.Data)
+		if m.Stream != nil {
+			f.Data, err = encodeStreamFrameData(m.Data)
+			if err == nil {
+				f.Stream, err = json.Marshal(m.Stream)
+			}
+		} else {
+			f.Data, err = encodeData(m.Data)
+		}
 	case *GroupDataMessage:
 		return Encode(*m)
 	case ServerDataMessage:
@@ -229,13 +259,18 @@ func Encode(m Message) ([]byte, error) {
 		return Encode(*m)
 	case AckMessage:
 		id, ok := m.AckID, m.Success
-		f = frame{Type: TypeAck, AckID: &id, Success: &ok, Error: m.Error}
+		f = frame{Type: TypeAck, AckID: &id, Success: &ok}
+		f.Error, err = marshalError(m.Error)
 	case *AckMessage:
 		return Encode(*m)
 	case nil:
 		return nil, errors.New("protocol: cannot encode a nil message")
 	default:
-		return nil, fmt.Errorf("protocol: cannot encode %T", m)
+		var ok bool
+		f, ok, err = encodePreview(m)
+		if !ok {
+			return nil, fmt.Errorf("protocol: cannot encode %T", m)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -268,14 +303,7 @@ func Decode(b []byte) (Message, error) {
 		}
 		return LeaveGroupMessage{Group: f.Group, AckID: f.AckID}, nil
 	case TypeSendToGroup:
-		if f.Group == "" {
-			return nil, errors.New("protocol: sendToGroup needs a group")
-		}
-		p, err := decodeData(f.DataType, f.Data)
-		if err != nil {
-			return nil, err
-		}
-		return SendToGroupMessage{Group: f.Group, AckID: f.AckID, NoEcho: f.NoEcho, Data: p}, nil
+		return decodeSendToGroup(&f)
 	case TypeEvent:
 		if f.Event == "" {
 			return nil, errors.New("protocol: event needs an event name")
@@ -301,32 +329,30 @@ func Decode(b []byte) (Message, error) {
 		case SystemDisconnected:
 			return DisconnectedMessage{Message: f.Message}, nil
 		}
-		return nil, fmt.Errorf("protocol: unknown system event %q", f.Event)
+		// Forward compatible, as the JS client: a system event this package
+		// does not know is dropped, not an error.
+		return UnknownMessage{TypeName: TypeSystem, Event: truncate(f.Event), Reason: fmt.Sprintf("unknown system event %q", truncate(f.Event))}, nil
 	case TypeMessage:
-		p, err := decodeData(f.DataType, f.Data)
-		if err != nil {
-			return nil, err
-		}
-		var sid uint64
-		if f.SequenceID != nil {
-			sid = *f.SequenceID
-		}
-		switch f.From {
-		case FromGroup:
-			return GroupDataMessage{Group: f.Group, FromUserID: f.FromUserID, Data: p, SequenceID: sid}, nil
-		case FromServer:
-			return ServerDataMessage{Data: p, SequenceID: sid}, nil
-		}
-		return nil, fmt.Errorf("protocol: unknown message source %q", f.From)
+		return decodeDataMessage(&f)
 	case TypeAck:
 		if f.AckID == nil || f.Success == nil {
 			return nil, errors.New("protocol: ack needs ackId and success")
 		}
-		return AckMessage{AckID: *f.AckID, Success: *f.Success, Error: f.Error}, nil
+		e, err := unmarshalAckError(f.Error)
+		if err != nil {
+			return nil, err
+		}
+		return AckMessage{AckID: *f.AckID, Success: *f.Success, Error: e}, nil
 	case "":
 		return nil, errors.New("protocol: message has no type")
 	}
-	return nil, fmt.Errorf("protocol: unknown message type %q", truncate(f.Type))
+	if m, ok, err := decodePreview(&f); ok {
+		return m, err
+	}
+	// Forward compatible, as the JS client: a frame type this package does
+	// not know is dropped, not an error, so that new service frames cannot
+	// break a client.
+	return UnknownMessage{TypeName: truncate(f.Type), AckID: f.AckID, Reason: fmt.Sprintf("unknown message type %q", truncate(f.Type))}, nil
 }
 
 func truncate(s string) string {

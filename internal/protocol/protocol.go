@@ -1,6 +1,9 @@
-// Package protocol defines the wire format of the Azure Web PubSub JSON client
-// subprotocols (json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1).
-// It is the one definition shared by the client SDK and the emulator.
+// Package protocol defines the wire format of the Azure Web PubSub client
+// subprotocols: JSON (json.webpubsub.azure.v1, json.reliable.webpubsub.azure.v1)
+// and protobuf (protobuf.webpubsub.azure.v1,
+// protobuf.reliable.webpubsub.azure.v1; schema in pb/webpubsub.proto). It is
+// the one definition shared by the client SDK and the emulator; Codec picks
+// the encoding of a subprotocol.
 package protocol
 
 // WebSocket subprotocols.
@@ -10,10 +13,23 @@ const (
 	// JSONReliable is the reliable JSON subprotocol: server messages carry
 	// sequence ids and connections can be recovered.
 	JSONReliable = "json.reliable.webpubsub.azure.v1"
+	// Protobuf is the protobuf subprotocol: binary frames of the messages in
+	// pb/webpubsub.proto.
+	Protobuf = "protobuf.webpubsub.azure.v1"
+	// ProtobufReliable is the reliable protobuf subprotocol: server messages
+	// carry sequence ids and connections can be recovered.
+	ProtobufReliable = "protobuf.reliable.webpubsub.azure.v1"
 )
 
 // IsReliable reports whether subprotocol is a reliable subprotocol.
-func IsReliable(subprotocol string) bool { return subprotocol == JSONReliable }
+func IsReliable(subprotocol string) bool {
+	return subprotocol == JSONReliable || subprotocol == ProtobufReliable
+}
+
+// IsProtobuf reports whether subprotocol is a protobuf subprotocol.
+func IsProtobuf(subprotocol string) bool {
+	return subprotocol == Protobuf || subprotocol == ProtobufReliable
+}
 
 // Client roles carried in the token's role claim. A role may be scoped to one
 // group by appending "." and the group name.

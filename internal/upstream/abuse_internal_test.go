@@ -28,7 +28,8 @@ func TestAbandonedHandshakeIsNotShared(t *testing.T) {
 	require.NoError(t, err)
 
 	// The state a waiter can observe: the handshake's caller gave up.
-	key := u.Scheme + "://" + u.Host
+	h := Handler{URLTemplate: srv.URL + "/events"}
+	key := u.String()
 	gaveUp := &originCheck{done: make(chan struct{}), err: context.Canceled, abandoned: true}
 	close(gaveUp.done)
 	inv.mu.Lock()
@@ -38,7 +39,7 @@ func TestAbandonedHandshakeIsNotShared(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	result := make(chan error, 1)
-	go func() { result <- inv.checkOrigin(ctx, u) }()
+	go func() { result <- inv.checkOrigin(ctx, h, "chat") }()
 	require.NoError(t, <-result, "the waiter ran its own handshake")
 
 	inv.mu.Lock()

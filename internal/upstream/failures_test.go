@@ -189,7 +189,7 @@ func TestCustomSpawnerRunsAsyncEvents(t *testing.T) {
 	for _, r := range rec.requests() {
 		paths = append(paths, r.path)
 	}
-	assert.Equal(t, []string{"/connect", "/connect", "/connected", "/disconnected"}, paths)
+	assert.Equal(t, []string{"/validate", "/connect", "/connected", "/disconnected"}, paths, "validation uses {event} = validate")
 }
 
 func TestDotEventNamesStayOutOfTheURLPath(t *testing.T) {

@@ -58,6 +58,10 @@ func newInvoker(t *testing.T, cfg upstream.Config) *upstream.Invoker {
 	if cfg.AccessKeys == nil {
 		cfg.AccessKeys = []string{testKey}
 	}
+	if cfg.RetryDelays == nil {
+		// The service's 1, 3 and 5 s would make the suite slow.
+		cfg.RetryDelays = shortDelays
+	}
 	inv, err := upstream.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(inv.Close)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -41,6 +42,21 @@ type Session struct {
 	// connectedDone is closed when the connected event finished; nil until
 	// Connected is called.
 	connectedDone chan struct{}
+	// lastID is the ce-id of the connection's latest event after connect.
+	lastID uint64
+}
+
+// eventID returns the ce-id of the connection's next event of type ceType:
+// 0 for connect, then 1, 2, ... as the service numbers them. Retries of an
+// event reuse its id.
+func (s *Session) eventID(ceType string) uint64 {
+	if ceType == protocol.EventTypeConnect {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastID++
+	return s.lastID
 }
 
 // snapshot returns the values sent with an event.
@@ -98,8 +114,8 @@ func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, 
 	}
 	body, err := json.Marshal(protocol.ConnectRequest{
 		Claims:       req.Claims,
-		Query:        req.Query,
-		Headers:      req.Headers,
+		Query:        forwardedQuery(req.Query),
+		Headers:      forwardedHeaders(req.Headers),
 		Subprotocols: req.Subprotocols,
 	})
 	if err != nil {
@@ -136,6 +152,50 @@ func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, 
 	return s, &res, nil
 }
 
+// forwardedQuery returns the client's query without its access token, which
+// must never reach an upstream.
+func forwardedQuery(q map[string][]string) map[string][]string {
+	if _, ok := q[protocol.QueryAccessToken]; !ok {
+		return q
+	}
+	out := make(map[string][]string, len(q))
+	for k, v := range q {
+		if k != protocol.QueryAccessToken {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// reservedHeaders are request headers of the WebSocket handshake that the
+// connect event does not forward: the client's credentials and the
+// handshake's own headers.
+var reservedHeaders = map[string]bool{
+	"authorization":            true,
+	"connection":               true,
+	"upgrade":                  true,
+	"sec-websocket-key":        true,
+	"sec-websocket-version":    true,
+	"sec-websocket-extensions": true,
+}
+
+// forwardedHeaders returns the client's headers without the reserved ones
+// and without the service's own (x-ms-*).
+func forwardedHeaders(h map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, v := range h {
+		lk := strings.ToLower(k)
+		if reservedHeaders[lk] || strings.HasPrefix(lk, "x-ms-") {
+			continue
+		}
+		out[k] = v
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // Connected sends the connected event without waiting for it. Later
 // Disconnected waits for it to finish, so the upstream sees them in order.
 func (s *Session) Connected() {
@@ -154,7 +214,9 @@ func (s *Session) Connected() {
 	}
 	started := s.inv.goAsync(func() {
 		defer close(done)
-		s.notify(h, request{ceType: protocol.EventTypeConnected, name: protocol.EventConnected})
+		// The service sends {} as JSON; the express handler fails on an
+		// empty body.
+		s.notify(h, request{ceType: protocol.EventTypeConnected, name: protocol.EventConnected, contentType: connectedContentType, body: []byte("{}")})
 	})
 	if !started {
 		close(done)
@@ -184,6 +246,10 @@ func (s *Session) Disconnected(reason string) {
 	})
 }
 
+// connectedContentType is the Content-Type of the connected event, as the
+// service's documentation shows it.
+const connectedContentType = "application/json; charset=utf-8"
+
 // notify sends a non-blocking event and logs its failure.
 func (s *Session) notify(h Handler, req request) {
 	a, err := s.inv.send(s.inv.base, h, s, req)
@@ -203,6 +269,22 @@ func (s *Session) notify(h Handler, req request) {
 // the event or the answer has no body. An error status is returned as
 // *StatusError.
 func (s *Session) UserEvent(ctx context.Context, event string, data protocol.Payload) (*protocol.Payload, error) {
+	return s.UserEventWithOptions(ctx, event, data, UserEventOptions{})
+}
+
+// UserEventOptions are the optional parts of a user event. The zero value
+// sends data with its own content type and no metadata.
+type UserEventOptions struct {
+	// ContentType, when set, replaces data.ContentType() (protobuf clients
+	// send their Any payloads as application/x-protobuf).
+	ContentType string
+	// Metadata are sent as x-webpubsub-metadata-<key> headers; entries that
+	// cannot be an HTTP header are left out.
+	Metadata map[string]string
+}
+
+// UserEventWithOptions is UserEvent with a content type and metadata.
+func (s *Session) UserEventWithOptions(ctx context.Context, event string, data protocol.Payload, opts UserEventOptions) (*protocol.Payload, error) {
 	h, ok := s.inv.handlerFor(s.hub, event, false)
 	if !ok {
 		return nil, nil
@@ -210,7 +292,11 @@ func (s *Session) UserEvent(ctx context.Context, event string, data protocol.Pay
 	if s.inv.isClosed() {
 		return nil, errors.New("upstream invoker is closed")
 	}
-	a, err := s.inv.send(ctx, h, s, request{ceType: protocol.EventTypeUserPrefix + event, name: event, contentType: data.ContentType(), body: data.Data})
+	ct := data.ContentType()
+	if opts.ContentType != "" {
+		ct = opts.ContentType
+	}
+	a, err := s.inv.send(ctx, h, s, request{ceType: protocol.EventTypeUserPrefix + event, name: event, contentType: ct, body: data.Data, metadata: opts.Metadata})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -21,8 +20,9 @@ import (
 
 // Default limits.
 const (
-	// DefaultTimeout bounds one upstream call when Config.Timeout is 0.
-	DefaultTimeout = 30 * time.Second
+	// DefaultTimeout bounds one try of an upstream event when Config.Timeout
+	// is 0: 100 s, as the service and the official emulator.
+	DefaultTimeout = 100 * time.Second
 	// DefaultMaxResponseBytes bounds an upstream answer's body when
 	// Config.MaxResponseBytes is 0.
 	DefaultMaxResponseBytes = 1 << 20
@@ -45,8 +45,13 @@ type Handler struct {
 // Config configures an Invoker.
 type Config struct {
 	// Handlers are tried in order; the first that matches an event's hub and
-	// name receives it.
+	// name (case-insensitively) receives it. Unused when Route is set.
 	Handlers []Handler
+	// Route, when set, picks the handler of an event instead of Handlers
+	// (system says whether event is a system event). It is called for every
+	// event, so the handlers it returns may change at any time; its
+	// handlers' templates must be valid (see ValidateHandler).
+	Route func(hub, event string, system bool) (Handler, bool)
 	// AccessKeys sign every event (ce-signature, one value per key).
 	AccessKeys []string
 	// Origin is the service host sent in WebHook-Request-Origin.
@@ -54,8 +59,17 @@ type Config struct {
 	// Client makes the calls. Nil uses a client of the invoker's own that
 	// does not follow redirects (a redirected POST would lose its body).
 	Client *http.Client
-	// Timeout bounds each call; 0 means DefaultTimeout.
+	// Timeout bounds each try of an event; 0 means DefaultTimeout (100 s).
+	// A try that times out is not retried.
 	Timeout time.Duration
+	// ValidationTimeout bounds each try of the abuse-protection handshake;
+	// 0 means DefaultValidationTimeout (10 s, as the service).
+	ValidationTimeout time.Duration
+	// RetryDelays are the waits before each retry of the abuse-protection
+	// handshake and of an event after a 408, a 5xx or a network error; its
+	// length is the number of retries. Nil means DefaultRetryDelays (1, 3 and 5 s); an
+	// empty non-nil slice disables retries. Tests set short delays.
+	RetryDelays []time.Duration
 	// MaxResponseBytes bounds the body of an answer; 0 means
 	// DefaultMaxResponseBytes.
 	MaxResponseBytes int64
@@ -69,19 +83,22 @@ type Config struct {
 
 // Invoker calls upstream event handlers. It is safe for concurrent use.
 type Invoker struct {
-	handlers   []Handler
-	keys       []string
-	origin     string
-	client     *http.Client
-	ownClient  bool
-	timeout    time.Duration
-	maxBody    int64
-	spawn      func(func()) bool
-	log        *slog.Logger
-	base       context.Context
-	cancelBase context.CancelFunc
-	ids        atomic.Uint64
-	idPrefix   string
+	handlers  []Handler
+	route     func(hub, event string, system bool) (Handler, bool)
+	keys      []string
+	origin    string
+	client    *http.Client
+	ownClient bool
+	timeout   time.Duration
+	// validationTimeout bounds one validation try.
+	validationTimeout time.Duration
+	// retryDelays are the waits before validation retries.
+	retryDelays []time.Duration
+	maxBody     int64
+	spawn       func(func()) bool
+	log         *slog.Logger
+	base        context.Context
+	cancelBase  context.CancelFunc
 
 	mu     sync.Mutex
 	closed bool
@@ -92,7 +109,7 @@ type Invoker struct {
 // New validates cfg and returns an Invoker.
 func New(cfg Config) (*Invoker, error) {
 	for i, h := range cfg.Handlers {
-		if err := validateHandler(h); err != nil {
+		if err := ValidateHandler(h); err != nil {
 			return nil, fmt.Errorf("upstream: handler %d: %w", i, err)
 		}
 	}
@@ -100,16 +117,18 @@ func New(cfg Config) (*Invoker, error) {
 		return nil, errors.New("upstream: Origin (the service host) is required")
 	}
 	inv := &Invoker{
-		handlers: append([]Handler(nil), cfg.Handlers...),
-		keys:     append([]string(nil), cfg.AccessKeys...),
-		origin:   cfg.Origin,
-		client:   cfg.Client,
-		timeout:  cfg.Timeout,
-		maxBody:  cfg.MaxResponseBytes,
-		spawn:    cfg.Go,
-		log:      cfg.Logger,
-		idPrefix: newIDPrefix(),
-		checks:   make(map[string]*originCheck),
+		handlers:          append([]Handler(nil), cfg.Handlers...),
+		route:             cfg.Route,
+		keys:              append([]string(nil), cfg.AccessKeys...),
+		origin:            cfg.Origin,
+		client:            cfg.Client,
+		timeout:           cfg.Timeout,
+		validationTimeout: cfg.ValidationTimeout,
+		retryDelays:       append([]time.Duration(nil), cfg.RetryDelays...),
+		maxBody:           cfg.MaxResponseBytes,
+		spawn:             cfg.Go,
+		log:               cfg.Logger,
+		checks:            make(map[string]*originCheck),
 	}
 	if inv.client == nil {
 		inv.ownClient = true
@@ -123,6 +142,12 @@ func New(cfg Config) (*Invoker, error) {
 	if inv.timeout <= 0 {
 		inv.timeout = DefaultTimeout
 	}
+	if inv.validationTimeout <= 0 {
+		inv.validationTimeout = DefaultValidationTimeout
+	}
+	if cfg.RetryDelays == nil {
+		inv.retryDelays = append([]time.Duration(nil), DefaultRetryDelays...)
+	}
 	if inv.maxBody <= 0 {
 		inv.maxBody = DefaultMaxResponseBytes
 	}
@@ -133,14 +158,14 @@ func New(cfg Config) (*Invoker, error) {
 	return inv, nil
 }
 
-// validateHandler checks a handler's template and event names.
-func validateHandler(h Handler) error {
+// ValidateHandler checks a handler's template and event names.
+func ValidateHandler(h Handler) error {
 	u, err := url.Parse(expand(h.URLTemplate, "hub", "event"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("URL template %q is not an absolute http or https URL", h.URLTemplate)
 	}
 	for _, e := range h.SystemEvents {
-		switch e {
+		switch strings.ToLower(e) {
 		case protocol.EventConnect, protocol.EventConnected, protocol.EventDisconnected:
 		default:
 			return fmt.Errorf("unknown system event %q; use connect, connected or disconnected", e)
@@ -158,13 +183,16 @@ func expand(template, hub, event string) string {
 // handlerFor returns the first handler for event in hub; system reports
 // whether event is a system event.
 func (inv *Invoker) handlerFor(hub, event string, system bool) (Handler, bool) {
+	if inv.route != nil {
+		return inv.route(hub, event, system)
+	}
 	for _, h := range inv.handlers {
 		if h.Hub != "" && h.Hub != "*" && !strings.EqualFold(h.Hub, hub) {
 			continue
 		}
 		if system {
 			for _, e := range h.SystemEvents {
-				if e == event {
+				if strings.EqualFold(e, event) {
 					return h, true
 				}
 			}
@@ -183,11 +211,26 @@ func matchUserEvent(pattern, name string) bool {
 		return true
 	}
 	for _, p := range strings.Split(pattern, ",") {
-		if p = strings.TrimSpace(p); p != "" && (p == "*" || p == name) {
+		if p = strings.TrimSpace(p); p != "" && (p == "*" || strings.EqualFold(p, name)) {
 			return true
 		}
 	}
 	return false
+}
+
+// Revalidate forgets which upstream hosts passed abuse protection, so that
+// the next event to each is preceded by a new validation (as the service
+// does after its event handler settings change).
+func (inv *Invoker) Revalidate() {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	for k, c := range inv.checks {
+		select {
+		case <-c.done:
+			delete(inv.checks, k)
+		default: // in flight: its callers wait for it
+		}
+	}
 }
 
 // Close cancels asynchronous calls in flight, waits for the goroutines the

@@ -1,0 +1,114 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/webpubsub-go/webpubsub/emulator/settings"
+	"github.com/webpubsub-go/webpubsub/internal/upstream"
+)
+
+// settingsPollInterval is how often SettingsFile is checked for changes (a
+// variable so that tests can shorten it).
+var settingsPollInterval = settings.DefaultPollInterval
+
+// loadSettings reads the initial settings from opts and, for a settings
+// file, returns the watcher that keeps them current.
+func (e *Emulator) loadSettings(opts Options) (*settings.Watcher, error) {
+	var s *settings.Settings
+	var w *settings.Watcher
+	if opts.SettingsFile != "" {
+		var err error
+		w, s, err = settings.NewWatcher(opts.SettingsFile, settings.WatchOptions{
+			Interval: settingsPollInterval,
+			OnReload: func(ns *settings.Settings) {
+				e.applySettings(withUpstream(ns, e.opts.Upstream))
+				e.log.Info("emulator: settings reloaded", "file", opts.SettingsFile)
+			},
+			OnError: func(err error) {
+				e.log.Warn("emulator: settings file not reloaded; keeping the last valid settings", "err", err)
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else if opts.Settings != nil {
+		if err := opts.Settings.Validate(); err != nil {
+			return nil, fmt.Errorf("invalid settings: %w", err)
+		}
+		s = opts.Settings
+	}
+	for i, h := range opts.Upstream {
+		err := upstream.ValidateHandler(upstream.Handler{URLTemplate: h.URLTemplate, SystemEvents: h.SystemEvents})
+		if err != nil {
+			return nil, fmt.Errorf("invalid upstream configuration: handler %d: %w", i, err)
+		}
+	}
+	e.settings.Store(withUpstream(s, opts.Upstream))
+	return w, nil
+}
+
+// applySettings makes s the settings in effect. Connections stay; upstream
+// hosts are validated again before their next event.
+func (e *Emulator) applySettings(s *settings.Settings) {
+	e.settings.Store(s)
+	if e.upstream != nil {
+		e.upstream.inv.Revalidate()
+	}
+}
+
+// withUpstream returns s with the Options.Upstream handlers added after
+// each hub's own handlers. s is not modified.
+func withUpstream(s *settings.Settings, handlers []UpstreamHandler) *settings.Settings {
+	out := &settings.Settings{Hubs: map[string]settings.Hub{}}
+	if s != nil {
+		for name, h := range s.Hubs {
+			h.EventHandlers = append([]settings.EventHandler(nil), h.EventHandlers...)
+			out.Hubs[name] = h
+		}
+	}
+	for _, u := range handlers {
+		name := u.Hub
+		if name == "" {
+			name = settings.AnyHub
+		}
+		key := name
+		for k := range out.Hubs {
+			if strings.EqualFold(k, name) {
+				key = k
+			}
+		}
+		h := out.Hubs[key]
+		h.EventHandlers = append(h.EventHandlers, settings.EventHandler{
+			URLTemplate:      u.URLTemplate,
+			UserEventPattern: u.UserEventPattern,
+			SystemEvents:     append([]string(nil), u.SystemEvents...),
+		})
+		out.Hubs[key] = h
+	}
+	return out
+}
+
+// route picks the upstream handler of an event from the settings in effect.
+func (e *Emulator) route(hub, event string, system bool) (upstream.Handler, bool) {
+	eh, ok := e.settings.Load().Match(hub, event, system)
+	if !ok {
+		return upstream.Handler{}, false
+	}
+	return upstream.Handler{Hub: hub, URLTemplate: eh.URLTemplate, UserEventPattern: eh.UserEventPattern, SystemEvents: eh.SystemEvents}, true
+}
+
+// allowsAnonymous reports whether hub accepts clients without a token.
+func (e *Emulator) allowsAnonymous(hub string) bool {
+	return e.settings.Load().AllowsAnonymous(hub)
+}
+
+// watchSettings runs w until the emulator closes.
+func (e *Emulator) watchSettings(w *settings.Watcher) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stopWatch = cancel
+	if !e.goTracked(func() { w.Run(ctx) }) {
+		cancel()
+	}
+}

@@ -1,0 +1,80 @@
+package emulator
+
+import (
+	"context"
+
+	"github.com/coder/websocket"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+	"github.com/webpubsub-go/webpubsub/internal/upstream"
+)
+
+// controlFrame encodes a message that is not sequenced (ack, pong, system)
+// in the connection's subprotocol.
+func (c *conn) controlFrame(m protocol.Message) (outFrame, error) {
+	b, err := c.codec.Encode(m)
+	if err != nil {
+		return outFrame{}, err
+	}
+	if c.codec.Binary() {
+		return outFrame{typ: websocket.MessageBinary, data: b}, nil
+	}
+	return outFrame{typ: websocket.MessageText, data: b}, nil
+}
+
+// protobuf returns the protobuf frame of a data message with sequence id seq
+// (0 = none). The frame without a sequence id is encoded once, on first use,
+// and shared by every protobuf recipient; a sequence id is spliced into a
+// copy, as withSequenceID does for JSON.
+func (m *message) protobuf(seq uint64) []byte {
+	m.pbOnce.Do(func() {
+		// Encoding a data message cannot fail: every payload has a protobuf
+		// form (see protocol.EncodeProtobuf).
+		m.pbFrame, _ = protocol.EncodeProtobuf(m.src)
+	})
+	if seq == 0 {
+		return m.pbFrame
+	}
+	b, err := protocol.AppendProtobufSequenceID(m.pbFrame, seq)
+	if err != nil {
+		return m.pbFrame
+	}
+	return b
+}
+
+// handleProtobufFrame handles one frame of a protobuf client: a binary
+// UpstreamMessage. A frame that is not one closes the connection, as a frame
+// that is not JSON does for JSON clients; a message that parses but is
+// invalid is acked with BadRequest when it carries an ack id.
+func (e *Emulator) handleProtobufFrame(ctx context.Context, c *conn, typ websocket.MessageType, data []byte) {
+	if typ != websocket.MessageBinary {
+		e.removeConn(c, "text frames are not allowed with the "+c.subprotocol+" subprotocol", websocket.StatusUnsupportedData)
+		return
+	}
+	m, err := protocol.DecodeUpstream(data)
+	if err != nil {
+		ackID, ok := protocol.ProbeUpstream(data)
+		if !ok {
+			e.removeConn(c, "invalid message: not a protobuf UpstreamMessage", websocket.StatusInvalidFramePayloadData)
+			return
+		}
+		c.ackError(ackID, protocol.ErrorBadRequest, cleanError(err))
+		e.log.Debug("emulator: ignoring invalid message", "connectionId", c.id, "err", err)
+		return
+	}
+	e.handleMessage(ctx, c, m)
+}
+
+// onClientEvent sends the event message of a PubSub client upstream. A
+// protobuf client's Any payload goes as application/x-protobuf and its
+// metadata as x-webpubsub-metadata-<key> headers.
+func (e *Emulator) onClientEvent(ctx context.Context, c *conn, m protocol.EventMessage) (*protocol.Payload, error) {
+	var opts upstream.UserEventOptions
+	if c.codec.Binary() {
+		opts.Metadata = m.Metadata
+		if m.Data.Type == protocol.DataTypeProtobuf {
+			opts.ContentType = protocol.ContentTypeProtobuf
+		}
+	}
+	return e.onUserEventWithOptions(ctx, c, m.Event, m.Data, opts)
+}

@@ -1,0 +1,141 @@
+package settings
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// DefaultPollInterval is how often a Watcher looks at its file when
+// WatchOptions.Interval is zero.
+const DefaultPollInterval = 500 * time.Millisecond
+
+// WatchOptions configures a Watcher.
+type WatchOptions struct {
+	// Interval is how often the file's size, modification time and content
+	// are checked; 0 means DefaultPollInterval. (Polling needs no extra
+	// dependency and also sees editors that replace the file.)
+	Interval time.Duration
+	// OnReload receives settings read after the file changed and validated.
+	// Required.
+	OnReload func(*Settings)
+	// OnError receives the error of a change that could not be read or is
+	// invalid; the last good settings stay in effect. Nil ignores them.
+	OnError func(error)
+}
+
+// Watcher polls a settings file and reports each valid change. Create one
+// with NewWatcher and run it with Run.
+type Watcher struct {
+	path string
+	opts WatchOptions
+	last fileState
+}
+
+// NewWatcher reads and validates the settings file at path (an invalid file
+// is an error naming the line and field, for a start-up to fail on) and
+// returns a Watcher whose baseline is that content, with the settings read.
+func NewWatcher(path string, opts WatchOptions) (*Watcher, *Settings, error) {
+	if opts.OnReload == nil {
+		return nil, nil, errors.New("settings: WatchOptions.OnReload is required")
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultPollInterval
+	}
+	st := snapshot(path)
+	if st.err != nil {
+		return nil, nil, st.err
+	}
+	s, err := Parse(st.data)
+	if err != nil {
+		return nil, nil, &pathError{path: path, err: err}
+	}
+	return &Watcher{path: path, opts: opts, last: st}, s, nil
+}
+
+// Run polls the file until ctx is done, calling OnReload with the new
+// settings each time its content changes (and then stays the same for one
+// interval, so that a half-written file is not read) and is valid, and OnError when a
+// changed file is missing or invalid (the caller keeps its previous
+// settings). Run blocks; run it in a goroutine.
+func (w *Watcher) Run(ctx context.Context) {
+	tick := time.NewTicker(w.opts.Interval)
+	defer tick.Stop()
+	var pending *fileState
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		cur := snapshot(w.path)
+		if cur.same(w.last) {
+			continue
+		}
+		// A save is often a truncation followed by writes: act once the
+		// file stayed the same for one interval.
+		if pending == nil || !cur.same(*pending) {
+			pending = &cur
+			continue
+		}
+		pending = nil
+		w.last = cur
+		if cur.err != nil {
+			if w.opts.OnError != nil {
+				w.opts.OnError(cur.err)
+			}
+			continue
+		}
+		s, err := Parse(cur.data)
+		if err != nil {
+			if w.opts.OnError != nil {
+				w.opts.OnError(&pathError{path: w.path, err: err})
+			}
+			continue
+		}
+		w.opts.OnReload(s)
+	}
+}
+
+// fileState is what Watch compares between polls.
+type fileState struct {
+	mod  time.Time
+	size int64
+	data []byte
+	err  error
+}
+
+func snapshot(path string) fileState {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileState{err: fmt.Errorf("settings: %w", err)}
+	}
+	st := fileState{mod: fi.ModTime(), size: fi.Size()}
+	st.data, st.err = readFile(path)
+	return st
+}
+
+// same reports whether nothing changed; the content is compared too, since
+// a save within the file system's timestamp granularity keeps the time.
+func (a fileState) same(b fileState) bool {
+	if (a.err == nil) != (b.err == nil) {
+		return false
+	}
+	if a.err != nil {
+		return a.err.Error() == b.err.Error()
+	}
+	return a.mod.Equal(b.mod) && a.size == b.size && bytes.Equal(a.data, b.data)
+}
+
+// pathError prefixes a parse error with the file's path.
+type pathError struct {
+	path string
+	err  error
+}
+
+func (e *pathError) Error() string { return e.path + ":" + e.err.Error() }
+
+func (e *pathError) Unwrap() error { return e.err }

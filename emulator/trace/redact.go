@@ -1,0 +1,164 @@
+package trace
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Redacted replaces a secret in an event.
+const Redacted = "[redacted]"
+
+// jwtPattern matches what looks like a JSON Web Token, also cut short: a
+// header and the start of a payload are enough.
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}`)
+
+// bearerPattern matches the value of an Authorization header.
+var bearerPattern = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`)
+
+// secretNames are names whose value, after "=" or ":", is redacted: keys of
+// connection strings and query parameters that carry credentials.
+var secretNames = []string{
+	"accesskey", "access_token", "reconnection_token", "awps_reconnection_token",
+	"token", "code", "sig", "key", "secret", "password",
+}
+
+// redactor scrubs secrets from events.
+type redactor struct {
+	secrets []string
+}
+
+func newRedactor(secrets []string) *redactor {
+	r := &redactor{}
+	for _, s := range secrets {
+		if len(s) >= 4 { // shorter strings would blank out ordinary text
+			r.secrets = append(r.secrets, s)
+		}
+	}
+	return r
+}
+
+// String returns s without secrets.
+func (r *redactor) String(s string) string {
+	if s == "" {
+		return s
+	}
+	for _, k := range r.secrets {
+		if strings.Contains(s, k) {
+			s = strings.ReplaceAll(s, k, Redacted)
+		}
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtPattern.ReplaceAllString(s, Redacted)
+	}
+	if containsFold(s, "bearer") {
+		s = bearerPattern.ReplaceAllString(s, "${1}"+Redacted)
+	}
+	if strings.ContainsAny(s, "=:") {
+		s = redactNamedValues(s)
+	}
+	return s
+}
+
+// redactNamedValues replaces the value of every "name=value" or
+// "name: value" whose name is one of secretNames.
+func redactNamedValues(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '=' && s[i] != ':' {
+			continue
+		}
+		// The name ends before optional spaces.
+		j := i
+		for j > 0 && s[j-1] == ' ' {
+			j--
+		}
+		k := j
+		for k > 0 && isNameByte(s[k-1]) {
+			k--
+		}
+		if !isSecretName(s[k:j]) {
+			continue
+		}
+		// The value starts after optional spaces and ends at a separator.
+		v := i + 1
+		for v < len(s) && s[v] == ' ' {
+			v++
+		}
+		end := v
+		for end < len(s) && !strings.ContainsRune(";& \t\r\n\"',", rune(s[end])) {
+			end++
+		}
+		if end == v {
+			continue
+		}
+		b.WriteString(s[last:v])
+		b.WriteString(Redacted)
+		last = end
+		i = end - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func isSecretName(name string) bool {
+	for _, n := range secretNames {
+		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains sub, ignoring ASCII case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if (s[i]|0x20) == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// event redacts every string of ev in place.
+func (r *redactor) event(ev *Event) {
+	for _, p := range []*string{&ev.Hub, &ev.ConnectionID, &ev.UserID, &ev.Group, &ev.Target, &ev.Event, &ev.Path, &ev.Preview} {
+		*p = r.String(*p)
+	}
+	ev.Reason = truncate(r.String(truncate(ev.Reason, maxReasonBytes+lookahead)), maxReasonBytes)
+	for i := range ev.Groups {
+		ev.Groups[i] = r.String(ev.Groups[i])
+	}
+}
+
+// lookahead is how far past a cut the text is scrubbed before it is cut, so
+// that a secret that starts before the cut is recognised whole.
+const lookahead = 1024
+
+// Preview returns the beginning of a text payload for Event.Preview:
+// scrubbed of secrets first, then cut to PreviewBytes at a character
+// boundary ("…" marks a cut).
+func (r *Recorder) Preview(data []byte) string {
+	n := min(len(data), PreviewBytes+lookahead)
+	s := strings.ToValidUTF8(string(data[:n]), "\uFFFD")
+	return truncate(r.red.String(s), PreviewBytes)
+}
+
+// truncate cuts s to at most n bytes at a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,108 @@
+// Drives @azure/web-pubsub-client (the JS client) for the Go interop tests.
+// Ops:
+//   new {url, protocol: "json"|"json.reliable", autoReconnect?, autoRejoinGroups?}
+//   start {}  stop {}
+//   joinGroup {group, ackId?}  leaveGroup {group, ackId?}
+//   sendToGroup {group, data, dataType, noEcho?, fireAndForget?, ackId?}
+//   sendEvent {event, data, dataType, fireAndForget?, ackId?}
+//   rawClose {}   closes the underlying WebSocket abnormally (as a network drop)
+// Events: connected, disconnected, stopped, server-message, group-message,
+// rejoin-group-failed. Binary data crosses as {"base64": ...}.
+"use strict";
+
+const {
+  WebPubSubClient,
+  WebPubSubJsonProtocol,
+  WebPubSubJsonReliableProtocol,
+} = require("@azure/web-pubsub-client");
+const { serve, emit, describeError, toWire, fromWire } = require("./rpc.js");
+
+let client;
+
+function need() {
+  if (!client) throw new Error("call new first");
+  return client;
+}
+
+// payload turns wire data into what the client sends: binary as ArrayBuffer.
+function payload(data) {
+  const d = fromWire(data);
+  if (Buffer.isBuffer(d)) return d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength);
+  return d;
+}
+
+function result(r) {
+  return { ackId: r.ackId, isDuplicated: r.isDuplicated };
+}
+
+serve(
+  {
+    new(args) {
+      const protocol = args.protocol === "json" ? WebPubSubJsonProtocol() : WebPubSubJsonReliableProtocol();
+      client = new WebPubSubClient(args.url, {
+        protocol,
+        autoReconnect: args.autoReconnect !== false,
+        autoRejoinGroups: args.autoRejoinGroups !== false,
+        reconnectRetryOptions: { retryDelayInMs: 100, maxRetryDelayInMs: 500, maxRetries: 20 },
+        messageRetryOptions: { retryDelayInMs: 100, maxRetryDelayInMs: 500, maxRetries: 5 },
+      });
+      client.on("connected", (e) => emit("connected", { connectionId: e.connectionId, userId: e.userId }));
+      client.on("disconnected", (e) =>
+        emit("disconnected", { connectionId: e.connectionId, message: e.message && e.message.message }),
+      );
+      client.on("stopped", () => emit("stopped"));
+      client.on("server-message", (e) =>
+        emit("server-message", {
+          data: toWire(e.message.data),
+          dataType: e.message.dataType,
+          sequenceId: e.message.sequenceId,
+        }),
+      );
+      client.on("group-message", (e) =>
+        emit("group-message", {
+          group: e.message.group,
+          fromUserId: e.message.fromUserId,
+          data: toWire(e.message.data),
+          dataType: e.message.dataType,
+          sequenceId: e.message.sequenceId,
+        }),
+      );
+      client.on("rejoin-group-failed", (e) =>
+        emit("rejoin-group-failed", { group: e.group, error: describeError(e.error) }),
+      );
+      return null;
+    },
+    async start() {
+      await need().start();
+      return null;
+    },
+    stop() {
+      need().stop();
+      return null;
+    },
+    async joinGroup(args) {
+      return result(await need().joinGroup(args.group, { ackId: args.ackId }));
+    },
+    async leaveGroup(args) {
+      return result(await need().leaveGroup(args.group, { ackId: args.ackId }));
+    },
+    async sendToGroup(args) {
+      const r = await need().sendToGroup(args.group, payload(args.data), args.dataType, {
+        noEcho: args.noEcho,
+        fireAndForget: args.fireAndForget,
+        ackId: args.ackId,
+      });
+      return r ? result(r) : null;
+    },
+    async sendEvent(args) {
+      const r = await need().sendEvent(args.event, payload(args.data), args.dataType, {
+        fireAndForget: args.fireAndForget,
+        ackId: args.ackId,
+      });
+      return r ? result(r) : null;
+    },
+  },
+  () => {
+    if (client) client.stop();
+  },
+);
