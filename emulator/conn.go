@@ -84,12 +84,12 @@ type conn struct {
 	groups map[string]struct{}
 	roles  map[string]struct{}
 
-	// handling serialises the handling of the frames this connection sends
-	// across its transports: a client that lost a transport retries an
-	// operation with the same ackId on the recovered one, possibly while
-	// the old transport is still handling the original, and the duplicate
-	// check must see the outcome of the original.
-	handling sync.Mutex
+	// frames serialises the handling of the frames of this connection
+	// across its transports: a frame the dropped transport read is handled
+	// completely (its ackId recorded) before a recovered transport's retry
+	// of it is checked for duplicates. Held while one frame is handled;
+	// taken before mu.
+	frames sync.Mutex
 
 	mu        sync.Mutex
 	t         *transport

@@ -34,16 +34,14 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 		if err != nil {
 			return err
 		}
-		// Frames of one connection are handled one at a time across its
-		// transports (see conn.handling).
-		c.handling.Lock()
+		c.frames.Lock()
 		if !c.serves(t) {
-			c.handling.Unlock()
+			c.frames.Unlock()
 			<-t.ctx.Done()
 			return t.ctx.Err()
 		}
 		e.handleFrame(t.ctx, c, typ, data)
-		c.handling.Unlock()
+		c.frames.Unlock()
 	}
 }
 

@@ -10,7 +10,7 @@
 //
 // Without one, it starts the emulator in-process and needs nothing else:
 //
-//	go run ./chat [-addr 127.0.0.1:8080]
+//	go run ./chat [-addr 127.0.0.1:3000]
 package main
 
 import (
@@ -35,7 +35,7 @@ import (
 const connectionStringEnv = "WEBPUBSUB_CONNECTION_STRING"
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "address the chat server listens on")
+	addr := flag.String("addr", "127.0.0.1:3000", "address the chat server listens on (not 8080, which the emulator uses)")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
