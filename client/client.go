@@ -57,7 +57,7 @@ type Client struct {
 	reconnectionToken string
 	groups            map[string]struct{}
 	groupLocks        map[string]*groupLock
-	acks              map[uint64]chan ackOutcome
+	acks              map[uint64]ackWaiter
 	rejoining         *rejoinRun // the rejoin of the current connection, if running
 }
 
@@ -98,7 +98,7 @@ func NewWithURLProvider(provider func(ctx context.Context) (string, error), opts
 		changed:    make(chan struct{}),
 		groups:     make(map[string]struct{}),
 		groupLocks: make(map[string]*groupLock),
-		acks:       make(map[uint64]chan ackOutcome),
+		acks:       make(map[uint64]ackWaiter),
 	}, nil
 }
 

@@ -92,21 +92,20 @@ func (c *Client) groupOp(ctx context.Context, group string, ackID uint64, join b
 		return nil, &SendMessageError{AckID: ackID, Err: err}
 	}
 	defer unlock()
-	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
+	// The membership is recorded by the read loop as it handles the ack, so
+	// that a new connection coming up right after it rejoins the group.
+	res, err := c.invokeWith(ctx, ackID, false, func(id *uint64) protocol.Message {
 		if join {
 			return protocol.JoinGroupMessage{Group: group, AckID: id}
 		}
 		return protocol.LeaveGroupMessage{Group: group, AckID: id}
-	})
-	if err == nil {
-		c.mu.Lock()
+	}, func() {
 		if join {
 			c.groups[group] = struct{}{}
 		} else {
 			delete(c.groups, group)
 		}
-		c.mu.Unlock()
-	}
+	})
 	return res, err
 }
 
@@ -191,6 +190,14 @@ type ackOutcome struct {
 // fireAndForget, and retries per MessageRetry when the connection fails
 // before the service answers.
 func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message) (*AckResult, error) {
+	return c.invokeWith(ctx, ackID, fireAndForget, build, nil)
+}
+
+// invokeWith is invoke with onAcked, which (unless nil) the read loop calls
+// with c.mu held when the service acknowledges the operation with success
+// (or Duplicate): its effect is recorded before any later frame, such as
+// the end of the connection, is handled.
+func (c *Client) invokeWith(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message, onAcked func()) (*AckResult, error) {
 	var m protocol.Message
 	if fireAndForget {
 		m = build(nil)
@@ -213,7 +220,7 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 	var sess *session
 	var lost *connection
 	for retry := 0; ; retry++ {
-		res, err, why := c.attempt(ctx, &sess, &lost, b, ackID, fireAndForget)
+		res, err, why := c.attempt(ctx, &sess, &lost, b, ackID, fireAndForget, onAcked)
 		if why == retryNone {
 			return res, err
 		}
@@ -285,7 +292,7 @@ func retryWait(ctx context.Context, sess *session, d time.Duration) error {
 // session: nil before the first attempt, which sets it. *lostp is the
 // connection the previous attempt was lost with (nil if none); attempt does
 // not use it again and sets *lostp when this attempt loses its connection.
-func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connection, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, why retryKind) {
+func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connection, b []byte, ackID uint64, fireAndForget bool, onAcked func()) (res *AckResult, err error, why retryKind) {
 	conn, sess, err := c.waitConn(ctx, *sessp, *lostp)
 	if err != nil {
 		if errors.Is(err, ErrStopped) {
@@ -301,7 +308,7 @@ func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connectio
 		}
 		return &AckResult{}, nil, retryNone
 	}
-	ch, err := c.registerAck(ackID)
+	ch, err := c.registerAck(ackID, onAcked)
 	if err != nil {
 		return nil, err, retryNone
 	}
@@ -388,22 +395,28 @@ func (c *Client) waitConn(ctx context.Context, bound *session, lost *connection)
 	}
 }
 
+// ackWaiter is an operation waiting for its ack.
+type ackWaiter struct {
+	ch      chan ackOutcome
+	onAcked func() // see invokeWith; may be nil
+}
+
 // registerAck installs the waiter for ackID.
-func (c *Client) registerAck(ackID uint64) (chan ackOutcome, error) {
+func (c *Client) registerAck(ackID uint64, onAcked func()) (chan ackOutcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, busy := c.acks[ackID]; busy {
 		return nil, fmt.Errorf("client: ack id %d is already in use by a pending operation", ackID)
 	}
 	ch := make(chan ackOutcome, 1)
-	c.acks[ackID] = ch
+	c.acks[ackID] = ackWaiter{ch: ch, onAcked: onAcked}
 	return ch, nil
 }
 
 // unregisterAck removes ch if it is still the waiter for ackID.
 func (c *Client) unregisterAck(ackID uint64, ch chan ackOutcome) {
 	c.mu.Lock()
-	if c.acks[ackID] == ch {
+	if c.acks[ackID].ch == ch {
 		delete(c.acks, ackID)
 	}
 	c.mu.Unlock()
@@ -412,11 +425,14 @@ func (c *Client) unregisterAck(ackID uint64, ch chan ackOutcome) {
 // resolveAck hands an ack to its waiter; acks nobody waits for are dropped.
 func (c *Client) resolveAck(a protocol.AckMessage) {
 	c.mu.Lock()
-	ch := c.acks[a.AckID]
+	w, ok := c.acks[a.AckID]
 	delete(c.acks, a.AckID)
+	if ok && w.onAcked != nil && (a.Success || (a.Error != nil && a.Error.Name == protocol.ErrorDuplicate)) {
+		w.onAcked()
+	}
 	c.mu.Unlock()
-	if ch != nil {
-		ch <- ackOutcome{ack: a}
+	if ok {
+		w.ch <- ackOutcome{ack: a}
 	}
 }
 
@@ -424,9 +440,9 @@ func (c *Client) resolveAck(a protocol.AckMessage) {
 func (c *Client) failAcks() {
 	c.mu.Lock()
 	acks := c.acks
-	c.acks = make(map[uint64]chan ackOutcome)
+	c.acks = make(map[uint64]ackWaiter)
 	c.mu.Unlock()
-	for _, ch := range acks {
-		ch <- ackOutcome{err: ErrStopped}
+	for _, w := range acks {
+		w.ch <- ackOutcome{err: ErrStopped}
 	}
 }
