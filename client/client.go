@@ -59,6 +59,9 @@ type Client struct {
 	groupLocks        map[string]*groupLock
 	acks              map[uint64]ackWaiter
 	rejoining         *rejoinRun // the rejoin of the current connection, if running
+
+	// preview is owned by invoke.go, stream_send.go and stream_recv.go.
+	preview previewState
 }
 
 // session is one Start..Stop run of a client.
