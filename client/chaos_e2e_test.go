@@ -68,7 +68,7 @@ func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 	const total, drops = 10_000, 25
 	var r recorder
 	v, recv, send := chaosGroup(t, &r)
-	ctx := ctxT(t)
+	ctx := chaosCtx(t)
 	id := recv.ConnectionID()
 
 	// The dropper cuts the receiver's connection each time the sender has
@@ -104,7 +104,7 @@ func TestChaosSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
 	const minMessages, minDrops = 2_000, 25
 	var r recorder
 	v, _, send := chaosGroup(t, &r)
-	ctx := ctxT(t)
+	ctx := chaosCtx(t)
 
 	// The dropper cuts the sender's connection at random points of its
 	// acked sends, independent of the send loop.
