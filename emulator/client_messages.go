@@ -60,8 +60,8 @@ func (e *Emulator) handleMessage(ctx context.Context, c *conn, m protocol.Messag
 	case protocol.EventMessage:
 		e.clientEvent(ctx, c, m)
 	case protocol.SequenceAckMessage:
-		if c.reliable {
-			c.ackSequence(m.SequenceID)
+		if c.reliable && !c.ackSequence(m.SequenceID) {
+			e.log.Debug("emulator: ignoring sequenceAck beyond the last sequence id sent", "connectionId", c.id, "sequenceId", m.SequenceID)
 		}
 	case protocol.PingMessage:
 		c.sendControl(protocol.PongMessage{})
