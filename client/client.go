@@ -57,6 +57,9 @@ type Client struct {
 	reconnectionToken string
 	groups            map[string]struct{}
 	acks              map[uint64]chan ackOutcome
+
+	// preview is owned by invoke.go, stream_send.go and stream_recv.go.
+	preview previewState
 }
 
 // session is one Start..Stop run of a client.

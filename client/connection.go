@@ -55,6 +55,7 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 		ce := &ConnectError{URL: RedactURL(rawURL), Err: redactError(err, rawURL)}
 		if resp != nil && resp.StatusCode != 101 {
 			ce.StatusCode = resp.StatusCode
+			ce.Reason = handshakeReason(resp, rawURL) // handshake.go
 		}
 		return nil, ce
 	}
@@ -241,11 +242,16 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 		if !c.acceptSequence(conn, m.SequenceID) {
 			return
 		}
+		if m.Stream != nil {
+			c.preview.inbound.dispatch(sess, m) // stream_recv.go
+		}
 		if h := c.cfg.OnGroupMessage; h != nil {
-			ev := GroupMessage{Group: m.Group, FromUserID: m.FromUserID, DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID}
+			ev := GroupMessage{Group: m.Group, FromUserID: m.FromUserID, DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID, Stream: groupStreamInfo(m.Stream)}
 			c.post(sess, func() { h(ev) })
 		}
 	case protocol.PongMessage:
+	case protocol.InvokeResponseMessage, protocol.StreamAckMessage, protocol.StreamNackMessage, protocol.StreamClosedMessage:
+		c.handlePreviewFrame(m) // preview.go
 	case protocol.UnknownMessage, protocol.GroupStateSnapshotMessage, protocol.GroupStateUpdateMessage:
 		// Dropped without an error, as the JS client does: frames of a newer
 		// protocol must not break the client.

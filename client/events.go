@@ -52,6 +52,9 @@ type GroupMessage struct {
 	Data []byte
 	// SequenceID is the message's sequence id on a reliable connection, else 0.
 	SequenceID uint64
+	// Stream is set when the message is a fragment (or the terminal frame)
+	// of a group stream; see SubscribeGroupStreams to read streams whole.
+	Stream *GroupStreamInfo
 }
 
 // RejoinGroupFailedEvent is delivered when a group the client had joined

@@ -227,12 +227,13 @@ func (e *Emulator) serveTransport(c *conn, t *transport) {
 }
 
 // clientAudiences are the aud values a client token for hub may carry: the
-// endpoint as the client reached it and as the emulator advertises it.
+// endpoint as the emulator advertises it and, if the client reached it by
+// another of the emulator's own names, by that name.
 func (e *Emulator) clientAudiences(r *http.Request, hub string) []string {
 	path := "/client/hubs/" + hub
-	auds := []string{"http://" + r.Host + path}
-	if u := e.url + path; u != auds[0] {
-		auds = append(auds, u)
+	auds := e.audienceBases(r)
+	for i := range auds {
+		auds[i] += path
 	}
 	return auds
 }

@@ -33,9 +33,12 @@ type Emulator struct {
 	log    *slog.Logger
 	opts   Options
 
-	ln        net.Listener
-	srv       *http.Server
-	url       string
+	ln  net.Listener
+	srv *http.Server
+	url string
+	// hosts are the host:port names the emulator accepts token audiences
+	// for (see audience.go).
+	hosts     map[string]bool
 	serveDone chan struct{}
 	// upstream calls the event handlers of the settings in effect.
 	upstream *upstreamCaller
@@ -104,6 +107,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
+	e.hosts = ownHosts(ln.Addr(), addr)
 	if e.upstream, err = newUpstreamCaller(e); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)

@@ -22,26 +22,6 @@ func (c *conn) controlFrame(m protocol.Message) (outFrame, error) {
 	return outFrame{typ: websocket.MessageText, data: b}, nil
 }
 
-// protobuf returns the protobuf frame of a data message with sequence id seq
-// (0 = none). The frame without a sequence id is encoded once, on first use,
-// and shared by every protobuf recipient; a sequence id is spliced into a
-// copy, as withSequenceID does for JSON.
-func (m *message) protobuf(seq uint64) []byte {
-	m.pbOnce.Do(func() {
-		// Encoding a data message cannot fail: every payload has a protobuf
-		// form (see protocol.EncodeProtobuf).
-		m.pbFrame, _ = protocol.EncodeProtobuf(m.src)
-	})
-	if seq == 0 {
-		return m.pbFrame
-	}
-	b, err := protocol.AppendProtobufSequenceID(m.pbFrame, seq)
-	if err != nil {
-		return m.pbFrame
-	}
-	return b
-}
-
 // handleProtobufFrame handles one frame of a protobuf client: a binary
 // UpstreamMessage. A frame that is not one closes the connection, as a frame
 // that is not JSON does for JSON clients; a message that parses but is

@@ -88,16 +88,16 @@ func (e *Emulator) authorize(r *http.Request) string {
 }
 
 // restAudiences are the aud values accepted for r: the request URL as sent
-// and as parsed, each with and without the query.
+// and as parsed, each with and without the query, on the emulator's own
+// address (see audienceBases).
 func (e *Emulator) restAudiences(r *http.Request) []string {
-	base := "http://" + r.Host
 	var auds []string
 	add := func(s string) {
 		if !contains(auds, s) {
 			auds = append(auds, s)
 		}
 	}
-	for _, b := range []string{base, e.url} {
+	for _, b := range e.audienceBases(r) {
 		add(b + r.RequestURI)
 		if i := strings.IndexByte(r.RequestURI, '?'); i >= 0 {
 			add(b + r.RequestURI[:i])

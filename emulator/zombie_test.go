@@ -25,10 +25,10 @@ func stalledDial(t *testing.T, u, subprotocol string) *wsClient {
 	return dial(t, u, subprotocol)
 }
 
-// stallMessages is how many 64 KiB messages fill the socket buffers of a
+// stallMessages is how many 512 KiB messages fill the socket buffers of a
 // client that does not read (loopback buffers reach a few MiB each way)
 // while staying under the emulator's 32 MiB queue limit.
-const stallMessages = 400
+const stallMessages = 48
 
 // logRecorder is a slog handler that passes every message to a channel.
 type logRecorder struct{ msgs chan string }
@@ -62,12 +62,12 @@ func (l *logRecorder) waitFor(t *testing.T, s string) {
 	}
 }
 
-// fillStalled sends n messages of 64 KiB to connection id, more than the
+// fillStalled sends n messages of 512 KiB to connection id, more than the
 // socket buffers of a client that does not read can hold, so that the
 // emulator's writer blocks.
 func fillStalled(t *testing.T, e *emulator.Emulator, hub, id string, n int) {
 	t.Helper()
-	big := strings.Repeat("x", 64<<10)
+	big := strings.Repeat("x", 512<<10)
 	for i := 0; i < n; i++ {
 		send(t, e, "/api/hubs/"+hub+"/connections/"+id+"/:send", big)
 	}
