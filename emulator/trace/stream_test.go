@@ -179,7 +179,7 @@ func read(t *testing.T, ws *websocket.Conn) protocol.Message {
 	return m
 }
 
-func clientURL(t *testing.T, e *emulator.Emulator, hub, user string, roles, groups []string) string {
+func clientURL(t testing.TB, e *emulator.Emulator, hub, user string, roles, groups []string) string {
 	t.Helper()
 	base := strings.Replace(e.URL(), "http://", "ws://", 1) + "/client/hubs/" + hub
 	tok, err := auth.Sign(e.AccessKey(), &auth.Claims{
