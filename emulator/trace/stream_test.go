@@ -440,3 +440,18 @@ func TestSlowPageMissesUpdatesWithoutSlowingTheEmulator(t *testing.T) {
 	assert.Greater(t, missed.Dropped, uint64(0))
 	assert.Less(t, missed.Dropped, uint64(3*trace.DefaultSubscriberQueue))
 }
+
+func TestOpenStreamsAreBounded(t *testing.T) {
+	e := startEmulator(t, emulator.Options{})
+	status, hc := signIn(t, e, signToken(t, e.AccessKey(), e.URL()+"/trace"))
+	require.Equal(t, http.StatusNoContent, status)
+	for i := 0; i < trace.MaxStreams; i++ {
+		openStream(t, hc, e.URL()+"/trace/stream")
+	}
+	resp, err := hc.Get(e.URL() + "/trace/stream")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, string(body), "too many live trace pages")
+}
