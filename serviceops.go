@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Hub returns the hub the client works on.
@@ -305,7 +306,8 @@ func (c *ServiceClient) groupsOp(ctx context.Context, op, suffix string, groups 
 		}
 	}
 	switch {
-	case filter == "" && !all:
+	case strings.TrimSpace(filter) == "" && !all:
+		// A blank filter is as empty as "" (and the service would refuse it).
 		return errEmptyFilter
 	case filter != "" && all:
 		return errors.New("webpubsub: AllConnections is set but so is a filter: clear one of them")

@@ -138,6 +138,7 @@ func TestConnectionsToGroupsEmptyFilterNeedsAllConnections(t *testing.T) {
 			err := tc.call(c, "", false)
 			require.ErrorIs(t, err, errEmptyFilter)
 			assert.Contains(t, err.Error(), "AllConnections")
+			require.ErrorIs(t, tc.call(c, " \t", false), errEmptyFilter, "a blank filter is empty too")
 			assert.ErrorContains(t, tc.call(c, "userId eq 'a'", true), "AllConnections is set but so is a filter")
 			assert.Empty(t, ts.requests(), "refused before any request")
 

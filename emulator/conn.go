@@ -84,6 +84,13 @@ type conn struct {
 	groups map[string]struct{}
 	roles  map[string]struct{}
 
+	// frames serialises the handling of the frames of this connection
+	// across its transports: a frame the dropped transport read is handled
+	// completely (its ackId recorded) before a recovered transport's retry
+	// of it is checked for duplicates. Held while one frame is handled;
+	// taken before mu.
+	frames sync.Mutex
+
 	mu        sync.Mutex
 	t         *transport
 	seq       uint64

@@ -34,11 +34,14 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 		if err != nil {
 			return err
 		}
+		c.frames.Lock()
 		if !c.serves(t) {
+			c.frames.Unlock()
 			<-t.ctx.Done()
 			return t.ctx.Err()
 		}
 		e.handleFrame(t.ctx, c, typ, data)
+		c.frames.Unlock()
 	}
 }
 

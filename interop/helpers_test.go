@@ -169,3 +169,25 @@ func (g *goClient) waitDisconnected() client.DisconnectedEvent {
 	})
 	return e
 }
+
+// hasMessage waits a little for a message with data and reports whether it
+// arrived.
+func (g *goClient) hasMessage(data string) bool {
+	deadline := time.After(200 * time.Millisecond)
+	for {
+		g.mu.Lock()
+		for _, m := range g.msgs {
+			if m.Data == data {
+				g.mu.Unlock()
+				return true
+			}
+		}
+		ch := g.changed
+		g.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			return false
+		}
+	}
+}

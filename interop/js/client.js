@@ -5,7 +5,11 @@
 //   joinGroup {group, ackId?}  leaveGroup {group, ackId?}
 //   sendToGroup {group, data, dataType, noEcho?, fireAndForget?, ackId?}
 //   sendEvent {event, data, dataType, fireAndForget?, ackId?}
-//   rawClose {}   closes the underlying WebSocket abnormally (as a network drop)
+//   sendMany {group, prefix, count, noEcho?, firstAckId?}  sends "<prefix>-0".."<prefix>-<count-1>"
+//            one after the other (each acked), emitting "sent" {index} after each;
+//            with firstAckId message i uses ackId firstAckId+i. (The JS client
+//            retries a send whose ack was lost with a new ackId unless the caller
+//            chose one, so only caller ackIds make a retried send exactly-once.)
 // Events: connected, disconnected, stopped, server-message, group-message,
 // rejoin-group-failed. Binary data crosses as {"base64": ...}.
 "use strict";
@@ -93,6 +97,19 @@ serve(
         ackId: args.ackId,
       });
       return r ? result(r) : null;
+    },
+    async sendMany(args) {
+      const failed = [];
+      for (let i = 0; i < args.count; i++) {
+        try {
+          const ackId = args.firstAckId !== undefined ? args.firstAckId + i : undefined;
+          await need().sendToGroup(args.group, args.prefix + "-" + i, "text", { noEcho: args.noEcho, ackId });
+        } catch (e) {
+          failed.push({ index: i, error: describeError(e) });
+        }
+        emit("sent", { index: i });
+      }
+      return { failed };
     },
     async sendEvent(args) {
       const r = await need().sendEvent(args.event, payload(args.data), args.dataType, {
