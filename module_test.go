@@ -46,3 +46,16 @@ func TestModuleVersionLicenseAndChangelog(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(cl), "\n## "+strings.TrimPrefix(moduleVersion, "v")+" ", "CHANGELOG.md has an entry for version.go's moduleVersion")
 }
+
+// README shows the two set-up commands, and its test command covers both
+// modules, as .ci/run does.
+func TestReadmeSetUpCommandsCoverBothModules(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "go run ./cmd/webpubsub demo")
+	assert.Contains(t, string(readme), "go test -race ./... && (cd examples && go test -race ./...)")
+	ci, err := os.ReadFile(".ci/run")
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^MODULES=\(\. examples\)$`, string(ci), ".ci/run checks both modules")
+	assert.Contains(t, string(ci), "go mod tidy -diff")
+}

@@ -20,6 +20,10 @@ var (
 	// connection closed before the service acknowledged the message and no
 	// retry was left.
 	ErrConnectionLost = errors.New("client: connection lost before the service acknowledged the message")
+	// ErrMessageTooBig is the cause of the Disconnected and Stopped events of
+	// a client that stopped because the service sent a message larger than
+	// Options.ReadLimit.
+	ErrMessageTooBig = errors.New("client: the service sent a message larger than Options.ReadLimit")
 )
 
 // safeSentinels are errors a redacted error may still match.
@@ -65,12 +69,18 @@ type ConnectError struct {
 	URL string
 	// StatusCode is the HTTP status of a rejected handshake, or 0.
 	StatusCode int
+	// Reason is the service's reason text for a rejected handshake (the
+	// response body, shortened, secrets removed), or "".
+	Reason string
 	// Err is the cause, with secrets removed from its message.
 	Err error
 }
 
 // Error implements error.
 func (e *ConnectError) Error() string {
+	if e.StatusCode != 0 && e.Reason != "" {
+		return fmt.Sprintf("client: connecting to %s: handshake rejected with HTTP status %d: %s", e.URL, e.StatusCode, e.Reason)
+	}
 	if e.StatusCode != 0 {
 		return fmt.Sprintf("client: connecting to %s: handshake rejected with HTTP status %d: %v", e.URL, e.StatusCode, e.Err)
 	}

@@ -1,7 +1,8 @@
 package client
 
 // ConnectedEvent is delivered when a new connection to the service is
-// established (not when a dropped connection is recovered).
+// established (not when a dropped connection is recovered), once the client's
+// groups were rejoined on it.
 type ConnectedEvent struct {
 	// ConnectionID is the service's id of the connection.
 	ConnectionID string
@@ -52,6 +53,9 @@ type GroupMessage struct {
 	Data []byte
 	// SequenceID is the message's sequence id on a reliable connection, else 0.
 	SequenceID uint64
+	// Stream is set when the message is a fragment (or the terminal frame)
+	// of a group stream; see SubscribeGroupStreams to read streams whole.
+	Stream *GroupStreamInfo
 }
 
 // RejoinGroupFailedEvent is delivered when a group the client had joined

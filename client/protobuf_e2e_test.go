@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,14 @@ import (
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
 )
+
+// chaosCtx bounds a chaos test's operations: generously, because 10,000
+// acked sends on a loaded 2-core machine can take far longer than ctxT's 20 s.
+func chaosCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // withProtocol returns fastOptions speaking protocol.
 func withProtocol(protocol string) *client.Options {
@@ -172,7 +181,7 @@ func TestChaosReceiverDropsProtobufReliable(t *testing.T) {
 	v := newEnv(t, emulator.Options{})
 	recv := startClient(t, v.url(t, "receiver", allRoles...), r.hook(withProtocol(client.ProtocolProtobufReliable)))
 	send := startClient(t, v.url(t, "sender", allRoles...), withProtocol(client.ProtocolProtobufReliable))
-	ctx := ctxT(t)
+	ctx := chaosCtx(t)
 	_, err := recv.JoinGroup(ctx, "chaos", nil)
 	require.NoError(t, err)
 	id := recv.ConnectionID()
@@ -227,7 +236,7 @@ func TestProtobufSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
 	v := newEnv(t, emulator.Options{})
 	recv := startClient(t, v.url(t, "receiver", allRoles...), r.hook(withProtocol(client.ProtocolProtobufReliable)))
 	send := startClient(t, v.url(t, "sender", allRoles...), withProtocol(client.ProtocolProtobufReliable))
-	ctx := ctxT(t)
+	ctx := chaosCtx(t)
 	_, err := recv.JoinGroup(ctx, "chaos", nil)
 	require.NoError(t, err)
 

@@ -103,17 +103,14 @@ func dialMany(b *testing.B, u, subprotocol string, n int) []*websocket.Conn {
 }
 
 // BenchmarkBroadcastFanOut measures SendToAll through the emulator to 1,000
-// WebSocket clients (simple WebSocket and JSON subprotocol), against a
+// WebSocket clients (simple WebSocket, JSON and protobuf subprotocols), against a
 // baseline raw coder/websocket write loop to the same number of clients.
 // The metric is frames delivered per second.
 func BenchmarkBroadcastFanOut(b *testing.B) {
 	payload := []byte(strings.Repeat("x", 64))
-	for _, sub := range []string{"", protocol.JSON} {
-		name := "emulator/simple"
-		if sub != "" {
-			name = "emulator/json"
-		}
-		b.Run(name, func(b *testing.B) {
+	names := map[string]string{"": "emulator/simple", protocol.JSON: "emulator/json", protocol.Protobuf: "emulator/protobuf"}
+	for _, sub := range []string{"", protocol.JSON, protocol.Protobuf} {
+		b.Run(names[sub], func(b *testing.B) {
 			e, err := emulator.New(emulator.Options{})
 			require.NoError(b, err)
 			defer e.Close()
@@ -350,7 +347,7 @@ func dialerProcess(b *testing.B, n int, sub, u string) (stop func()) {
 func BenchmarkIdleConnectionMemory(b *testing.B) {
 	b.Run("emulator/json", func(b *testing.B) {
 		{
-			e, err := emulator.New(emulator.Options{})
+			e, err := emulator.New(emulator.Options{MaxConnections: idleConns + 100})
 			require.NoError(b, err)
 			u := clientURL(b, e, "idle", auth.Claims{Subject: "u"})
 			before := heapAndStacks()

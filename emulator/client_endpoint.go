@@ -94,6 +94,10 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if n := countDistinct(ev.Groups); n > maxGroupsPerConnection {
+		e.refuse(w, r, hubName, http.StatusBadRequest, fmt.Sprintf("the connection would join %d groups; the emulator's limit per connection is %d", n, maxGroupsPerConnection))
+		return
+	}
 	if ev.Subprotocol == "" && simple.group != "" && !mayPublish(ev.Roles, simple.group) {
 		e.refuse(w, r, hubName, http.StatusForbidden, "webpubsub_mode=sendToGroup needs the role "+protocol.RoleSendToGroup+" or "+protocol.RoleSendToGroup+"."+simple.group)
 		return
@@ -227,12 +231,13 @@ func (e *Emulator) serveTransport(c *conn, t *transport) {
 }
 
 // clientAudiences are the aud values a client token for hub may carry: the
-// endpoint as the client reached it and as the emulator advertises it.
+// endpoint as the emulator advertises it and, if the client reached it by
+// another of the emulator's own names, by that name.
 func (e *Emulator) clientAudiences(r *http.Request, hub string) []string {
 	path := "/client/hubs/" + hub
-	auds := []string{"http://" + r.Host + path}
-	if u := e.url + path; u != auds[0] {
-		auds = append(auds, u)
+	auds := e.audienceBases(r)
+	for i := range auds {
+		auds[i] += path
 	}
 	return auds
 }
@@ -292,6 +297,15 @@ func claimMap(c *auth.Claims) map[string][]string {
 		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
 	}
 	return m
+}
+
+// countDistinct returns how many different strings list holds.
+func countDistinct(list []string) int {
+	seen := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		seen[s] = struct{}{}
+	}
+	return len(seen)
 }
 
 func contains(list []string, s string) bool {

@@ -47,22 +47,21 @@ func (e *Emulator) handleFrame(ctx context.Context, c *conn, typ websocket.Messa
 // handleMessage handles one decoded message a PubSub client sent, whatever
 // its subprotocol.
 func (e *Emulator) handleMessage(ctx context.Context, c *conn, m protocol.Message) {
+	if e.handlePreviewFrame(ctx, c, m) { // invoke and group streams: streams.go
+		return
+	}
 	switch m := m.(type) {
 	case protocol.JoinGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, true)
 	case protocol.LeaveGroupMessage:
 		e.clientJoinLeave(c, m.Group, m.AckID, false)
 	case protocol.SendToGroupMessage:
-		if m.Stream != nil {
-			e.log.Debug("emulator: ignoring a stream open", "connectionId", c.id)
-			return
-		}
 		e.clientSendToGroup(c, m)
 	case protocol.EventMessage:
 		e.clientEvent(ctx, c, m)
 	case protocol.SequenceAckMessage:
-		if c.reliable {
-			c.ackSequence(m.SequenceID)
+		if c.reliable && !c.ackSequence(m.SequenceID) {
+			e.log.Debug("emulator: ignoring sequenceAck beyond the last sequence id sent", "connectionId", c.id, "sequenceId", m.SequenceID)
 		}
 	case protocol.PingMessage:
 		c.sendControl(protocol.PongMessage{})
@@ -93,8 +92,12 @@ func (e *Emulator) clientJoinLeave(c *conn, group string, ackID *uint64, join bo
 		return
 	}
 	if join {
-		if !c.hub.join(c, group) {
+		switch err := c.hub.join(c, group); {
+		case errors.Is(err, errNotRegistered):
 			return // removed meanwhile: no effect and no ack
+		case err != nil:
+			c.ackError(ackID, protocol.ErrorBadRequest, err.Error())
+			return
 		}
 	} else {
 		c.hub.leave(c, group)

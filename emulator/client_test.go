@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -183,6 +184,9 @@ func TestClientAuthAttacks(t *testing.T) {
 	wrongAud.Audience = e.URL() + "/client/hubs/hub2"
 	noExp := good
 	noExp.ExpiresAt = 0
+	notYet := good
+	notYet.NotBefore = time.Now().Add(time.Hour).Unix()
+	notYet.ExpiresAt = time.Now().Add(2 * time.Hour).Unix()
 	cases := []struct {
 		name  string
 		query string
@@ -190,6 +194,7 @@ func TestClientAuthAttacks(t *testing.T) {
 		{"no token", ""},
 		{"expired", "?access_token=" + sign(e.AccessKey(), expired)},
 		{"no exp", "?access_token=" + sign(e.AccessKey(), noExp)},
+		{"not valid for an hour (nbf)", "?access_token=" + sign(e.AccessKey(), notYet)},
 		{"wrong key", "?access_token=" + sign("not-the-key", good)},
 		{"wrong aud", "?access_token=" + sign(e.AccessKey(), wrongAud)},
 		{"alg none", "?access_token=" + url.QueryEscape(noneToken(good.Audience))},
@@ -212,6 +217,26 @@ func TestClientAuthAttacks(t *testing.T) {
 	require.NoError(t, err, "the same token with the right claims is accepted")
 	assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 	ws.CloseNow()
+
+	skewed := good
+	skewed.NotBefore = time.Now().Add(time.Minute).Unix()
+	ws, _, err = dialRaw(base+"?access_token="+sign(e.AccessKey(), skewed), protocol.JSON)
+	require.NoError(t, err, "an nbf within the clock skew is accepted")
+	ws.CloseNow()
+
+	// A token for another host is refused even when sent with that Host.
+	port := e.URL()[strings.LastIndexByte(e.URL(), ':')+1:]
+	otherHost := good
+	otherHost.Audience = "http://evil.example:" + port + "/client/hubs/hub1"
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	ws, resp, err = websocket.Dial(ctx, base+"?access_token="+sign(e.AccessKey(), otherHost), &websocket.DialOptions{Host: "evil.example:" + port})
+	if ws != nil {
+		ws.CloseNow()
+	}
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 	_, resp, err = dialRaw(wsBase(e)+"/client/hubs/1bad?access_token="+sign(e.AccessKey(), good), protocol.JSON)
 	require.Error(t, err)

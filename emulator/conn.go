@@ -1,11 +1,8 @@
 package emulator
 
 import (
-	"strconv"
 	"sync"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -19,43 +16,6 @@ const (
 	// maxAckIDs is how many ackIds a connection remembers for duplicate detection.
 	maxAckIDs = 65536
 )
-
-// message is one data message shared by all its recipients.
-type message struct {
-	// json is the JSON subprotocol frame without a sequenceId.
-	json []byte
-	// raw is the payload a simple WebSocket client receives.
-	raw []byte
-	// rawType is the frame type of raw.
-	rawType websocket.MessageType
-	// expires is when the message may no longer be resent; zero = never.
-	expires time.Time
-	// src is the message, kept to encode it for protobuf clients on first
-	// use (see protobuf.go).
-	src     protocol.Message
-	pbOnce  sync.Once
-	pbFrame []byte
-}
-
-// newMessage encodes m for every kind of client.
-func newMessage(m protocol.Message, data protocol.Payload, ttl time.Duration) (*message, error) {
-	js, err := protocol.Encode(m)
-	if err != nil {
-		return nil, err
-	}
-	msg := &message{json: js, raw: data.Data, rawType: websocket.MessageText, src: m}
-	if data.Type == protocol.DataTypeBinary || data.Type == protocol.DataTypeProtobuf {
-		msg.rawType = websocket.MessageBinary
-	}
-	if ttl > 0 {
-		msg.expires = time.Now().Add(ttl)
-	}
-	return msg, nil
-}
-
-func (m *message) expired(now time.Time) bool {
-	return !m.expires.IsZero() && now.After(m.expires)
-}
 
 // pending is a message a reliable client has not acknowledged yet.
 type pending struct {
@@ -72,6 +32,7 @@ type conn struct {
 	userID            string
 	subprotocol       string         // "" = simple WebSocket
 	codec             protocol.Codec // nil for a simple WebSocket
+	format            wireFormat     // how data messages are framed for it
 	reliable          bool
 	reconnectionToken string
 	// simple is what the frames of a simple WebSocket client do (simple.go).
@@ -79,6 +40,9 @@ type conn struct {
 	// hooks is owned by hooks.go (for example the CloudEvents connection
 	// state); the rest of the package does not touch it.
 	hooks hookState
+	// preview is owned by invoke.go and streams.go (invocations in flight,
+	// group streams).
+	preview previewState
 
 	// Guarded by hub.mu.
 	groups map[string]struct{}
@@ -112,6 +76,7 @@ func newConn(h *hub, id, userID, subprotocol string, roles []string) *conn {
 		userID:      userID,
 		subprotocol: subprotocol,
 		codec:       protocol.CodecFor(subprotocol),
+		format:      formatOf(protocol.CodecFor(subprotocol)),
 		reliable:    protocol.IsReliable(subprotocol),
 		groups:      make(map[string]struct{}),
 		roles:       make(map[string]struct{}, len(roles)),
@@ -128,27 +93,24 @@ func newConn(h *hub, id, userID, subprotocol string, roles []string) *conn {
 func (c *conn) isPubSub() bool { return c.codec != nil }
 
 // frameFor returns the frame that carries m with sequence id seq (0 = none)
-// to this connection.
-func (c *conn) frameFor(m *message, seq uint64) outFrame {
-	if !c.isPubSub() {
-		return outFrame{typ: m.rawType, data: m.raw}
+// to this connection. The frame shares m's bytes; the writer adds the
+// sequence id. It reports false if m cannot be encoded for this connection.
+func (c *conn) frameFor(m *message, seq uint64) (outFrame, bool) {
+	b, err := m.frame(c.format)
+	if err != nil {
+		c.hub.e.log.Error("emulator: encoding message", "connectionId", c.id, "err", err)
+		return outFrame{}, false
 	}
-	if c.codec.Binary() {
-		return outFrame{typ: websocket.MessageBinary, data: m.protobuf(seq)}
+	if c.format == formatRaw {
+		return outFrame{typ: m.rawType, data: b}, true
 	}
-	if seq == 0 {
-		return outFrame{typ: websocket.MessageText, data: m.json}
-	}
-	return outFrame{typ: websocket.MessageText, data: withSequenceID(m.json, seq)}
+	return outFrame{typ: formats[c.format].frameType, data: b, seq: seq, format: c.format}, true
 }
 
-// withSequenceID appends "sequenceId" to an encoded JSON object.
-func withSequenceID(js []byte, seq uint64) []byte {
-	out := make([]byte, 0, len(js)+32)
-	out = append(out, js[:len(js)-1]...)
-	out = append(out, `,"sequenceId":`...)
-	out = strconv.AppendUint(out, seq, 10)
-	return append(out, '}')
+// size is what a message held for this connection counts against its limits.
+func (c *conn) size(m *message) int {
+	b, _ := m.frame(c.format)
+	return len(b)
 }
 
 // deliver sends a data message to the connection. It never blocks on the
@@ -160,19 +122,26 @@ func (c *conn) deliver(m *message) {
 		return
 	}
 	if !c.reliable {
-		if c.t != nil && !c.t.enqueue(c.frameFor(m, 0)) {
+		if c.t == nil {
+			return
+		}
+		if f, ok := c.frameFor(m, 0); ok && !c.t.enqueue(f) {
 			c.failLocked("the client does not read its messages fast enough")
 		}
 		return
 	}
+	f, ok := c.frameFor(m, c.seq+1)
+	if !ok {
+		return
+	}
 	c.seq++
 	c.buf = append(c.buf, pending{seq: c.seq, msg: m})
-	c.bufBytes += len(m.json)
+	c.bufBytes += len(f.data)
 	if len(c.buf) > maxUnackedMessages || c.bufBytes > maxUnackedBytes {
 		c.failLocked("too many unacknowledged messages")
 		return
 	}
-	if c.t != nil && !c.t.enqueue(c.frameFor(m, c.seq)) {
+	if c.t != nil && !c.t.enqueue(f) {
 		c.failLocked("the client does not read its messages fast enough")
 	}
 }
@@ -209,19 +178,26 @@ func (c *conn) failLocked(reason string) {
 	c.hub.e.goTracked(func() { c.hub.e.removeConn(c, reason, 0) })
 }
 
-// ackSequence drops acknowledged messages from the resend buffer.
-func (c *conn) ackSequence(seq uint64) {
+// ackSequence drops acknowledged messages from the resend buffer. An ack
+// beyond the last sequence id sent is ignored (it reports false): it cannot
+// acknowledge anything, and honouring it would empty the buffer and defeat
+// its limits.
+func (c *conn) ackSequence(seq uint64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if seq > c.seq {
+		return false
+	}
 	i := 0
 	for i < len(c.buf) && c.buf[i].seq <= seq {
-		c.bufBytes -= len(c.buf[i].msg.json)
+		c.bufBytes -= c.size(c.buf[i].msg)
 		c.buf[i] = pending{}
 		i++
 	}
 	if i > 0 {
 		c.buf = append(c.buf[:0], c.buf[i:]...)
 	}
+	return true
 }
 
 // recordAckID remembers ackID as processed (the oldest are forgotten past
@@ -269,9 +245,13 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 		if p.msg.expired(now) {
 			continue
 		}
+		f, ok := c.frameFor(p.msg, p.seq)
+		if !ok {
+			continue
+		}
 		kept = append(kept, p)
-		bytes += len(p.msg.json)
-		t.enqueue(c.frameFor(p.msg, p.seq))
+		bytes += len(f.data)
+		t.enqueue(f)
 	}
 	for i := len(kept); i < len(c.buf); i++ {
 		c.buf[i] = pending{}

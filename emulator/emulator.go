@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/webpubsub-go/webpubsub/emulator/fault"
 	"github.com/webpubsub-go/webpubsub/emulator/settings"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
@@ -32,9 +33,12 @@ type Emulator struct {
 	log    *slog.Logger
 	opts   Options
 
-	ln        net.Listener
-	srv       *http.Server
-	url       string
+	ln  net.Listener
+	srv *http.Server
+	url string
+	// hosts are the host:port names the emulator accepts token audiences
+	// for (see audience.go).
+	hosts     map[string]bool
 	serveDone chan struct{}
 	// upstream calls the event handlers of the settings in effect.
 	upstream *upstreamCaller
@@ -42,6 +46,11 @@ type Emulator struct {
 	settings atomic.Pointer[settings.Settings]
 	// stopWatch stops watching Options.SettingsFile; nil without one.
 	stopWatch context.CancelFunc
+	// faults are the injected faults (faults.go).
+	faults *fault.Injector
+	// upstreamTransport is the transport of upstream calls when the trace
+	// does not provide one; its idle connections are closed by Close.
+	upstreamTransport *http.Transport
 	// trace records what happens for the live trace page (observe.go); nil
 	// when Options.TraceEvents is negative.
 	trace         *trace.Recorder
@@ -67,6 +76,7 @@ func New(opts Options) (*Emulator, error) {
 		opts:      opts,
 		hubs:      make(map[string]*hub),
 		live:      make(map[*transport]struct{}),
+		faults:    newFaults(),
 		serveDone: make(chan struct{}),
 	}
 	if e.key == "" {
@@ -97,18 +107,21 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
+	e.hosts = ownHosts(ln.Addr(), addr)
 	if e.upstream, err = newUpstreamCaller(e); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
 	}
 	e.srv = &http.Server{
 		Handler:           e.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: httpReadHeaderTimeout,
+		ReadTimeout:       httpReadTimeout,
+		IdleTimeout:       httpIdleTimeout,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
 	go func() {
 		defer close(e.serveDone)
-		if err := e.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := e.srv.Serve(newLimitListener(ln, maxConnectionsFor(opts.MaxConnections), e.log)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			e.log.Error("emulator: serve failed", "err", err)
 		}
 	}()
@@ -166,9 +179,14 @@ func (e *Emulator) Close() error {
 	}
 	err := e.srv.Close()
 	<-e.serveDone
+	// Let paused upstream calls fail fast rather than wait for a resume.
+	e.faults.ResumeUpstream()
 	if e.upstream != nil {
 		// Cancel upstream calls in flight so that the wait below is short.
 		e.upstream.inv.Close()
+	}
+	if e.upstreamTransport != nil {
+		defer e.upstreamTransport.CloseIdleConnections()
 	}
 	for _, h := range hubs {
 		h.abandon()

@@ -72,12 +72,12 @@ func FuzzRESTSend(f *testing.F) {
 			return // a JWT aud claim cannot carry it, so no client can sign for it
 		}
 		target := "/api/hubs/hub1/:send?api-version=2024-12-01&" + query
-		req, err := http.NewRequest(http.MethodPost, "http://emulator"+target, bytes.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, e.url+target, bytes.NewReader(body))
 		if err != nil {
 			return // not a URL a client could send
 		}
 		req.RequestURI = target
-		tok, err := auth.Sign(e.key, &auth.Claims{Audience: "http://emulator" + target, ExpiresAt: time.Now().Add(time.Hour).Unix()})
+		tok, err := auth.Sign(e.key, &auth.Claims{Audience: e.url + target, ExpiresAt: time.Now().Add(time.Hour).Unix()})
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", contentType)

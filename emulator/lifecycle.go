@@ -143,6 +143,7 @@ func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode)
 		t.kill()
 	}
 	c.hub.remove(c)
+	e.previewConnGone(c)
 	e.log.Debug("emulator: connection removed", "hub", c.hub.name, "connectionId", c.id, "reason", reason)
 	e.traceConn(trace.KindDisconnected, c, reason)
 	e.onDisconnected(context.Background(), c, reason)

@@ -51,9 +51,9 @@ func (e *Emulator) routeTrace(root *http.ServeMux) {
 // verifyTraceToken accepts a token signed with the access key whose aud is
 // the page's origin followed by "/trace".
 func (e *Emulator) verifyTraceToken(r *http.Request, tok string) error {
-	auds := []string{"http://" + r.Host + "/trace"}
-	if u := e.url + "/trace"; u != auds[0] {
-		auds = append(auds, u)
+	auds := e.audienceBases(r)
+	for i := range auds {
+		auds[i] += "/trace"
 	}
 	_, err := auth.Verify(tok, []string{e.key}, auds, time.Minute)
 	return err

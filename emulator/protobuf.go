@@ -22,26 +22,6 @@ func (c *conn) controlFrame(m protocol.Message) (outFrame, error) {
 	return outFrame{typ: websocket.MessageText, data: b}, nil
 }
 
-// protobuf returns the protobuf frame of a data message with sequence id seq
-// (0 = none). The frame without a sequence id is encoded once, on first use,
-// and shared by every protobuf recipient; a sequence id is spliced into a
-// copy, as withSequenceID does for JSON.
-func (m *message) protobuf(seq uint64) []byte {
-	m.pbOnce.Do(func() {
-		// Encoding a data message cannot fail: every payload has a protobuf
-		// form (see protocol.EncodeProtobuf).
-		m.pbFrame, _ = protocol.EncodeProtobuf(m.src)
-	})
-	if seq == 0 {
-		return m.pbFrame
-	}
-	b, err := protocol.AppendProtobufSequenceID(m.pbFrame, seq)
-	if err != nil {
-		return m.pbFrame
-	}
-	return b
-}
-
 // handleProtobufFrame handles one frame of a protobuf client: a binary
 // UpstreamMessage. A frame that is not one closes the connection, as a frame
 // that is not JSON does for JSON clients; a message that parses but is
@@ -65,16 +45,22 @@ func (e *Emulator) handleProtobufFrame(ctx context.Context, c *conn, typ websock
 	e.handleMessage(ctx, c, m)
 }
 
-// onClientEvent sends the event message of a PubSub client upstream. A
-// protobuf client's Any payload goes as application/x-protobuf and its
-// metadata as x-webpubsub-metadata-<key> headers.
+// onClientEvent sends the event message of a PubSub client upstream.
 func (e *Emulator) onClientEvent(ctx context.Context, c *conn, m protocol.EventMessage) (*protocol.Payload, error) {
+	return e.onUserEventWithOptions(ctx, c, m.Event, m.Data, c.userEventOptions(m.Data, m.Metadata))
+}
+
+// userEventOptions returns how a user event (event or invoke) of this
+// connection goes upstream: a protobuf client's Any payload as
+// application/x-protobuf and its metadata as x-webpubsub-metadata-<key>
+// headers; a JSON client's as its data type says, without metadata.
+func (c *conn) userEventOptions(data protocol.Payload, metadata map[string]string) upstream.UserEventOptions {
 	var opts upstream.UserEventOptions
-	if c.codec.Binary() {
-		opts.Metadata = m.Metadata
-		if m.Data.Type == protocol.DataTypeProtobuf {
+	if c.codec != nil && c.codec.Binary() {
+		opts.Metadata = metadata
+		if data.Type == protocol.DataTypeProtobuf {
 			opts.ContentType = protocol.ContentTypeProtobuf
 		}
 	}
-	return e.onUserEventWithOptions(ctx, c, m.Event, m.Data, opts)
+	return opts
 }

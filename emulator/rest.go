@@ -46,8 +46,9 @@ func (e *Emulator) handler() http.Handler {
 	// official emulator's: 200 once the emulator serves.
 	root.HandleFunc("GET /api/health", e.health)
 	root.HandleFunc("HEAD /api/health", e.health)
-	root.Handle("/api/", e.logREST(e.traceREST(e.apiGate(api))))
+	root.Handle("/api/", e.logREST(e.traceREST(e.apiGate(e.faultREST(api)))))
 	e.routeTrace(root)
+	e.routeFaults(root)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "no operation matches "+r.Method+" "+r.URL.Path)
 	})
@@ -87,16 +88,16 @@ func (e *Emulator) authorize(r *http.Request) string {
 }
 
 // restAudiences are the aud values accepted for r: the request URL as sent
-// and as parsed, each with and without the query.
+// and as parsed, each with and without the query, on the emulator's own
+// address (see audienceBases).
 func (e *Emulator) restAudiences(r *http.Request) []string {
-	base := "http://" + r.Host
 	var auds []string
 	add := func(s string) {
 		if !contains(auds, s) {
 			auds = append(auds, s)
 		}
 	}
-	for _, b := range []string{base, e.url} {
+	for _, b := range e.audienceBases(r) {
 		add(b + r.RequestURI)
 		if i := strings.IndexByte(r.RequestURI, '?'); i >= 0 {
 			add(b + r.RequestURI[:i])

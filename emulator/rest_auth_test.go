@@ -52,6 +52,8 @@ func TestRESTAuthAttacks(t *testing.T) {
 		{"alg none", "Bearer " + noneToken(u), http.StatusUnauthorized},
 		{"HS512 with the right key", "Bearer " + hs512Token(t, e.AccessKey(), u, hour), http.StatusUnauthorized},
 		{"no exp", "Bearer " + restToken(t, e.AccessKey(), u, time.Unix(0, 0)), http.StatusUnauthorized},
+		{"not valid for an hour (nbf)", "Bearer " + restTokenNotBefore(t, e.AccessKey(), u, time.Now().Add(time.Hour)), http.StatusUnauthorized},
+		{"nbf within the clock skew", "Bearer " + restTokenNotBefore(t, e.AccessKey(), u, time.Now().Add(time.Minute)), http.StatusAccepted},
 		{"client token", "Bearer " + clientToken(t, e, "hub1", auth.Claims{}), http.StatusUnauthorized},
 		{"garbage", "Bearer abc.def", http.StatusUnauthorized},
 	}
@@ -70,6 +72,45 @@ func TestRESTAuthAttacks(t *testing.T) {
 					assert.NotContains(t, r.body, strings.TrimPrefix(tc.auth, "Bearer "))
 				}
 			}
+		})
+	}
+}
+
+// restTokenNotBefore signs a REST token for aud valid from nbf for two hours.
+func restTokenNotBefore(t testing.TB, key, aud string, nbf time.Time) string {
+	t.Helper()
+	tok, err := auth.Sign(key, &auth.Claims{Audience: aud, NotBefore: nbf.Unix(), ExpiresAt: nbf.Add(2 * time.Hour).Unix()})
+	require.NoError(t, err)
+	return tok
+}
+
+// TestRESTAudienceIgnoresHostHeader: a token signed for another host is
+// refused even when the request carries that Host header; the emulator's
+// own names are accepted.
+func TestRESTAudienceIgnoresHostHeader(t *testing.T) {
+	e := start(t, emulator.Options{})
+	pathQuery := withAPIVersion("/api/hubs/hub1/:send")
+	port := e.URL()[strings.LastIndexByte(e.URL(), ':')+1:]
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{"evil.example:" + port, http.StatusUnauthorized},
+		{"evil.example", http.StatusUnauthorized},
+		{"localhost:" + port, http.StatusAccepted},
+		{strings.TrimPrefix(e.URL(), "http://"), http.StatusAccepted},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			tok := restToken(t, e.AccessKey(), "http://"+tc.host+pathQuery, time.Now().Add(time.Hour))
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.URL()+pathQuery, strings.NewReader("hi"))
+			require.NoError(t, err)
+			req.Host = tc.host
+			req.Header.Set("Content-Type", "text/plain")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tc.want, resp.StatusCode)
 		})
 	}
 }

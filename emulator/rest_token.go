@@ -45,7 +45,7 @@ func (e *Emulator) generateToken(w http.ResponseWriter, r *http.Request, h *hub)
 	// Seconds, not a time.Duration: the largest minutesToExpire (2^31-1)
 	// overflows a Duration.
 	now := time.Now().Unix()
-	tok, err := e.clientToken("http://"+r.Host+path+h.name, q.Get("userId"), q["role"], groups, now, now+minutes*60)
+	tok, err := e.clientToken(e.audienceBases(r)[0]+path+h.name, q.Get("userId"), q["role"], groups, now, now+minutes*60)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Error.InternalServerError", err.Error())
 		return

@@ -137,5 +137,54 @@ func TestServiceClientEndToEnd(t *testing.T) {
 	}
 }
 
+// A group listing stopped after one page resumes, with a new pager, from that
+// page's ContinuationToken, and the two listings together hold every member
+// once. A filter written by webpubsub.Filter with a quote in the value
+// reaches the right connection.
+func TestServiceClientResumesListingAndFilters(t *testing.T) {
+	e := start(t, emulator.Options{})
+	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+
+	var all []string
+	var clients []*wsClient
+	for _, user := range []string{"vic's", "ann", "bob", "cat"} {
+		c, id := sdkClient(t, svc, protocol.JSON, &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: user, Groups: []string{"room"}})
+		all = append(all, id)
+		clients = append(clients, c)
+	}
+
+	first := svc.Group("room").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
+	page, err := first.NextPage(ctx)
+	require.NoError(t, err)
+	require.Len(t, page.Value, 1)
+	require.NotEmpty(t, page.ContinuationToken)
+	seen := []string{page.Value[0].ConnectionID}
+
+	resumed := svc.Group("room").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{
+		MaxPageSize: 2, ContinuationToken: page.ContinuationToken})
+	for resumed.More() {
+		page, err := resumed.NextPage(ctx)
+		require.NoError(t, err)
+		for _, m := range page.Value {
+			seen = append(seen, m.ConnectionID)
+		}
+	}
+	assert.ElementsMatch(t, all, seen)
+
+	// The quote inside the quoted literal is escaped once, so vic's (and only
+	// vic's) connection receives the message.
+	f, err := webpubsub.Filter("userId eq '{0}'", "vic's")
+	require.NoError(t, err)
+	require.NoError(t, errOf(svc.Group("room").SendToAll(ctx, webpubsub.TextMessage("for vic"), &webpubsub.GroupClientSendToAllOptions{Filter: f})))
+	assert.Equal(t, "for vic", clients[0].serverText())
+	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.TextMessage("for all"), nil)))
+	for _, c := range clients[1:] {
+		assert.Equal(t, "for all", c.serverText(), "the others did not receive the filtered message first")
+	}
+}
+
 // errOf returns the error of an SDK operation, dropping its response.
 func errOf[T any](_ T, err error) error { return err }

@@ -29,10 +29,14 @@ var (
 	closeTimeout = 5 * time.Second
 )
 
-// outFrame is one WebSocket message waiting to be written.
+// outFrame is one WebSocket message waiting to be written. data is shared
+// with other recipients and never modified; a sequence id (seq != 0) is
+// added by the writer in a buffer of its own.
 type outFrame struct {
-	typ  websocket.MessageType
-	data []byte
+	typ    websocket.MessageType
+	data   []byte
+	seq    uint64
+	format wireFormat // of data, when seq != 0
 }
 
 // writerLinger is how long an idle writer goroutine waits for more frames
@@ -208,6 +212,7 @@ func (t *transport) drain() {
 	}()
 	wd := writeDeadline{parent: t.ctx}
 	defer wd.stop()
+	var scratch []byte // a frame with its sequence id
 	for {
 		t.mu.Lock()
 		batch := t.queue
@@ -222,7 +227,12 @@ func (t *transport) drain() {
 		case len(batch) > 0:
 			for i := range batch {
 				wctx := wd.context()
-				if err := t.ws.Write(wctx, batch[i].typ, batch[i].data); err != nil {
+				data := batch[i].data
+				if batch[i].seq != 0 {
+					scratch = formats[batch[i].format].appendSequenceID(scratch[:0], data, batch[i].seq)
+					data = scratch
+				}
+				if err := t.ws.Write(wctx, batch[i].typ, data); err != nil {
 					if wctx.Err() != nil && t.ctx.Err() == nil {
 						t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout)
 					}

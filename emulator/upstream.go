@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +40,7 @@ func newUpstreamCaller(e *Emulator) (*upstreamCaller, error) {
 		AccessKeys:  []string{e.key},
 		Origin:      strings.TrimPrefix(e.url, "http://"),
 		Go:          e.goTracked,
-		Client:      e.tracedUpstreamClient(),
+		Client:      e.upstreamClient(),
 		RetryDelays: upstreamRetryDelays,
 		Logger:      e.log,
 	})
@@ -73,4 +74,21 @@ func (u *upstreamCaller) take(id string) *upstream.Session {
 	}
 	delete(u.pending, id)
 	return p.s
+}
+
+// upstreamClient returns the HTTP client of upstream calls: the trace's
+// recording client or one of the emulator's own, both held while fault
+// injection pauses the upstream. Like the invoker's own client, it does not
+// follow redirects (a redirected POST would lose its body).
+func (e *Emulator) upstreamClient() *http.Client {
+	c := e.tracedUpstreamClient()
+	if c == nil {
+		e.upstreamTransport = http.DefaultTransport.(*http.Transport).Clone()
+		c = &http.Client{
+			Transport:     e.upstreamTransport,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	c.Transport = e.faults.Transport(c.Transport)
+	return c
 }

@@ -278,7 +278,11 @@ func testClientsInOneGroup(t *testing.T, proto string) {
 		_, err := gc.SendToGroup(ctx, group, client.Text("to-js-end"), &client.SendToGroupOptions{NoEcho: true})
 		require.NoError(t, err)
 		js.mustEvent(ctx, "group-message", withText("to-js-end"))
-		assertOnceInOrder(t, jsTexts(js, "group-message"), "to-js-", n, 0)
+		from := 0
+		if !reliable {
+			from = n / 3 // messages in flight when a plain JSON connection drops are lost by design
+		}
+		assertOnceInOrder(t, jsTexts(js, "group-message"), "to-js-", n, from)
 		if reliable {
 			assert.Len(t, js.eventsNamed("connected"), before, "the reliable JS client recovered its connection")
 			assert.Empty(t, js.eventsNamed("disconnected"))

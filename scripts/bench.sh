@@ -54,4 +54,6 @@ ratio "$out/emulator.txt" BroadcastFanOut/emulator/simple BroadcastFanOut/baseli
 ratio "$out/emulator.txt" BroadcastFanOut/emulator/json BroadcastFanOut/baseline/raw-websocket-write-loop deliveries/s
 ratio "$out/emulator.txt" IdleConnectionMemory/emulator/json IdleConnectionMemory/baseline/coder-websocket-read bytes/conn
 ratio "$out/client.txt" SendToGroupAckParallel SendToGroupAck msgs/s
+ratio "$out/client.txt" SendToGroupAckProtobuf SendToGroupAck msgs/s
+ratio "$out/emulator.txt" BroadcastFanOut/emulator/protobuf BroadcastFanOut/emulator/json deliveries/s
 echo "raw output: $out"

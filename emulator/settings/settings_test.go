@@ -1,6 +1,7 @@
 package settings_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -211,4 +212,26 @@ func replace(t *testing.T, path, content string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(path+".tmp", []byte(content), 0o600))
 	require.NoError(t, os.Rename(path+".tmp", path))
+}
+
+// TestREADMESettingsExample keeps the README's complete example valid.
+func TestREADMESettingsExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	const marker = "<!-- settings-example"
+	i := bytes.Index(readme, []byte(marker))
+	require.GreaterOrEqual(t, i, 0, "the README's settings example is marked")
+	rest := readme[i:]
+	start := bytes.Index(rest, []byte("```json\n")) + len("```json\n")
+	end := bytes.Index(rest[start:], []byte("```"))
+	require.Positive(t, end)
+	s, err := settings.Parse(rest[start : start+end])
+	require.NoError(t, err)
+	h, ok := s.Match("Sample_Chat", "typing", false)
+	require.True(t, ok)
+	assert.Equal(t, "http://127.0.0.1:3000/eventhandler/{event}", h.URLTemplate)
+	assert.True(t, s.AllowsAnonymous("public"))
+	h, ok = s.Match("other", "x", false)
+	require.True(t, ok)
+	assert.Equal(t, "http://127.0.0.1:3003/fallback/{hub}/{event}", h.URLTemplate)
 }

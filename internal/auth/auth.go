@@ -26,6 +26,9 @@ type Claims struct {
 	IssuedAt int64 `json:"iat,omitempty"`
 	// ExpiresAt is the expiry in Unix seconds. Required by Verify.
 	ExpiresAt int64 `json:"exp,omitempty"`
+	// NotBefore is when the token becomes valid, in Unix seconds (0 =
+	// omitted). Verify refuses a token not yet valid, allowing NotBeforeSkew.
+	NotBefore int64 `json:"nbf,omitempty"`
 	// Audience is the URL the token is meant for.
 	Audience string `json:"aud,omitempty"`
 	// Subject is the user id.
@@ -48,8 +51,15 @@ func (c *Claims) GetIssuedAt() (*jwt.NumericDate, error) {
 	return jwt.NewNumericDate(time.Unix(c.IssuedAt, 0)), nil
 }
 
-// GetNotBefore implements jwt.Claims.
+// GetNotBefore implements jwt.Claims. It reports no nbf: Verify checks nbf
+// itself, with NotBeforeSkew rather than the expiry leeway.
 func (c *Claims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
+
+// NotBeforeSkew is the clock skew Verify allows for nbf: a token whose nbf is
+// at most this far in the future is accepted, so that a signer whose clock is
+// slightly ahead is not refused. It is the default clock skew of the
+// service's .NET token validation.
+const NotBeforeSkew = 5 * time.Minute
 
 // GetIssuer implements jwt.Claims.
 func (c *Claims) GetIssuer() (string, error) { return "", nil }
@@ -101,13 +111,16 @@ var (
 	ErrMalformed    = errors.New("token is malformed")
 	ErrSignature    = errors.New("token signature is invalid")
 	ErrExpired      = errors.New("token is expired or has no expiry")
+	ErrNotYetValid  = errors.New("token is not valid yet (its nbf is in the future)")
 	ErrAudience     = errors.New("token audience does not match")
 	ErrUnsupported  = errors.New("token signing method is not HS256")
 	errVerifyFailed = errors.New("token is invalid")
 )
 
 // Verify checks that token is an HS256 JWT signed with one of keys, that it has
-// not expired (exp is required; leeway allows for clock skew) and, when
+// not expired (exp is required; leeway allows for clock skew), that it is
+// valid already (an nbf, if present, is at most NotBeforeSkew or leeway,
+// whichever is larger, in the future) and, when
 // audiences is non-empty, that its aud equals one of them. It returns the
 // token's claims. Errors wrap one of the Err* values and never contain the token
 // or a key.
@@ -127,6 +140,9 @@ func Verify(token string, keys []string, audiences []string, leeway time.Duratio
 			jwt.WithLeeway(leeway),
 		)
 		if err == nil {
+			if c.NotBefore != 0 && time.Unix(c.NotBefore, 0).After(time.Now().Add(max(NotBeforeSkew, leeway))) {
+				return nil, ErrNotYetValid
+			}
 			if len(audiences) > 0 && !contains(audiences, c.Audience) {
 				return nil, ErrAudience
 			}

@@ -127,6 +127,22 @@ func TestVerifyLeeway(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+func TestVerifyNotBefore(t *testing.T) {
+	c := validClaims()
+	c.NotBefore = time.Now().Add(time.Hour).Unix()
+	_, err := Verify(mustSign(t, key1, c), []string{key1}, nil, 0)
+	assert.ErrorIs(t, err, ErrNotYetValid, "a token valid only in an hour")
+
+	c.NotBefore = time.Now().Add(NotBeforeSkew - 30*time.Second).Unix()
+	_, err = Verify(mustSign(t, key1, c), []string{key1}, nil, 0)
+	assert.NoError(t, err, "an nbf within the clock skew")
+
+	c.NotBefore = time.Now().Add(-time.Minute).Unix()
+	got, err := Verify(mustSign(t, key1, c), []string{key1}, nil, 0)
+	require.NoError(t, err)
+	assert.Equal(t, c.NotBefore, got.NotBefore)
+}
+
 func TestVerifyNoKeys(t *testing.T) {
 	_, err := Verify(mustSign(t, key1, validClaims()), nil, nil, 0)
 	require.Error(t, err)

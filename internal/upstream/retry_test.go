@@ -185,3 +185,28 @@ func TestConnectBodyLeavesOutCredentials(t *testing.T) {
 	assert.JSONEq(t, `{"query":{"name":["ann"]},"headers":{"User-Agent":["test"],"Cookie":["a=b"]}}`, reqs[0].body)
 	assert.False(t, strings.Contains(reqs[0].header.Get("Authorization"), "secret"))
 }
+
+func TestRevalidateRepeatsAbuseProtection(t *testing.T) {
+	rec, srv := newRecorder(t, nil)
+	inv := newInvoker(t, upstream.Config{Handlers: []upstream.Handler{{URLTemplate: srv.URL + "/{event}", UserEventPattern: "*"}}})
+	s, _, err := inv.Connect(context.Background(), upstream.ConnectRequest{Hub: "chat", ConnectionID: "c1"})
+	require.NoError(t, err)
+	options := func() int {
+		n := 0
+		for _, r := range rec.requests() {
+			if r.method == http.MethodOptions {
+				n++
+			}
+		}
+		return n
+	}
+	for i := 0; i < 2; i++ {
+		_, err = s.UserEvent(context.Background(), "e", text)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, options(), "validated once")
+	inv.Revalidate()
+	_, err = s.UserEvent(context.Background(), "e", text)
+	require.NoError(t, err)
+	assert.Equal(t, 2, options(), "validated again after a settings change")
+}

@@ -10,8 +10,16 @@
 //            with firstAckId message i uses ackId firstAckId+i. (The JS client
 //            retries a send whose ack was lost with a new ackId unless the caller
 //            chose one, so only caller ackIds make a retried send exactly-once.)
+//   invokeEvent {event, data?, dataType?, invocationId?} -> {invocationId, dataType, data}
+//   streamToGroup {group, fragments, dataType, streamId?, abort?: {message, userErrorCode}}
+//            opens a group stream, writes every fragment, then ends or aborts it -> {streamId}
+//   onGroupStream {groups?} subscribes to group streams; each stream is reported as
+//            "stream-open" {group, streamId}, one "stream-fragment" {group, streamId,
+//            data, dataType, streamSequenceId} per fragment, then "stream-end"
+//            {group, streamId, error?}.
 // Events: connected, disconnected, stopped, server-message, group-message,
-// rejoin-group-failed. Binary data crosses as {"base64": ...}.
+// rejoin-group-failed, and the stream events above. Binary data crosses as
+// {"base64": ...}.
 "use strict";
 
 const {
@@ -110,6 +118,45 @@ serve(
         emit("sent", { index: i });
       }
       return { failed };
+    },
+    async invokeEvent(args) {
+      const r = await need().invokeEvent(args.event, payload(args.data), args.dataType, {
+        invocationId: args.invocationId,
+      });
+      return { invocationId: r.invocationId, dataType: r.dataType, data: toWire(r.data) };
+    },
+    async streamToGroup(args) {
+      const w = await need().openGroupStream(args.group, { streamId: args.streamId });
+      for (const f of args.fragments) {
+        await w.write(payload(f), args.dataType);
+      }
+      if (args.abort) {
+        await w.abort(args.abort);
+      } else {
+        await w.end();
+      }
+      return { streamId: w.streamId };
+    },
+    onGroupStream(args) {
+      need().onGroupStream(
+        async (stream) => {
+          const ids = { group: stream.groupName, streamId: stream.streamId };
+          emit("stream-open", ids);
+          try {
+            for await (const m of stream) {
+              emit(
+                "stream-fragment",
+                Object.assign({ data: toWire(m.data), dataType: m.dataType, streamSequenceId: m.stream.streamSequenceId }, ids),
+              );
+            }
+            emit("stream-end", ids);
+          } catch (err) {
+            emit("stream-end", Object.assign({ error: describeError(err) }, ids));
+          }
+        },
+        { groupNames: args.groups },
+      );
+      return null;
     },
     async sendEvent(args) {
       const r = await need().sendEvent(args.event, payload(args.data), args.dataType, {

@@ -5,8 +5,8 @@
 // headers) and per callback ("connect", "connected", "user-event",
 // "disconnected"). Behaviour:
 //   connect: query deny=1 -> fail(401, "denied by express"); otherwise
-//            userId = query user, groups = query group (all), roles = query
-//            role (all); the state "visits" starts at 0.
+//            userId = query user, groups = query joinGroup (all), roles = query
+//            addRole (all); the state "visits" starts at 0.
 //   user event: "visits" is incremented; the answer is the text
 //            "<event>:<data>:visits=<n>".
 "use strict";
@@ -30,8 +30,8 @@ const handler = new WebPubSubEventHandler(hub, {
     res.setState("visits", 0);
     const answer = {};
     if (q.user) answer.userId = first(q.user);
-    if (q.group) answer.groups = all(q.group);
-    if (q.role) answer.roles = all(q.role);
+    if (q.joinGroup) answer.groups = all(q.joinGroup);
+    if (q.addRole) answer.roles = all(q.addRole);
     res.success(answer);
   },
   onConnected(req) {

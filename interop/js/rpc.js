@@ -32,6 +32,7 @@ function describeError(err) {
   if (err.code !== undefined) out.code = err.code;
   if (err.ackId !== undefined) out.ackId = err.ackId;
   if (err.errorDetail !== undefined) out.errorDetail = err.errorDetail;
+  if (err.userErrorCode !== undefined) out.userErrorCode = err.userErrorCode;
   return out;
 }
 

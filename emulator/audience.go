@@ -1,0 +1,57 @@
+package emulator
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Token audiences are built from the emulator's own addresses, never from
+// whatever Host header a request carries: a token signed for another host
+// must not be accepted just because it is sent with that Host.
+
+// ownHosts returns the host:port names the emulator is reachable as: the
+// address of its URL, localhost and the loopback addresses when it listens
+// on loopback or on every interface, the host of Options.Addr as written
+// (e.g. "myhost:8080"), and the addresses of the machine's interfaces when
+// it listens on every interface.
+func ownHosts(ln net.Addr, configured string) map[string]bool {
+	hosts := map[string]bool{urlHost(ln): true}
+	tcp, ok := ln.(*net.TCPAddr)
+	if !ok {
+		return hosts
+	}
+	port := strconv.Itoa(tcp.Port)
+	add := func(h string) { hosts[net.JoinHostPort(h, port)] = true }
+	if tcp.IP == nil || tcp.IP.IsUnspecified() || tcp.IP.IsLoopback() {
+		add("localhost")
+		add("127.0.0.1")
+		add("::1")
+	}
+	if h, _, err := net.SplitHostPort(configured); err == nil && h != "" && net.ParseIP(h) == nil {
+		add(strings.ToLower(h))
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		if addrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range addrs {
+				if ipn, ok := a.(*net.IPNet); ok {
+					add(ipn.IP.String())
+				}
+			}
+		}
+	}
+	return hosts
+}
+
+// audienceBases returns the base URLs ("http://host:port") a token for
+// request r may be signed for: the emulator's URL and, when the request was
+// sent to another of the emulator's own names, that one.
+func (e *Emulator) audienceBases(r *http.Request) []string {
+	if h := strings.ToLower(r.Host); e.hosts[h] {
+		if b := "http://" + h; b != e.url {
+			return []string{b, e.url}
+		}
+	}
+	return []string{e.url}
+}

@@ -1,0 +1,282 @@
+package emulator
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// Group streams (client-protocol-preview.md, section 3). The service side is
+// not documented; the emulator implements the reference's inferred
+// behaviour:
+//   - a stream-opening sendToGroup needs the sendToGroup permission (refused
+//     with streamClosed, error name "Forbidden") and is answered with
+//     streamAck expectedSequenceId 1;
+//   - each in-order fragment is delivered to the group at once (with reliable
+//     sequence ids for reliable receivers; noEcho excludes the sender for the
+//     whole stream), then acked cumulatively; fragments below the expected
+//     number (replays after a recovery) are re-acked, not delivered again; a
+//     fragment above it (a gap) is a protocol error that closes the stream
+//     with "ProtocolViolation" on both sides;
+//   - streamEnd sends the group a terminal frame (number N+1, dataType text,
+//     data "", endOfStream, plus an error named "StreamAborted" with the
+//     sender's message and userErrorCode when the sender aborted), then
+//     streamClosed to the sender; a replayed streamEnd is answered with
+//     streamClosed again;
+//   - a stream with no frame for its idle timeout (the open's idleTimeoutMs,
+//     else 5 minutes) is closed with "IdleTimeout" to the sender and the
+//     receivers; a sender whose connection is gone for good ends its streams
+//     with a terminal error frame named "SenderDisconnected".
+//
+// Memory per stream is constant: fragments are delivered as they arrive and
+// never buffered (the receivers' resend buffers hold them, with their own
+// bounds). A connection has at most maxStreams open streams and remembers
+// the outcome of its last maxClosedStreams closed ones (to answer replays).
+
+// Stream limits.
+const (
+	// maxStreams bounds the open streams of one connection; one more is
+	// refused with streamClosed, error name "TooManyStreams".
+	maxStreams = 256
+	// maxClosedStreams bounds how many closed streams a connection remembers.
+	maxClosedStreams = 256
+	// defaultStreamIdle is the idle timeout of a stream whose open has no
+	// idleTimeoutMs (the JS client's receiving default).
+	defaultStreamIdle = 5 * time.Minute
+)
+
+// Stream error names of the emulator.
+const (
+	errorTooManyStreams = "TooManyStreams"
+	errorStreamNotOpen  = "BadRequest"
+)
+
+// previewState is a connection's state for the preview features (conn.preview).
+type previewState struct {
+	invocations invocations
+	streams     streamTable
+}
+
+// streamTable is a connection's outbound streams.
+type streamTable struct {
+	mu          sync.Mutex
+	open        map[string]*groupStream // by stream id; nil until used
+	closed      map[string]*protocol.AckError
+	closedOrder []string
+	gone        bool
+}
+
+// groupStream is one open stream of a sender.
+type groupStream struct {
+	id       string
+	group    string
+	noEcho   bool
+	expected uint64 // the next fragment number
+	idle     time.Duration
+	last     time.Time // when the last frame arrived
+	timer    *time.Timer
+}
+
+// clientOpenStream handles a stream-opening sendToGroup.
+func (e *Emulator) clientOpenStream(c *conn, m protocol.SendToGroupMessage) {
+	id := m.Stream.StreamID
+	if err := names.ValidateGroup(m.Group); err != nil {
+		c.sendControl(protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: protocol.ErrorBadRequest, Message: err.Error()}})
+		return
+	}
+	if !c.hub.allowed(c, protocol.RoleSendToGroup, m.Group) {
+		c.sendControl(protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: protocol.ErrorForbidden, Message: "the connection has no permission to send to group " + quote(m.Group)}})
+		return
+	}
+	st := &c.preview.streams
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.gone {
+		return
+	}
+	if s, ok := st.open[id]; ok {
+		// Opened twice: answer with where the stream stands.
+		c.sendControl(protocol.StreamAckMessage{StreamID: id, ExpectedSequenceID: s.expected})
+		return
+	}
+	if len(st.open) >= maxStreams {
+		c.sendControl(protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: errorTooManyStreams, Message: "too many open streams on this connection (at most " + strconv.Itoa(maxStreams) + "); end some first"}})
+		return
+	}
+	if st.open == nil {
+		st.open = make(map[string]*groupStream)
+	}
+	delete(st.closed, id) // a closed id may be used again
+	s := &groupStream{id: id, group: m.Group, noEcho: m.NoEcho, expected: 1, idle: defaultStreamIdle, last: time.Now()}
+	if m.Stream.IdleTimeoutMs > 0 {
+		s.idle = time.Duration(min(m.Stream.IdleTimeoutMs, uint64(24*time.Hour/time.Millisecond))) * time.Millisecond
+	}
+	s.timer = time.AfterFunc(s.idle, func() { e.streamIdle(c, s) })
+	st.open[id] = s
+	c.sendControl(protocol.StreamAckMessage{StreamID: id, ExpectedSequenceID: 1})
+}
+
+// clientStreamData handles a streamData frame.
+func (e *Emulator) clientStreamData(c *conn, m protocol.StreamDataMessage) {
+	st := &c.preview.streams
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s, ok := st.open[m.StreamID]
+	if !ok {
+		st.answerClosedLocked(c, m.StreamID)
+		return
+	}
+	s.last = time.Now()
+	switch k := m.StreamSequenceID; {
+	case k == 0:
+		// Keep-alive.
+	case k < s.expected:
+		// A replay after a recovery: already delivered.
+		c.sendControl(protocol.StreamAckMessage{StreamID: s.id, ExpectedSequenceID: s.expected})
+	case k > s.expected:
+		msg := "fragment " + strconv.FormatUint(k, 10) + " arrived but " + strconv.FormatUint(s.expected, 10) + " was expected"
+		e.closeStreamLocked(c, s,
+			&protocol.AckError{Name: protocol.ErrorProtocolViolation, Message: msg},
+			&protocol.StreamError{Name: protocol.ErrorProtocolViolation, Message: msg}, true)
+	default:
+		e.deliverStreamFrame(c, s, m.Data, &protocol.StreamInfo{StreamID: s.id, StreamSequenceID: k})
+		s.expected++
+		c.sendControl(protocol.StreamAckMessage{StreamID: s.id, ExpectedSequenceID: s.expected})
+	}
+}
+
+// clientStreamEnd handles a streamEnd frame (end or abort).
+func (e *Emulator) clientStreamEnd(c *conn, m protocol.StreamEndMessage) {
+	st := &c.preview.streams
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s, ok := st.open[m.StreamID]
+	if !ok {
+		st.answerClosedLocked(c, m.StreamID)
+		return
+	}
+	var recvErr *protocol.StreamError
+	if m.Error != nil {
+		recvErr = &protocol.StreamError{Name: protocol.ErrorStreamAborted, Message: m.Error.Message, UserErrorCode: m.Error.UserErrorCode}
+		if recvErr.Message == "" {
+			recvErr.Message = "the sender aborted the stream"
+		}
+	}
+	e.closeStreamLocked(c, s, nil, recvErr, true)
+}
+
+// answerClosedLocked answers a frame for a stream that is not open: with
+// the outcome of a closed stream (a replay after a recovery), or an error.
+func (st *streamTable) answerClosedLocked(c *conn, id string) {
+	if st.gone {
+		return
+	}
+	if err, ok := st.closed[id]; ok {
+		c.sendControl(protocol.StreamClosedMessage{StreamID: id, Error: err})
+		return
+	}
+	c.sendControl(protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: errorStreamNotOpen, Message: "stream " + quote(id) + " is not open: open it with a sendToGroup carrying a stream first"}})
+}
+
+// closeStreamLocked closes s: the group gets the terminal frame (with
+// recvErr), the sender a streamClosed (with sendErr) if notifySender.
+// st.mu must be held.
+func (e *Emulator) closeStreamLocked(c *conn, s *groupStream, sendErr *protocol.AckError, recvErr *protocol.StreamError, notifySender bool) {
+	st := &c.preview.streams
+	s.timer.Stop()
+	delete(st.open, s.id)
+	e.deliverStreamFrame(c, s, protocol.Payload{Type: protocol.DataTypeText, Data: []byte{}},
+		&protocol.StreamInfo{StreamID: s.id, StreamSequenceID: s.expected, EndOfStream: true, Error: recvErr})
+	if !notifySender {
+		return
+	}
+	if st.closed == nil {
+		st.closed = make(map[string]*protocol.AckError)
+	}
+	if len(st.closedOrder) >= maxClosedStreams {
+		delete(st.closed, st.closedOrder[0])
+		st.closedOrder = append(st.closedOrder[:0], st.closedOrder[1:]...)
+	}
+	st.closed[s.id] = sendErr
+	st.closedOrder = append(st.closedOrder, s.id)
+	c.sendControl(protocol.StreamClosedMessage{StreamID: s.id, Error: sendErr})
+}
+
+// deliverStreamFrame sends one stream frame to the group of s. Terminal
+// frames go to PubSub (JSON and protobuf) clients only (a simple WebSocket client would get an
+// empty frame).
+func (e *Emulator) deliverStreamFrame(c *conn, s *groupStream, data protocol.Payload, info *protocol.StreamInfo) {
+	msg, err := newMessage(protocol.GroupDataMessage{Group: s.group, FromUserID: c.userID, Data: data, Stream: info}, data, 0)
+	if err != nil {
+		e.log.Debug("emulator: invalid stream frame", "connectionId", c.id, "streamId", s.id, "err", err)
+		return
+	}
+	for _, target := range c.hub.group(s.group) {
+		if s.noEcho && target == c {
+			continue
+		}
+		if info.EndOfStream && !target.isPubSub() {
+			continue
+		}
+		target.deliver(msg)
+	}
+}
+
+// streamIdle runs when the idle timer of s fires.
+func (e *Emulator) streamIdle(c *conn, s *groupStream) {
+	st := &c.preview.streams
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.open[s.id] != s {
+		return // closed meanwhile
+	}
+	if rest := s.idle - time.Since(s.last); rest > 0 {
+		s.timer.Reset(rest)
+		return
+	}
+	msg := "no frame arrived for " + s.idle.String()
+	e.closeStreamLocked(c, s,
+		&protocol.AckError{Name: protocol.ErrorIdleTimeout, Message: msg},
+		&protocol.StreamError{Name: protocol.ErrorIdleTimeout, Message: msg}, true)
+}
+
+// previewConnGone runs when c is removed for good: its streams end with an
+// error to their receivers and its invocations are aborted.
+func (e *Emulator) previewConnGone(c *conn) {
+	c.preview.invocations.cancelAll()
+	st := &c.preview.streams
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.gone = true
+	for _, s := range st.open {
+		e.closeStreamLocked(c, s, nil, &protocol.StreamError{Name: protocol.ErrorSenderGone, Message: "the sender's connection closed"}, false)
+	}
+	st.closed, st.closedOrder = nil, nil
+}
+
+// handlePreviewFrame handles the preview frames a client sends. It reports
+// false for any other frame.
+func (e *Emulator) handlePreviewFrame(ctx context.Context, c *conn, m protocol.Message) bool {
+	switch m := m.(type) {
+	case protocol.SendToGroupMessage:
+		if m.Stream == nil {
+			return false
+		}
+		e.clientOpenStream(c, m)
+	case protocol.StreamDataMessage:
+		e.clientStreamData(c, m)
+	case protocol.StreamEndMessage:
+		e.clientStreamEnd(c, m)
+	case protocol.InvokeMessage:
+		e.clientInvoke(ctx, c, m)
+	case protocol.CancelInvocationMessage:
+		e.clientCancelInvocation(c, m)
+	default:
+		return false
+	}
+	return true
+}
