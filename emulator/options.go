@@ -41,7 +41,8 @@ type Options struct {
 	// set, Settings is ignored.
 	SettingsFile string
 	// Upstream is a shorthand for event handlers: each is added after the
-	// handlers of Settings (or of SettingsFile) for its hub; empty adds
+	// handlers of Settings (or of SettingsFile) for its hub ("" or "*": the
+	// "*" hub, whose handlers are tried after every hub's own); empty adds
 	// none.
 	Upstream []UpstreamHandler
 	// TraceEvents is how many of the latest events the live trace keeps
