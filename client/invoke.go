@@ -142,7 +142,7 @@ func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts 
 	if err != nil {
 		return nil, fmt.Errorf("client: encoding the invocation: %w", err)
 	}
-	conn, sess, err := c.waitConn(ctx, nil)
+	conn, sess, err := c.waitConn(ctx, nil, nil)
 	if err != nil {
 		return nil, &InvocationError{InvocationID: id, Message: "not connected", Err: err}
 	}

@@ -154,7 +154,7 @@ func (c *Client) OpenGroupStream(ctx context.Context, group string, opts *OpenGr
 	if o.StreamID == "" {
 		o.StreamID = newStreamID()
 	}
-	conn, sess, err := c.waitConn(ctx, nil)
+	conn, sess, err := c.waitConn(ctx, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (w *GroupStreamWriter) run() {
 // fails the stream and reports false.
 func (w *GroupStreamWriter) resume(lost *connection) bool {
 	for {
-		nc, _, err := w.c.waitConn(context.Background(), w.sess)
+		nc, _, err := w.c.waitConn(context.Background(), w.sess, nil)
 		if err != nil {
 			w.fail(ErrStreamClientStopping)
 			return false
