@@ -26,6 +26,12 @@ type Options struct {
 	// RecoveryWindow is how long the state of a dropped reliable connection is
 	// kept so that the client can recover it. Default 30s.
 	RecoveryWindow time.Duration
+	// MaxConnections is the most TCP connections (REST and WebSocket
+	// together) served at once; one more is answered "503 Service
+	// Unavailable" with the reason and closed. Zero means
+	// DefaultMaxConnections (10,000), or less when the process's file limit
+	// is lower (that limit less 128).
+	MaxConnections int
 	// Logger receives diagnostic logs; nil discards them.
 	Logger *slog.Logger
 	// Settings are the hubs' settings (event handlers and anonymous connect
