@@ -54,7 +54,10 @@ func BenchmarkInvokeEvent(b *testing.B) {
 // BenchmarkGroupStreamFragments measures fragments written to a group
 // stream and read by one receiver (the baseline is BenchmarkSendToGroupAck:
 // the same payload, one acked sendToGroup at a time, one receiver). The
-// clock stops when the receiver has read the last fragment.
+// clock stops when the receiver has read the last fragment. The writer keeps
+// at most 256 fragments ahead of the reader: without such a window a sender
+// outruns a reliable receiver, whose unacknowledged messages the service
+// bounds (1,000) by closing it.
 func BenchmarkGroupStreamFragments(b *testing.B) {
 	v := newEnv(b, emulator.Options{})
 	recv := startClient(b, v.url(b, "receiver", allRoles...), benchOptions())
@@ -67,6 +70,12 @@ func BenchmarkGroupStreamFragments(b *testing.B) {
 	w, err := send.OpenGroupStream(ctx, "bench", nil)
 	require.NoError(b, err)
 	read := make(chan int, 1)
+	var readErr error
+	const window = 256
+	credits := make(chan struct{}, window)
+	for i := 0; i < window; i++ {
+		credits <- struct{}{}
+	}
 	go func() {
 		s, err := sub.Next(ctx)
 		if err != nil {
@@ -76,9 +85,14 @@ func BenchmarkGroupStreamFragments(b *testing.B) {
 		n := 0
 		for _, err := range s.Fragments(ctx) {
 			if err != nil {
+				readErr = err
 				break
 			}
 			n++
+			select {
+			case credits <- struct{}{}:
+			default:
+			}
 			if n == b.N {
 				break
 			}
@@ -89,6 +103,11 @@ func BenchmarkGroupStreamFragments(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
+		select {
+		case <-credits:
+		case n := <-read:
+			b.Fatalf("the receiver stopped after %d fragments: %v", n, readErr)
+		}
 		if err := w.Write(ctx, benchPayload); err != nil {
 			b.Fatal(err)
 		}
@@ -97,7 +116,7 @@ func BenchmarkGroupStreamFragments(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	if n != b.N {
-		b.Fatalf("the receiver read %d of %d fragments", n, b.N)
+		b.Fatalf("the receiver read %d of %d fragments: %v", n, b.N, readErr)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "fragments/s")
 	require.NoError(b, w.End(ctx))
