@@ -26,11 +26,12 @@ func requireInOrder(t *testing.T, msgs []client.GroupMessage, n int) {
 }
 
 // chaosGroup starts a receiver (recording into r) in group "chaos" and a
-// sender.
+// sender, both with the default options (and so the default retry delays:
+// an operation that lost its connection must not wait for them).
 func chaosGroup(t *testing.T, r *recorder) (v *env, recv, send *client.Client) {
 	v = newEnv(t, emulator.Options{})
-	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(fastOptions()))
-	send = startClient(t, v.url(t, "sender", allRoles...), fastOptions())
+	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(nil))
+	send = startClient(t, v.url(t, "sender", allRoles...), nil)
 	_, err := recv.JoinGroup(ctxT(t), "chaos", nil)
 	require.NoError(t, err)
 	return v, recv, send
@@ -67,7 +68,7 @@ func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 	const total, drops = 10_000, 25
 	var r recorder
 	v, recv, send := chaosGroup(t, &r)
-	ctx := ctxT(t)
+	ctx := chaosCtx(t)
 	id := recv.ConnectionID()
 
 	// The dropper cuts the receiver's connection each time the sender has
@@ -103,7 +104,7 @@ func TestChaosSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
 	const minMessages, minDrops = 2_000, 25
 	var r recorder
 	v, _, send := chaosGroup(t, &r)
-	ctx := ctxT(t)
+	ctx := chaosCtx(t)
 
 	// The dropper cuts the sender's connection at random points of its
 	// acked sends, independent of the send loop.

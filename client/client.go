@@ -56,7 +56,9 @@ type Client struct {
 	userID            string
 	reconnectionToken string
 	groups            map[string]struct{}
-	acks              map[uint64]chan ackOutcome
+	groupLocks        map[string]*groupLock
+	acks              map[uint64]ackWaiter
+	rejoining         *rejoinRun // the rejoin of the current connection, if running
 
 	// preview is owned by invoke.go, stream_send.go and stream_recv.go.
 	preview previewState
@@ -94,11 +96,12 @@ func NewWithURLProvider(provider func(ctx context.Context) (string, error), opts
 		return nil, err
 	}
 	return &Client{
-		provider: provider,
-		cfg:      cfg,
-		changed:  make(chan struct{}),
-		groups:   make(map[string]struct{}),
-		acks:     make(map[uint64]chan ackOutcome),
+		provider:   provider,
+		cfg:        cfg,
+		changed:    make(chan struct{}),
+		groups:     make(map[string]struct{}),
+		groupLocks: make(map[string]*groupLock),
+		acks:       make(map[uint64]ackWaiter),
 	}, nil
 }
 

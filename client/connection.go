@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,10 +20,6 @@ type connection struct {
 	reliable bool
 	// recovery is set when the connection recovers an earlier one.
 	recovery bool
-	// recoveryDeadline is when recovering the logical connection this one
-	// carries must give up; a recovered connection that dies before it
-	// received anything keeps its predecessor's deadline.
-	recoveryDeadline time.Time
 
 	ctx    context.Context // canceled when the read loop exits
 	cancel context.CancelFunc
@@ -36,12 +33,27 @@ type connection struct {
 	lastRecv atomic.Int64 // unix nanoseconds of the last frame received
 	received atomic.Bool  // any frame received
 	timedOut atomic.Bool  // closed by the dead-connection timeout
+	tooBig   atomic.Bool  // closed because a message exceeded ReadLimit
 
 	mu            sync.Mutex
 	id            string // connection id announced on this connection
 	disconnectMsg string // from the "disconnected" system message
 	closeCode     websocket.StatusCode
 	closeErr      error // why the read loop exited
+	failErr       error // set when the client closed the connection for a protocol error
+}
+
+// fail closes conn because of a protocol error; err becomes the reason the
+// connection ended.
+func (conn *connection) fail(err error) {
+	conn.mu.Lock()
+	if conn.failErr == nil {
+		conn.failErr = err
+	}
+	conn.mu.Unlock()
+	if conn.ws != nil { // nil only in tests of frame handling
+		_ = conn.ws.CloseNow()
+	}
 }
 
 // dial opens a WebSocket connection to rawURL and starts its read loop and
@@ -81,9 +93,15 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 	return conn, nil
 }
 
-// write sends one encoded message on conn.
+// write sends one encoded message on conn. A failed write leaves the
+// connection unusable, so it is closed; its read loop then ends it and the
+// supervisor recovers or replaces it.
 func (c *Client) write(conn *connection, b []byte) error {
-	return conn.ws.Write(conn.ctx, c.frameType(), b)
+	err := conn.ws.Write(conn.ctx, c.frameType(), b)
+	if err != nil {
+		_ = conn.ws.CloseNow()
+	}
+	return err
 }
 
 // readLoop reads frames until the connection ends.
@@ -94,11 +112,17 @@ func (c *Client) readLoop(sess *session, conn *connection) {
 		if err != nil {
 			conn.mu.Lock()
 			conn.closeCode = websocket.CloseStatus(err)
-			// The connection may also have been closed by a keep-alive write
-			// that hit the dead-connection deadline.
-			if conn.timedOut.Load() || c.silent(conn) {
+			switch {
+			case conn.failErr != nil:
+				conn.closeErr = conn.failErr
+			case errors.Is(err, websocket.ErrMessageTooBig):
+				conn.tooBig.Store(true)
+				conn.closeErr = fmt.Errorf("%w (%d bytes); the client stops, since recovering the connection would only receive the same message again: raise ReadLimit", ErrMessageTooBig, c.cfg.ReadLimit)
+			case conn.timedOut.Load() || c.silent(conn):
+				// The connection may also have been closed by a keep-alive
+				// write that hit the dead-connection deadline.
 				conn.closeErr = fmt.Errorf("client: nothing received from the service for %s; the connection was closed", c.cfg.KeepAliveTimeout)
-			} else {
+			default:
 				conn.closeErr = closeError(err)
 			}
 			conn.mu.Unlock()
@@ -283,12 +307,26 @@ func (c *Client) reportInvalid(sess *session, b []byte, err error) {
 	}
 }
 
+// errNoConnectionID is why a connection whose "connected" message lacks the
+// connection id is closed.
+var errNoConnectionID = errors.New(`client: protocol error: the service's "connected" message has no connectionId; the connection was closed`)
+
 // handleConnected handles the "connected" system message. A new connection
-// (rather than a recovered one) resets sequence tracking, is announced with
-// a Connected event and rejoins the client's groups.
+// (rather than a recovered one) resets sequence tracking, rejoins the
+// client's groups and is then announced with a Connected event.
 func (c *Client) handleConnected(sess *session, conn *connection, m protocol.ConnectedMessage) {
 	if m.ConnectionID == "" {
 		c.reportInvalid(sess, nil, errors.New("connected message without a connectionId"))
+		select {
+		case <-conn.connected:
+			// The connection is established; a later malformed message is
+			// only reported.
+		default:
+			// Without an id the connection cannot be used or recovered, and
+			// waiting for another "connected" message could block Start
+			// forever: it is a protocol error.
+			conn.fail(errNoConnectionID)
+		}
 		return
 	}
 	c.mu.Lock()
@@ -305,6 +343,7 @@ func (c *Client) handleConnected(sess *session, conn *connection, m protocol.Con
 		for g := range c.groups {
 			groups = append(groups, g)
 		}
+		slices.Sort(groups)
 	}
 	userID := c.userID
 	c.mu.Unlock()
@@ -314,39 +353,90 @@ func (c *Client) handleConnected(sess *session, conn *connection, m protocol.Con
 
 	if isNew {
 		c.seq.reset()
-		if h := c.cfg.OnConnected; h != nil {
-			ev := ConnectedEvent{ConnectionID: m.ConnectionID, UserID: userID}
-			c.post(sess, func() { h(ev) })
-		}
-		if len(groups) > 0 {
+		ev := ConnectedEvent{ConnectionID: m.ConnectionID, UserID: userID}
+		c.endRejoin() // of an earlier logical connection, if still running
+		if len(groups) == 0 {
+			c.emitConnected(sess, ev)
+		} else {
+			ctx, cancel := context.WithCancel(sess.ctx)
+			run := &rejoinRun{cancel: cancel, done: make(chan struct{})}
+			c.mu.Lock()
+			c.rejoining = run
+			c.mu.Unlock()
 			sess.wg.Add(1)
-			go c.rejoin(sess, groups)
+			go c.rejoin(ctx, sess, run, groups, ev)
 		}
 	}
 	conn.connectedOnce.Do(func() { close(conn.connected) })
 }
 
-// rejoin joins groups again on a new connection and reports failures.
-func (c *Client) rejoin(sess *session, groups []string) {
+func (c *Client) emitConnected(sess *session, ev ConnectedEvent) {
+	if h := c.cfg.OnConnected; h != nil {
+		c.post(sess, func() { h(ev) })
+	}
+}
+
+// rejoinRun is the rejoin of a new connection's groups.
+type rejoinRun struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the rejoin has ended
+}
+
+// endRejoin ends the running rejoin, if any, and waits until it has
+// announced its connection; the supervisor calls it before it reports the
+// connection lost, so that Connected precedes Disconnected.
+func (c *Client) endRejoin() {
+	c.mu.Lock()
+	run := c.rejoining
+	c.rejoining = nil
+	c.mu.Unlock()
+	if run != nil {
+		run.cancel()
+		<-run.done
+	}
+}
+
+// rejoin joins groups again on a new connection, reports failures and then
+// delivers the connection's Connected event, so that (as in the JavaScript
+// client) a Connected handler finds the client back in its groups. ctx ends
+// when the connection is lost for good or the session stops; the joins not
+// done by then are abandoned and the event is delivered at once. A group's
+// joins and leaves are serialised (lockGroup), so that a LeaveGroup during
+// the rejoin is carried out after it and wins.
+func (c *Client) rejoin(ctx context.Context, sess *session, run *rejoinRun, groups []string, ev ConnectedEvent) {
 	defer sess.wg.Done()
+	defer close(run.done)
+	defer run.cancel()
 	for _, g := range groups {
-		c.mu.Lock()
-		_, joined := c.groups[g]
-		c.mu.Unlock()
-		if !joined {
-			continue // left since the connection came up
+		if ctx.Err() != nil {
+			break
 		}
-		_, err := c.invoke(sess.ctx, 0, false, func(id *uint64) protocol.Message {
-			return protocol.JoinGroupMessage{Group: g, AckID: id}
-		})
-		if sess.ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			if h := c.cfg.OnRejoinGroupFailed; h != nil {
-				ev := RejoinGroupFailedEvent{Group: g, Err: err}
-				c.post(sess, func() { h(ev) })
-			}
-		}
+		c.rejoinGroup(ctx, sess, g)
+	}
+	c.emitConnected(sess, ev)
+}
+
+// rejoinGroup joins g again if the client is still in it.
+func (c *Client) rejoinGroup(ctx context.Context, sess *session, g string) {
+	unlock, err := c.lockGroup(ctx, g)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	c.mu.Lock()
+	_, joined := c.groups[g]
+	c.mu.Unlock()
+	if !joined {
+		return // left since the connection came up
+	}
+	_, err = c.invoke(ctx, 0, false, func(id *uint64) protocol.Message {
+		return protocol.JoinGroupMessage{Group: g, AckID: id}
+	})
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrStopped) {
+		return
+	}
+	if h := c.cfg.OnRejoinGroupFailed; h != nil {
+		ev := RejoinGroupFailedEvent{Group: g, Err: err}
+		c.post(sess, func() { h(ev) })
 	}
 }

@@ -20,6 +20,10 @@ var (
 	// connection closed before the service acknowledged the message and no
 	// retry was left.
 	ErrConnectionLost = errors.New("client: connection lost before the service acknowledged the message")
+	// ErrMessageTooBig is the cause of the Disconnected and Stopped events of
+	// a client that stopped because the service sent a message larger than
+	// Options.ReadLimit.
+	ErrMessageTooBig = errors.New("client: the service sent a message larger than Options.ReadLimit")
 )
 
 // safeSentinels are errors a redacted error may still match.

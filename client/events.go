@@ -1,7 +1,8 @@
 package client
 
 // ConnectedEvent is delivered when a new connection to the service is
-// established (not when a dropped connection is recovered).
+// established (not when a dropped connection is recovered), once the client's
+// groups were rejoined on it.
 type ConnectedEvent struct {
 	// ConnectionID is the service's id of the connection.
 	ConnectionID string

@@ -24,7 +24,18 @@ type fakeService struct {
 	mu       sync.Mutex
 	requests []url.Values // query of every WebSocket request, in order
 	frames   []string     // text frames clients sent (fakeRecord mode)
-	wg       sync.WaitGroup
+	// handshake, if set, may refuse request n (counted like accepted ones)
+	// by returning an HTTP status instead of 0.
+	handshake func(n int, q url.Values) int
+	wg        sync.WaitGroup
+}
+
+// refuseWith makes the fake service answer handshakes with the status that
+// status returns for them (0: accept).
+func (f *fakeService) refuseWith(status func(n int, q url.Values) int) {
+	f.mu.Lock()
+	f.handshake = status
+	f.mu.Unlock()
 }
 
 // fakeMode says who reads the frames a client sends.
@@ -55,6 +66,16 @@ func newFakeService(t *testing.T, mode fakeMode, script func(ctx context.Context
 		if mode == fakeNoSubprotocol {
 			opts.Subprotocols = nil
 		}
+		f.mu.Lock()
+		if f.handshake != nil {
+			if code := f.handshake(len(f.requests), r.URL.Query()); code != 0 {
+				f.requests = append(f.requests, r.URL.Query())
+				f.mu.Unlock()
+				http.Error(w, "refused by the test", code)
+				return
+			}
+		}
+		f.mu.Unlock()
 		ws, err := websocket.Accept(w, r, opts)
 		if err != nil {
 			return

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -140,11 +138,11 @@ func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts 
 		return nil, &InvocationError{InvocationID: id, Message: "the invocation id is already registered by a pending invocation"}
 	}
 	defer c.preview.invocations.unregister(id)
-	b, err := protocol.Encode(protocol.InvokeMessage{InvocationID: id, Target: protocol.InvokeTargetEvent, Event: event, Data: data.payload})
+	b, err := c.cfg.codec.Encode(protocol.InvokeMessage{InvocationID: id, Target: protocol.InvokeTargetEvent, Event: event, Data: data.payload})
 	if err != nil {
 		return nil, fmt.Errorf("client: encoding the invocation: %w", err)
 	}
-	conn, sess, err := c.waitConn(ctx, nil)
+	conn, sess, err := c.waitConn(ctx, nil, nil)
 	if err != nil {
 		return nil, &InvocationError{InvocationID: id, Message: "not connected", Err: err}
 	}
@@ -196,11 +194,11 @@ func (c *Client) sendCancelInvocation(id string) {
 	if conn == nil || state != StateConnected || conn.ctx.Err() != nil {
 		return
 	}
-	b, err := protocol.Encode(protocol.CancelInvocationMessage{InvocationID: id})
+	b, err := c.cfg.codec.Encode(protocol.CancelInvocationMessage{InvocationID: id})
 	if err != nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(conn.ctx, cancelTimeout)
 	defer cancel()
-	_ = conn.ws.Write(ctx, websocket.MessageText, b)
+	_ = conn.ws.Write(ctx, c.frameType(), b)
 }

@@ -80,27 +80,66 @@ func (c *Client) LeaveGroup(ctx context.Context, group string, opts *LeaveGroupO
 }
 
 // groupOp joins or leaves group and, on success, records whether the client
-// is in it.
+// is in it. The joins and leaves of a group, including the rejoin on a new
+// connection, are carried out one at a time, so that the service sees them in
+// the order the client records them.
 func (c *Client) groupOp(ctx context.Context, group string, ackID uint64, join bool) (*AckResult, error) {
 	if err := names.ValidateGroup(group); err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	res, err := c.invoke(ctx, ackID, false, func(id *uint64) protocol.Message {
+	unlock, err := c.lockGroup(ctx, group)
+	if err != nil {
+		return nil, &SendMessageError{AckID: ackID, Err: err}
+	}
+	defer unlock()
+	// The membership is recorded by the read loop as it handles the ack, so
+	// that a new connection coming up right after it rejoins the group.
+	res, err := c.invokeWith(ctx, ackID, false, func(id *uint64) protocol.Message {
 		if join {
 			return protocol.JoinGroupMessage{Group: group, AckID: id}
 		}
 		return protocol.LeaveGroupMessage{Group: group, AckID: id}
-	})
-	if err == nil {
-		c.mu.Lock()
+	}, func() {
 		if join {
 			c.groups[group] = struct{}{}
 		} else {
 			delete(c.groups, group)
 		}
+	})
+	return res, err
+}
+
+// groupLock serialises the joins and leaves of one group.
+type groupLock struct {
+	ch   chan struct{} // holds a token while the lock is held
+	refs int           // holders and waiters; the lock is dropped at 0
+}
+
+// lockGroup waits (bounded by ctx) until no other join or leave of group is
+// in progress and returns the function that ends this one.
+func (c *Client) lockGroup(ctx context.Context, group string) (unlock func(), err error) {
+	c.mu.Lock()
+	l := c.groupLocks[group]
+	if l == nil {
+		l = &groupLock{ch: make(chan struct{}, 1)}
+		c.groupLocks[group] = l
+	}
+	l.refs++
+	c.mu.Unlock()
+	release := func() {
+		c.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(c.groupLocks, group)
+		}
 		c.mu.Unlock()
 	}
-	return res, err
+	select {
+	case l.ch <- struct{}{}:
+		return func() { <-l.ch; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, ctx.Err()
+	}
 }
 
 // SendToGroup publishes data to group. Unless FireAndForget, it returns once
@@ -151,6 +190,14 @@ type ackOutcome struct {
 // fireAndForget, and retries per MessageRetry when the connection fails
 // before the service answers.
 func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message) (*AckResult, error) {
+	return c.invokeWith(ctx, ackID, fireAndForget, build, nil)
+}
+
+// invokeWith is invoke with onAcked, which (unless nil) the read loop calls
+// with c.mu held when the service acknowledges the operation with success
+// (or Duplicate): its effect is recorded before any later frame, such as
+// the end of the connection, is handled.
+func (c *Client) invokeWith(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message, onAcked func()) (*AckResult, error) {
 	var m protocol.Message
 	if fireAndForget {
 		m = build(nil)
@@ -168,17 +215,26 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		return nil, fmt.Errorf("client: encoding the message: %w", err)
 	}
 	// sess is the session of the first attempt; an operation does not
-	// outlive it into a later Start.
+	// outlive it into a later Start. lost is the connection the last attempt
+	// was lost with: the retry waits for another one.
 	var sess *session
+	var lost *connection
 	for retry := 0; ; retry++ {
-		res, err, retryable := c.attempt(ctx, &sess, b, ackID, fireAndForget)
-		if !retryable {
+		res, err, why := c.attempt(ctx, &sess, &lost, b, ackID, fireAndForget, onAcked)
+		if why == retryNone {
 			return res, err
 		}
 		d, ok := c.cfg.messageRetry.next(retry + 1)
 		if !ok {
 			return nil, err
 		}
+		if why == retryConnectionLost {
+			// Only the connection failed: retry (with the same ack id, which
+			// the service deduplicates) as soon as a connection is back,
+			// recovered or new. waitConn does the waiting.
+			continue
+		}
+		// The service reported a transient failure: give it the delay.
 		if err := retryWait(ctx, sess, d); err != nil {
 			if errors.Is(err, ErrStopped) {
 				return nil, err
@@ -187,6 +243,20 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 		}
 	}
 }
+
+// retryKind says whether and how a failed attempt may be retried.
+type retryKind int
+
+const (
+	// retryNone: the outcome is final.
+	retryNone retryKind = iota
+	// retryConnectionLost: the connection was lost before the service
+	// answered; retry at once on the next connection.
+	retryConnectionLost
+	// retryAfterDelay: the service reported a transient error; retry after
+	// the message retry delay.
+	retryAfterDelay
+)
 
 // reserveAckID keeps the client from generating ackID (or a lower id) for
 // later operations: the service would answer such an operation Duplicate and
@@ -218,38 +288,45 @@ func retryWait(ctx context.Context, sess *session, d time.Duration) error {
 	}
 }
 
-// attempt sends b once and waits for its ack. *sess is the operation's
-// session: nil before the first attempt, which sets it. retryable reports
-// whether a retry may succeed.
-func (c *Client) attempt(ctx context.Context, sessp **session, b []byte, ackID uint64, fireAndForget bool) (res *AckResult, err error, retryable bool) {
-	conn, sess, err := c.waitConn(ctx, *sessp)
+// attempt sends b once and waits for its ack. *sessp is the operation's
+// session: nil before the first attempt, which sets it. *lostp is the
+// connection the previous attempt was lost with (nil if none); attempt does
+// not use it again and sets *lostp when this attempt loses its connection.
+func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connection, b []byte, ackID uint64, fireAndForget bool, onAcked func()) (res *AckResult, err error, why retryKind) {
+	conn, sess, err := c.waitConn(ctx, *sessp, *lostp)
 	if err != nil {
 		if errors.Is(err, ErrStopped) {
-			return nil, err, false
+			return nil, err, retryNone
 		}
-		return nil, &SendMessageError{AckID: ackID, Err: err}, false
+		return nil, &SendMessageError{AckID: ackID, Err: err}, retryNone
 	}
 	*sessp = sess
 	if fireAndForget {
 		if err := c.write(conn, b); err != nil {
-			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), true
+			*lostp = conn
+			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), retryConnectionLost
 		}
-		return &AckResult{}, nil, false
+		return &AckResult{}, nil, retryNone
 	}
-	ch, err := c.registerAck(ackID)
+	ch, err := c.registerAck(ackID, onAcked)
 	if err != nil {
-		return nil, err, false
+		return nil, err, retryNone
 	}
 	defer c.unregisterAck(ackID, ch)
 	if err := c.write(conn, b); err != nil {
-		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
+		*lostp = conn
+		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, retryConnectionLost
 	}
-	return awaitAck(ctx, sess, conn, ackID, ch)
+	res, err, why = awaitAck(ctx, sess, conn, ackID, ch)
+	if why == retryConnectionLost {
+		*lostp = conn
+	}
+	return res, err, why
 }
 
 // awaitAck waits for the ack delivered to ch of the operation with ackID
 // that was written on conn.
-func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, err error, retryable bool) {
+func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, err error, why retryKind) {
 	select {
 	case out := <-ch:
 		return outcome(ackID, out)
@@ -261,23 +338,23 @@ func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64
 			return outcome(ackID, out)
 		default:
 		}
-		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, true
+		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, retryConnectionLost
 	case <-sess.ctx.Done():
-		return nil, ErrStopped, false
+		return nil, ErrStopped, retryNone
 	case <-ctx.Done():
-		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, false
+		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, retryNone
 	}
 }
 
 // outcome turns what an ack waiter received into the operation's result.
-// retryable reports whether the service's error is transient.
-func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, retryable bool) {
+// why is retryAfterDelay when the service's error is transient.
+func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, why retryKind) {
 	if out.err != nil {
-		return nil, out.err, false
+		return nil, out.err, retryNone
 	}
 	a := out.ack
 	if a.Success {
-		return &AckResult{AckID: ackID}, nil, false
+		return &AckResult{AckID: ackID}, nil, retryNone
 	}
 	e := &SendMessageError{AckID: ackID}
 	if a.Error != nil {
@@ -285,17 +362,19 @@ func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, retryable
 	}
 	switch e.ErrorName {
 	case protocol.ErrorDuplicate:
-		return &AckResult{AckID: ackID, Duplicated: true}, nil, false
+		return &AckResult{AckID: ackID, Duplicated: true}, nil, retryNone
 	case protocol.ErrorInternalServerError, protocol.ErrorTimeout:
-		return nil, e, true
+		return nil, e, retryAfterDelay
 	}
-	return nil, e, false
+	return nil, e, retryNone
 }
 
 // waitConn returns the current connection, waiting while one is being
-// opened or recovered. With bound set, it fails with ErrStopped unless the
-// connection belongs to that session.
-func (c *Client) waitConn(ctx context.Context, bound *session) (*connection, *session, error) {
+// opened or recovered and while it is the connection lost (an attempt lost
+// its connection there, which the read loop may not have noticed yet). With
+// bound set, it fails with ErrStopped unless the connection belongs to that
+// session.
+func (c *Client) waitConn(ctx context.Context, bound *session, lost *connection) (*connection, *session, error) {
 	for {
 		c.mu.Lock()
 		sess, conn, state, changed := c.sess, c.conn, c.state, c.changed
@@ -303,7 +382,7 @@ func (c *Client) waitConn(ctx context.Context, bound *session) (*connection, *se
 		if sess == nil || (bound != nil && sess != bound) || state == StateStopped || sess.ctx.Err() != nil {
 			return nil, nil, ErrStopped
 		}
-		if state == StateConnected && conn != nil && conn.ctx.Err() == nil {
+		if state == StateConnected && conn != nil && conn != lost && conn.ctx.Err() == nil {
 			return conn, sess, nil
 		}
 		select {
@@ -316,22 +395,28 @@ func (c *Client) waitConn(ctx context.Context, bound *session) (*connection, *se
 	}
 }
 
+// ackWaiter is an operation waiting for its ack.
+type ackWaiter struct {
+	ch      chan ackOutcome
+	onAcked func() // see invokeWith; may be nil
+}
+
 // registerAck installs the waiter for ackID.
-func (c *Client) registerAck(ackID uint64) (chan ackOutcome, error) {
+func (c *Client) registerAck(ackID uint64, onAcked func()) (chan ackOutcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, busy := c.acks[ackID]; busy {
 		return nil, fmt.Errorf("client: ack id %d is already in use by a pending operation", ackID)
 	}
 	ch := make(chan ackOutcome, 1)
-	c.acks[ackID] = ch
+	c.acks[ackID] = ackWaiter{ch: ch, onAcked: onAcked}
 	return ch, nil
 }
 
 // unregisterAck removes ch if it is still the waiter for ackID.
 func (c *Client) unregisterAck(ackID uint64, ch chan ackOutcome) {
 	c.mu.Lock()
-	if c.acks[ackID] == ch {
+	if c.acks[ackID].ch == ch {
 		delete(c.acks, ackID)
 	}
 	c.mu.Unlock()
@@ -340,11 +425,14 @@ func (c *Client) unregisterAck(ackID uint64, ch chan ackOutcome) {
 // resolveAck hands an ack to its waiter; acks nobody waits for are dropped.
 func (c *Client) resolveAck(a protocol.AckMessage) {
 	c.mu.Lock()
-	ch := c.acks[a.AckID]
+	w, ok := c.acks[a.AckID]
 	delete(c.acks, a.AckID)
+	if ok && w.onAcked != nil && (a.Success || (a.Error != nil && a.Error.Name == protocol.ErrorDuplicate)) {
+		w.onAcked()
+	}
 	c.mu.Unlock()
-	if ch != nil {
-		ch <- ackOutcome{ack: a}
+	if ok {
+		w.ch <- ackOutcome{ack: a}
 	}
 }
 
@@ -352,9 +440,9 @@ func (c *Client) resolveAck(a protocol.AckMessage) {
 func (c *Client) failAcks() {
 	c.mu.Lock()
 	acks := c.acks
-	c.acks = make(map[uint64]chan ackOutcome)
+	c.acks = make(map[uint64]ackWaiter)
 	c.mu.Unlock()
-	for _, ch := range acks {
-		ch <- ackOutcome{err: ErrStopped}
+	for _, w := range acks {
+		w.ch <- ackOutcome{err: ErrStopped}
 	}
 }

@@ -53,14 +53,23 @@ type Options struct {
 	// client had joined.
 	DisableAutoRejoinGroups bool
 	// MessageRetry is the retry policy of acknowledged operations
-	// (default: 3 retries, 1 s apart).
+	// (default: 3 retries, 1 s apart). An operation whose connection was
+	// lost before the service answered is retried, with the same ack id, as
+	// soon as a connection is back (recovered or new), without the delay;
+	// the delay is for the transient errors the service reports
+	// (InternalServerError, Timeout). Both kinds count against MaxRetries.
 	MessageRetry RetryOptions
 	// ReconnectRetry is the policy for opening a new connection after one was
-	// lost (default: unlimited retries, 1 s apart). Its delay also spaces
-	// recovery attempts.
+	// lost (default: unlimited retries, 1 s apart). Its delays also space
+	// recovery attempts: the first starts at once, later ones wait the
+	// policy's delays (its MaxRetries does not apply; RecoveryWindow bounds
+	// recovery).
 	ReconnectRetry RetryOptions
 	// RecoveryWindow is how long the client tries to recover a dropped
-	// reliable connection before opening a new one (default 30 s).
+	// reliable connection before opening a new one (default 30 s). Failed
+	// handshakes, including HTTP 408 and 429, are retried within it; a
+	// recovery the service refuses (close code 1008, any other 4xx) ends it
+	// at once.
 	RecoveryWindow time.Duration
 	// KeepAliveInterval is the period of keep-alive pings (default 20 s;
 	// negative disables them).
@@ -72,13 +81,17 @@ type Options struct {
 	// acknowledged on a reliable connection (default 1 s).
 	SequenceAckInterval time.Duration
 	// ReadLimit is the largest frame accepted from the service in bytes
-	// (default 4 MiB).
+	// (default 4 MiB). A larger message stops the client with
+	// ErrMessageTooBig: recovering the connection would only make the
+	// service send it again.
 	ReadLimit int64
 	// HTTPClient is used for the WebSocket handshake (default
 	// http.DefaultClient).
 	HTTPClient *http.Client
 
-	// OnConnected is called when a new connection is established.
+	// OnConnected is called when a new connection is established, after the
+	// client's groups were rejoined (each group that could not be rejoined
+	// is reported to OnRejoinGroupFailed first), as in the JavaScript client.
 	OnConnected func(ConnectedEvent)
 	// OnDisconnected is called when a connection is lost and not recovered,
 	// and when Stop closes it.

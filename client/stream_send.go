@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/coder/websocket"
-
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -156,7 +154,7 @@ func (c *Client) OpenGroupStream(ctx context.Context, group string, opts *OpenGr
 	if o.StreamID == "" {
 		o.StreamID = newStreamID()
 	}
-	conn, sess, err := c.waitConn(ctx, nil)
+	conn, sess, err := c.waitConn(ctx, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +170,7 @@ func (c *Client) OpenGroupStream(ctx context.Context, group string, opts *OpenGr
 	if !c.preview.outbound.add(w) {
 		return nil, fmt.Errorf("client: stream %q already exists", w.id)
 	}
-	b, err := protocol.Encode(protocol.SendToGroupMessage{Group: group, NoEcho: o.NoEcho, Stream: &protocol.StreamOpen{StreamID: w.id, IdleTimeoutMs: o.IdleTimeoutMs}})
+	b, err := c.cfg.codec.Encode(protocol.SendToGroupMessage{Group: group, NoEcho: o.NoEcho, Stream: &protocol.StreamOpen{StreamID: w.id, IdleTimeoutMs: o.IdleTimeoutMs}})
 	if err != nil {
 		w.fail(err)
 		return nil, err
@@ -331,7 +329,7 @@ func (w *GroupStreamWriter) run() {
 		w.mu.Unlock()
 		ok := true
 		for _, m := range frames {
-			b, err := protocol.Encode(m)
+			b, err := w.c.cfg.codec.Encode(m)
 			if err != nil {
 				w.fail(fmt.Errorf("client: encoding a stream frame: %w", err))
 				return
@@ -364,7 +362,7 @@ func (w *GroupStreamWriter) run() {
 // fails the stream and reports false.
 func (w *GroupStreamWriter) resume(lost *connection) bool {
 	for {
-		nc, _, err := w.c.waitConn(context.Background(), w.sess)
+		nc, _, err := w.c.waitConn(context.Background(), w.sess, nil)
 		if err != nil {
 			w.fail(ErrStreamClientStopping)
 			return false
@@ -460,13 +458,13 @@ func (w *GroupStreamWriter) onClosed(e *protocol.AckError) {
 
 // sendEnd writes a streamEnd with e on conn, best effort.
 func (w *GroupStreamWriter) sendEnd(conn *connection, e *protocol.StreamError) {
-	b, err := protocol.Encode(protocol.StreamEndMessage{StreamID: w.id, Error: e})
+	b, err := w.c.cfg.codec.Encode(protocol.StreamEndMessage{StreamID: w.id, Error: e})
 	if err != nil || conn.ctx.Err() != nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(conn.ctx, cancelTimeout)
 	defer cancel()
-	_ = conn.ws.Write(ctx, websocket.MessageText, b)
+	_ = conn.ws.Write(ctx, w.c.frameType(), b)
 }
 
 func (w *GroupStreamWriter) fail(err error) {

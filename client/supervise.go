@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/coder/websocket"
@@ -44,9 +45,11 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 			c.finish(sess, conn, nil)
 			return
 		}
-		if c.recoverable(conn) {
+		reason, message := conn.reason(), conn.disconnectMessage()
+		if !conn.tooBig.Load() && c.recoverable(conn) {
 			c.setState(StateRecovering, nil)
-			if rc := c.recoverConn(sess, conn); rc != nil {
+			rc, rerr, rmsg := c.recoverConn(sess, conn)
+			if rc != nil {
 				c.setState(StateConnected, rc)
 				conn = rc
 				continue
@@ -55,11 +58,33 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 				c.finish(sess, conn, nil)
 				return
 			}
+			// Report why the connection was lost, not only why recovering
+			// it failed (a refused recovery socket usually gives no reason);
+			// a "disconnected" message on the recovery socket is the
+			// service's latest word, as in the JavaScript client.
+			if errors.Is(rerr, ErrMessageTooBig) {
+				reason = rerr
+			} else {
+				reason = fmt.Errorf("%w (recovery failed: %v)", reason, rerr)
+			}
+			if rmsg != "" {
+				message = rmsg
+			}
+		}
+		if errors.Is(reason, ErrMessageTooBig) {
+			// Recovering makes the service resend the same message, and a
+			// new connection would lose it silently: stop instead of looping.
+			c.setState(StateConnecting, nil)
+			c.endRejoin()
+			c.emitDisconnected(sess, conn, message, reason)
+			c.finish(sess, nil, reason)
+			return
 		}
 		c.setState(StateConnecting, nil)
-		c.emitDisconnected(sess, conn, conn.reason())
+		c.endRejoin()
+		c.emitDisconnected(sess, conn, message, reason)
 		if c.cfg.DisableAutoReconnect {
-			c.finish(sess, nil, fmt.Errorf("client: connection lost and auto reconnect is disabled: %w", conn.reason()))
+			c.finish(sess, nil, fmt.Errorf("client: connection lost and auto reconnect is disabled: %w", reason))
 			return
 		}
 		nc, err := c.reconnect(sess)
@@ -90,8 +115,9 @@ func (c *Client) closeConn(conn *connection) {
 // failed before the state becomes StateStopped, since from then on Start may
 // begin a new session whose operations must not be failed.
 func (c *Client) finish(sess *session, conn *connection, err error) {
+	c.endRejoin()
 	if conn != nil {
-		c.emitDisconnected(sess, conn, nil)
+		c.emitDisconnected(sess, conn, conn.disconnectMessage(), nil)
 	}
 	sess.cancel() // ends rejoins and operations of a session that stopped on its own
 	c.failAcks()
@@ -103,10 +129,12 @@ func (c *Client) finish(sess *session, conn *connection, err error) {
 	sess.disp.close()
 }
 
-func (c *Client) emitDisconnected(sess *session, conn *connection, err error) {
+// emitDisconnected reports that the logical connection carried last by conn
+// ended, with the service's message and the cause.
+func (c *Client) emitDisconnected(sess *session, conn *connection, message string, err error) {
 	if h := c.cfg.OnDisconnected; h != nil {
 		conn.mu.Lock()
-		ev := DisconnectedEvent{ConnectionID: conn.id, Message: conn.disconnectMsg, Err: err}
+		ev := DisconnectedEvent{ConnectionID: conn.id, Message: message, Err: err}
 		conn.mu.Unlock()
 		c.post(sess, func() { h(ev) })
 	}
@@ -117,6 +145,14 @@ func (conn *connection) reason() error {
 	conn.mu.Lock()
 	defer conn.mu.Unlock()
 	return conn.closeErr
+}
+
+// disconnectMessage returns the message of the service's "disconnected"
+// system message on conn, if any.
+func (conn *connection) disconnectMessage() string {
+	conn.mu.Lock()
+	defer conn.mu.Unlock()
+	return conn.disconnectMsg
 }
 
 // connectNew asks the provider for a URL and opens a new connection,
@@ -134,6 +170,22 @@ func (c *Client) connectNew(ctx context.Context, sess *session) (*connection, er
 	if err != nil {
 		return nil, err
 	}
+	if err := awaitConfirmed(ctx, conn); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &ConnectError{URL: RedactURL(u), Err: err}
+	}
+	c.mu.Lock()
+	c.lastURL = u
+	c.mu.Unlock()
+	return conn, nil
+}
+
+// awaitConfirmed waits until the service confirmed conn with its
+// "connected" message. If conn closes first, or ctx ends first (conn is then
+// closed), it returns why.
+func awaitConfirmed(ctx context.Context, conn *connection) error {
 	select {
 	case <-conn.connected:
 	case <-conn.done:
@@ -141,21 +193,18 @@ func (c *Client) connectNew(ctx context.Context, sess *session) (*connection, er
 	}
 	select {
 	case <-conn.connected:
-		// Confirmed (and announced with a Connected event), even if the
-		// connection or ctx ended at the same moment: the caller handles it
-		// as an established connection.
+		// Confirmed (and handled as such), even if the connection or ctx
+		// ended at the same moment: the caller handles it as an established
+		// connection.
+		return nil
 	default:
-		if ctx.Err() != nil {
-			_ = conn.ws.CloseNow()
-			<-conn.done
-			return nil, ctx.Err()
-		}
-		return nil, &ConnectError{URL: RedactURL(u), Err: fmt.Errorf("the connection closed before the service confirmed it: %w", conn.reason())}
 	}
-	c.mu.Lock()
-	c.lastURL = u
-	c.mu.Unlock()
-	return conn, nil
+	if err := ctx.Err(); err != nil {
+		_ = conn.ws.CloseNow()
+		<-conn.done
+		return err
+	}
+	return fmt.Errorf("the connection closed before the service confirmed it: %w", conn.reason())
 }
 
 // recoverable reports whether a lost connection may be recovered.
@@ -174,51 +223,89 @@ func (c *Client) recoverable(conn *connection) bool {
 	return c.lastURL != "" && c.connectionID != "" && c.reconnectionToken != ""
 }
 
-// recoverConn tries to reconnect to the dropped connection's state within
-// the recovery window. It returns nil when recovery is impossible.
-func (c *Client) recoverConn(sess *session, lost *connection) *connection {
-	deadline := time.Now().Add(c.cfg.RecoveryWindow)
-	if lost.recovery && !lost.received.Load() && !lost.recoveryDeadline.IsZero() {
-		deadline = lost.recoveryDeadline
-	}
-	ctx, cancel := context.WithDeadline(sess.ctx, deadline)
+// recoverConn tries to recover the logical connection the client had (the
+// last confirmed connection id and reconnection token) within the recovery
+// window. The first attempt starts at once; later ones wait as
+// ReconnectRetry says (its MaxRetries does not apply: the window bounds
+// recovery). A recovery socket counts only once the service confirmed it
+// with its "connected" message, so that nothing is written into a socket the
+// service is about to close with 1008. recoverConn returns the recovered
+// connection, or nil with why recovery failed and the message of a
+// "disconnected" system message the last recovery socket got.
+func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection, err error, message string) {
+	ctx, cancel := context.WithTimeout(sess.ctx, c.cfg.RecoveryWindow)
 	defer cancel()
 	c.mu.Lock()
 	base, id, token := c.lastURL, c.connectionID, c.reconnectionToken
 	c.mu.Unlock()
 	u, err := recoveryURL(base, id, token)
 	if err != nil {
-		return nil
+		return nil, err, ""
 	}
-	for {
-		conn, err := c.dial(ctx, sess, u, true)
+	policy := c.cfg.reconnectRetry
+	policy.maxRetries = -1
+	for attempt := 1; ; attempt++ {
+		conn, err = c.dial(ctx, sess, u, true)
 		if err == nil {
-			conn.recoveryDeadline = deadline
 			// Like the JS client, keep the lost connection's "disconnected"
 			// message until the recovered one gets its own: when the service
 			// refuses the recovery, that message says why the connection ended.
-			lost.mu.Lock()
-			msg := lost.disconnectMsg
-			lost.mu.Unlock()
+			msg := lost.disconnectMessage()
 			conn.mu.Lock()
-			if conn.id == "" {
-				conn.id = id
-			}
+			conn.id = id
 			if conn.disconnectMsg == "" {
 				conn.disconnectMsg = msg
 			}
 			conn.mu.Unlock()
-			return conn
+			if err = awaitConfirmed(ctx, conn); err == nil {
+				return conn, nil, ""
+			}
+			message = conn.disconnectMessage()
+			if !conn.retryableRecovery() {
+				// Closed with 1008, a protocol error or a message too big:
+				// the service refused (the state is gone) or trying again
+				// cannot help.
+				return nil, err, message
+			}
+		} else if refusedRecovery(err) {
+			return nil, err, ""
 		}
-		var ce *ConnectError
-		if errors.As(err, &ce) && ce.StatusCode >= 400 && ce.StatusCode < 500 {
-			// The service refused: the connection's state is gone.
-			return nil
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("giving up after the recovery window of %s: %w", c.cfg.RecoveryWindow, err), message
 		}
-		if !sleep(ctx, c.cfg.reconnectRetry.delay) {
-			return nil
+		d, _ := policy.next(attempt)
+		if !sleep(ctx, d) {
+			if sess.ctx.Err() != nil {
+				return nil, ErrStopped, message
+			}
+			return nil, fmt.Errorf("giving up after the recovery window of %s: %w", c.cfg.RecoveryWindow, err), message
 		}
 	}
+}
+
+// refusedRecovery reports whether err, from a recovery handshake, means the
+// service refused to recover the connection: an HTTP 4xx, except 408
+// (Request Timeout) and 429 (Too Many Requests), which are transient.
+func refusedRecovery(err error) bool {
+	var ce *ConnectError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch code := ce.StatusCode; {
+	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests:
+		return false
+	default:
+		return code >= 400 && code < 500
+	}
+}
+
+// retryableRecovery reports whether a recovery socket that closed before
+// the service confirmed it may be followed by another attempt.
+func (conn *connection) retryableRecovery() bool {
+	conn.mu.Lock()
+	code, failed := conn.closeCode, conn.failErr != nil
+	conn.mu.Unlock()
+	return code != protocol.CloseCodePolicyViolation && !failed && !conn.tooBig.Load()
 }
 
 // reconnect opens a new connection, retrying as ReconnectRetry allows.

@@ -347,7 +347,7 @@ func dialerProcess(b *testing.B, n int, sub, u string) (stop func()) {
 func BenchmarkIdleConnectionMemory(b *testing.B) {
 	b.Run("emulator/json", func(b *testing.B) {
 		{
-			e, err := emulator.New(emulator.Options{})
+			e, err := emulator.New(emulator.Options{MaxConnections: idleConns + 100})
 			require.NoError(b, err)
 			u := clientURL(b, e, "idle", auth.Claims{Subject: "u"})
 			before := heapAndStacks()

@@ -94,6 +94,10 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if n := countDistinct(ev.Groups); n > maxGroupsPerConnection {
+		e.refuse(w, r, hubName, http.StatusBadRequest, fmt.Sprintf("the connection would join %d groups; the emulator's limit per connection is %d", n, maxGroupsPerConnection))
+		return
+	}
 	if ev.Subprotocol == "" && simple.group != "" && !mayPublish(ev.Roles, simple.group) {
 		e.refuse(w, r, hubName, http.StatusForbidden, "webpubsub_mode=sendToGroup needs the role "+protocol.RoleSendToGroup+" or "+protocol.RoleSendToGroup+"."+simple.group)
 		return
@@ -293,6 +297,15 @@ func claimMap(c *auth.Claims) map[string][]string {
 		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
 	}
 	return m
+}
+
+// countDistinct returns how many different strings list holds.
+func countDistinct(list []string) int {
+	seen := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		seen[s] = struct{}{}
+	}
+	return len(seen)
 }
 
 func contains(list []string, s string) bool {

@@ -92,8 +92,12 @@ func (e *Emulator) clientJoinLeave(c *conn, group string, ackID *uint64, join bo
 		return
 	}
 	if join {
-		if !c.hub.join(c, group) {
+		switch err := c.hub.join(c, group); {
+		case errors.Is(err, errNotRegistered):
 			return // removed meanwhile: no effect and no ack
+		case err != nil:
+			c.ackError(ackID, protocol.ErrorBadRequest, err.Error())
+			return
 		}
 	} else {
 		c.hub.leave(c, group)

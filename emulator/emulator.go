@@ -126,12 +126,14 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.srv = &http.Server{
 		Handler:           e.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: httpReadHeaderTimeout,
+		ReadTimeout:       httpReadTimeout,
+		IdleTimeout:       httpIdleTimeout,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
 	go func() {
 		defer close(e.serveDone)
-		if err := e.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := e.srv.Serve(newLimitListener(ln, maxConnectionsFor(opts.MaxConnections), e.log)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			e.log.Error("emulator: serve failed", "err", err)
 		}
 	}()

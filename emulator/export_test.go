@@ -31,3 +31,20 @@ func SetSettingsPollInterval(d time.Duration) (restore func()) {
 func SetUpstreamRetryDelays(d []time.Duration) {
 	upstreamRetryDelays = d
 }
+
+// SetMaxGroupsPerConnection changes the group limit per connection for a
+// test and returns a function that restores it.
+func SetMaxGroupsPerConnection(n int) (restore func()) {
+	old := maxGroupsPerConnection
+	maxGroupsPerConnection = n
+	return func() { maxGroupsPerConnection = old }
+}
+
+// SetHTTPTimeouts changes the HTTP server's read and idle timeouts of
+// emulators created afterwards, for a test, and returns a function that
+// restores them.
+func SetHTTPTimeouts(read, idle time.Duration) (restore func()) {
+	r, i := httpReadTimeout, httpIdleTimeout
+	httpReadTimeout, httpIdleTimeout = read, idle
+	return func() { httpReadTimeout, httpIdleTimeout = r, i }
+}

@@ -1,9 +1,31 @@
 package emulator
 
 import (
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 )
+
+// maxGroupsPerConnection is how many groups one connection can be in (and
+// how many groups a user can be added to through the REST API). Joining one
+// more fails: a client's joinGroup is acked with BadRequest, a REST call
+// answers 400, a token that names more groups is refused at the handshake.
+// The bound also keeps the removal of a connection short. (A variable so
+// that tests can lower it.)
+var maxGroupsPerConnection = 1000
+
+// errTooManyGroups is the error of a join over maxGroupsPerConnection.
+func errTooManyGroups() error {
+	return fmt.Errorf("the connection is already in %d groups, the emulator's limit per connection: leave a group before joining another", maxGroupsPerConnection)
+}
+
+// errNotRegistered is the error of a join of a connection that was removed.
+var errNotRegistered = errors.New("the connection was closed")
+
+// removeChunk is how many groups a removal leaves per hold of the hub's
+// write lock, so that other hub operations interleave with a long removal.
+const removeChunk = 128
 
 // hub holds the connections, groups, users and permissions of one hub.
 // Lock order: hub.mu before conn.mu.
@@ -31,7 +53,9 @@ func newHub(e *Emulator, name string) *hub {
 	}
 }
 
-// add registers c and joins it to groups and to the groups its user belongs to.
+// add registers c and joins it to groups and to the groups its user belongs
+// to, up to maxGroupsPerConnection (the handshake refuses a token with more
+// groups, see serveClient).
 func (h *hub) add(c *conn, groups []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -44,20 +68,21 @@ func (h *hub) add(c *conn, groups []string) {
 		}
 		m[c.id] = c
 		for g := range h.userGroups[c.userID] {
-			h.joinLocked(c, g)
+			_ = h.joinLocked(c, g)
 		}
 	}
 	for _, g := range groups {
-		h.joinLocked(c, g)
+		_ = h.joinLocked(c, g)
 	}
 }
 
 // remove unregisters c and removes it from every group. It reports whether c
-// was registered.
+// was registered. The groups are left removeChunk at a time, releasing the
+// hub's lock in between; once unregistered, c can join no group again.
 func (h *hub) remove(c *conn) bool {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.conns[c.id] != c {
+		h.mu.Unlock()
 		return false
 	}
 	delete(h.conns, c.id)
@@ -69,24 +94,43 @@ func (h *hub) remove(c *conn) bool {
 			}
 		}
 	}
-	for g := range c.groups {
-		h.leaveLocked(c, g)
+	for {
+		n := 0
+		for g := range c.groups {
+			h.leaveLocked(c, g)
+			if n++; n == removeChunk {
+				break
+			}
+		}
+		if len(c.groups) == 0 {
+			h.mu.Unlock()
+			return true
+		}
+		h.mu.Unlock()
+		h.mu.Lock()
 	}
-	return true
 }
 
-// join adds c to group; it reports false if c is no longer registered.
-func (h *hub) join(c *conn, group string) bool {
+// join adds c to group. It fails with errNotRegistered if c was removed and
+// with errTooManyGroups if c is in maxGroupsPerConnection groups already.
+func (h *hub) join(c *conn, group string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.conns[c.id] != c {
-		return false
+		return errNotRegistered
 	}
-	h.joinLocked(c, group)
-	return true
+	return h.joinLocked(c, group)
 }
 
-func (h *hub) joinLocked(c *conn, group string) {
+// joinLocked adds c to group unless that would put it over
+// maxGroupsPerConnection. h.mu must be held.
+func (h *hub) joinLocked(c *conn, group string) error {
+	if _, ok := c.groups[group]; ok {
+		return nil
+	}
+	if len(c.groups) >= maxGroupsPerConnection {
+		return errTooManyGroups()
+	}
 	m := h.groups[group]
 	if m == nil {
 		m = make(map[string]*conn)
@@ -97,6 +141,7 @@ func (h *hub) joinLocked(c *conn, group string) {
 	}
 	m[c.id] = c
 	c.groups[group] = struct{}{}
+	return nil
 }
 
 // leave removes c from group.
@@ -129,18 +174,27 @@ func (h *hub) leaveAll(c *conn) {
 }
 
 // addUserToGroup adds user (its current and future connections) to group.
-func (h *hub) addUserToGroup(user, group string) {
+// It fails with errTooManyGroups if the user was added to
+// maxGroupsPerConnection groups already; a connection of the user that is in
+// that many groups already does not join (it returns how many did not).
+func (h *hub) addUserToGroup(user, group string) (skipped int, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	m := h.userGroups[user]
+	if _, ok := m[group]; !ok && len(m) >= maxGroupsPerConnection {
+		return 0, fmt.Errorf("the user was already added to %d groups, the emulator's limit: remove the user from a group first", maxGroupsPerConnection)
+	}
 	if m == nil {
 		m = make(map[string]struct{})
 		h.userGroups[user] = m
 	}
 	m[group] = struct{}{}
 	for _, c := range h.users[user] {
-		h.joinLocked(c, group)
+		if h.joinLocked(c, group) != nil {
+			skipped++
+		}
 	}
+	return skipped, nil
 }
 
 // removeUserFromGroup removes user (its current and future connections) from group.

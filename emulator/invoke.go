@@ -108,7 +108,7 @@ func (e *Emulator) clientInvoke(ctx context.Context, c *conn, m protocol.InvokeM
 	}
 	run := func() {
 		defer cancel()
-		resp, err := e.onUserEvent(ctx, c, m.Event, m.Data)
+		resp, err := e.onUserEventWithOptions(ctx, c, m.Event, m.Data, c.userEventOptions(m.Data, m.Metadata))
 		if !c.preview.invocations.finish(m.InvocationID) {
 			return // cancelled: the response is optional, none is sent
 		}

@@ -26,6 +26,12 @@ type Options struct {
 	// RecoveryWindow is how long the state of a dropped reliable connection is
 	// kept so that the client can recover it. Default 30s.
 	RecoveryWindow time.Duration
+	// MaxConnections is the most TCP connections (REST and WebSocket
+	// together) served at once; one more is answered "503 Service
+	// Unavailable" with the reason and closed. Zero means
+	// DefaultMaxConnections (10,000), or less when the process's file limit
+	// is lower (that limit less 128).
+	MaxConnections int
 	// Logger receives diagnostic logs; nil discards them.
 	Logger *slog.Logger
 	// Settings are the hubs' settings (event handlers and anonymous connect
@@ -41,7 +47,8 @@ type Options struct {
 	// set, Settings is ignored.
 	SettingsFile string
 	// Upstream is a shorthand for event handlers: each is added after the
-	// handlers of Settings (or of SettingsFile) for its hub; empty adds
+	// handlers of Settings (or of SettingsFile) for its hub ("" or "*": the
+	// "*" hub, whose handlers are tried after every hub's own); empty adds
 	// none.
 	Upstream []UpstreamHandler
 	// TraceEvents is how many of the latest events the live trace keeps

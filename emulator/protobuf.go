@@ -45,16 +45,22 @@ func (e *Emulator) handleProtobufFrame(ctx context.Context, c *conn, typ websock
 	e.handleMessage(ctx, c, m)
 }
 
-// onClientEvent sends the event message of a PubSub client upstream. A
-// protobuf client's Any payload goes as application/x-protobuf and its
-// metadata as x-webpubsub-metadata-<key> headers.
+// onClientEvent sends the event message of a PubSub client upstream.
 func (e *Emulator) onClientEvent(ctx context.Context, c *conn, m protocol.EventMessage) (*protocol.Payload, error) {
+	return e.onUserEventWithOptions(ctx, c, m.Event, m.Data, c.userEventOptions(m.Data, m.Metadata))
+}
+
+// userEventOptions returns how a user event (event or invoke) of this
+// connection goes upstream: a protobuf client's Any payload as
+// application/x-protobuf and its metadata as x-webpubsub-metadata-<key>
+// headers; a JSON client's as its data type says, without metadata.
+func (c *conn) userEventOptions(data protocol.Payload, metadata map[string]string) upstream.UserEventOptions {
 	var opts upstream.UserEventOptions
-	if c.codec.Binary() {
-		opts.Metadata = m.Metadata
-		if m.Data.Type == protocol.DataTypeProtobuf {
+	if c.codec != nil && c.codec.Binary() {
+		opts.Metadata = metadata
+		if data.Type == protocol.DataTypeProtobuf {
 			opts.ContentType = protocol.ContentTypeProtobuf
 		}
 	}
-	return e.onUserEventWithOptions(ctx, c, m.Event, m.Data, opts)
+	return opts
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/coder/websocket"
@@ -99,8 +100,16 @@ func (e *Emulator) addConnectionToGroup(w http.ResponseWriter, r *http.Request, 
 	}
 	id := r.PathValue("connectionId")
 	c := h.connection(id)
-	if c == nil || !h.join(c, g) {
+	if c == nil {
 		connectionNotFound(w, id)
+		return
+	}
+	switch err := h.join(c, g); {
+	case errors.Is(err, errNotRegistered):
+		connectionNotFound(w, id)
+		return
+	case err != nil:
+		badRequest(w, "%s", err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -133,7 +142,15 @@ func (e *Emulator) addUserToGroup(w http.ResponseWriter, r *http.Request, h *hub
 	if !ok {
 		return
 	}
-	h.addUserToGroup(r.PathValue("userId"), g)
+	user := r.PathValue("userId")
+	skipped, err := h.addUserToGroup(user, g)
+	if err != nil {
+		badRequest(w, "%s", err.Error())
+		return
+	}
+	if skipped > 0 {
+		e.log.Warn("emulator: limit hit: connections already in the maximum number of groups did not join", "hub", h.name, "group", g, "connections", skipped, "limit", maxGroupsPerConnection)
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -210,17 +227,23 @@ func (e *Emulator) groupsOperation(w http.ResponseWriter, r *http.Request, h *hu
 	if !ok {
 		return
 	}
+	skipped := 0
 	for _, c := range h.all() {
 		if !h.matches(c, f, nil) {
 			continue
 		}
 		for _, g := range req.Groups {
 			if add {
-				h.join(c, g)
+				if err := h.join(c, g); err != nil && !errors.Is(err, errNotRegistered) {
+					skipped++
+				}
 			} else {
 				h.leave(c, g)
 			}
 		}
+	}
+	if skipped > 0 {
+		e.log.Warn("emulator: limit hit: connections already in the maximum number of groups did not join", "hub", h.name, "joins", skipped, "limit", maxGroupsPerConnection)
 	}
 	w.WriteHeader(http.StatusOK)
 }

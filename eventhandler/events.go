@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
 // DataType says how a user event's data is encoded.
@@ -35,6 +37,11 @@ type ConnectionContext struct {
 	UserID string
 	// Subprotocol is the connection's WebSocket subprotocol, if any (ce-subprotocol).
 	Subprotocol string
+	// ClientProtocol is ClientProtocolMQTT for an MQTT client, else
+	// ClientProtocolDefault.
+	ClientProtocol ClientProtocol
+	// MQTT identifies an MQTT client's connection; nil for other clients.
+	MQTT *MQTTConnectionProperties
 	// State is the connection state set by earlier answers
 	// (ce-connectionState). It is never nil. Numbers are float64, as with
 	// encoding/json. Change it through the response's SetState.
@@ -64,6 +71,9 @@ type ConnectRequest struct {
 	Subprotocols []string
 	// ClientCertificates are the client's certificates, if any.
 	ClientCertificates []ClientCertificate
+	// MQTT holds the CONNECT packet's properties of an MQTT client; nil for
+	// other clients.
+	MQTT *MQTTConnectProperties
 }
 
 // ConnectResponse is filled by OnConnect to set properties of the accepted
@@ -77,6 +87,8 @@ type ConnectResponse struct {
 	Roles []string
 	// Subprotocol selects one of the offered subprotocols.
 	Subprotocol string
+	// MQTT sets properties of an MQTT client's CONNACK packet.
+	MQTT *MQTTConnectResponseProperties
 
 	state stateUpdate
 }
@@ -105,6 +117,27 @@ type DisconnectedRequest struct {
 	Context ConnectionContext
 	// Reason says why the connection closed, if known.
 	Reason string
+	// MQTT describes an MQTT client's DISCONNECT; nil for other clients
+	// (and when the service sent none).
+	MQTT *MQTTDisconnectedProperties
+}
+
+// GroupJoinedRequest is the non-blocking event sent after a connection
+// joined a group (azure.webpubsub.gp.joined).
+type GroupJoinedRequest struct {
+	// Context describes the connection.
+	Context ConnectionContext
+	// Group is the group the connection joined.
+	Group string
+}
+
+// GroupLeftRequest is the non-blocking event sent after a connection left a
+// group (azure.webpubsub.gp.left).
+type GroupLeftRequest struct {
+	// Context describes the connection.
+	Context ConnectionContext
+	// Group is the group the connection left.
+	Group string
 }
 
 // UserEventRequest is a blocking user event: a frame of a simple WebSocket
@@ -162,7 +195,7 @@ func (t DataType) contentType() string {
 	case Text:
 		return "text/plain; charset=utf-8"
 	case JSON:
-		return "application/json"
+		return protocol.ContentTypeJSON + "; charset=utf-8"
 	default:
 		return "application/octet-stream"
 	}

@@ -54,7 +54,10 @@ type Options struct {
 
 	// OnConnect handles the blocking connect event. It may fill resp to set
 	// the user, groups, roles, subprotocol and state, or return an error to
-	// reject the connection (see StatusError). Nil accepts every connection.
+	// reject the connection (see StatusError; MQTT clients are refused with
+	// an MQTT code through FailMQTT, and a StatusError refusing one is
+	// translated to an MQTT code as the express handler does). Nil accepts
+	// every connection.
 	OnConnect func(ctx context.Context, req *ConnectRequest, resp *ConnectResponse) error
 
 	// OnConnected observes connections that were established.
@@ -62,6 +65,13 @@ type Options struct {
 
 	// OnDisconnected observes connections that closed.
 	OnDisconnected func(ctx context.Context, req *DisconnectedRequest)
+
+	// OnGroupJoined observes connections that joined a group (the service
+	// sends these only to handlers whose settings ask for them).
+	OnGroupJoined func(ctx context.Context, req *GroupJoinedRequest)
+
+	// OnGroupLeft observes connections that left a group.
+	OnGroupLeft func(ctx context.Context, req *GroupLeftRequest)
 
 	// OnUserEvent handles blocking user events. Data set on resp is sent
 	// back to the client; an error fails the event (see StatusError). Nil

@@ -68,14 +68,14 @@ func TestConnectAcceptsWithProperties(t *testing.T) {
 	resp := send(t, srv, testPath, event{ceType: protocol.EventTypeConnect, userID: "ann", contentType: protocol.ContentTypeJSON, body: body})
 	raw := readBody(t, resp)
 	require.Equal(t, http.StatusOK, resp.StatusCode, raw)
-	assert.Equal(t, protocol.ContentTypeJSON, resp.Header.Get("Content-Type"))
+	assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), "as the express handler answers")
 	var out protocol.ConnectResponse
 	require.NoError(t, json.Unmarshal([]byte(raw), &out))
 	assert.Equal(t, protocol.ConnectResponse{UserID: "ann", Groups: []string{"lobby"}, Roles: []string{protocol.RoleSendToGroup}, Subprotocol: protocol.JSON}, out)
 	assert.Equal(t, map[string]any{"visits": float64(1)}, decodeStateHeader(t, resp.Header.Get(protocol.HeaderConnectionState)))
 
 	require.NotNil(t, got)
-	assert.Equal(t, ConnectionContext{Hub: testHub, ConnectionID: testConnID, EventName: "connect", Origin: testOrigin, UserID: "ann", State: map[string]any{}}, got.Context)
+	assert.Equal(t, ConnectionContext{Hub: testHub, ConnectionID: testConnID, EventName: "connect", Origin: testOrigin, UserID: "ann", ClientProtocol: ClientProtocolDefault, State: map[string]any{}}, got.Context)
 	assert.Equal(t, []string{"ann"}, got.Claims["sub"])
 	assert.Equal(t, []string{"1"}, got.Headers["X-Test"])
 	assert.Equal(t, []string{protocol.JSON, protocol.JSONReliable}, got.Subprotocols)
@@ -134,7 +134,8 @@ func TestConnectRejects(t *testing.T) {
 			require.NoError(t, err)
 			srv := newServer(t, h)
 			resp := send(t, srv, testPath, event{ceType: protocol.EventTypeConnect})
-			assert.Equal(t, tc.wantReason+"\n", readBody(t, resp))
+			assert.Equal(t, tc.wantReason, readBody(t, resp), "the reason is the whole body, as express answers")
+			assert.Empty(t, resp.Header.Get("Content-Type"))
 			assert.Equal(t, tc.wantStatus, resp.StatusCode)
 			var se *StatusError
 			if !errors.As(tc.err, &se) {
@@ -210,13 +211,14 @@ func TestUserEventAnswers(t *testing.T) {
 		wantType, wantBody             string
 	}{
 		{"text", "echo", "text/plain; charset=utf-8", "hi", 200, "text/plain; charset=utf-8", "text:hi"},
-		{"json", "echo", "application/json", `{"a":1}`, 200, "application/json", `{"got":{"a":1}}`},
+		{"json", "echo", "application/json", `{"a":1}`, 200, "application/json; charset=utf-8", `{"got":{"a":1}}`},
 		{"binary", "echo", "application/octet-stream", "\x01\x02", 200, "application/octet-stream", "\xff\x01\x02"},
 		{"no content type is binary", "echo", "", "\x01", 200, "application/octet-stream", "\xff\x01"},
 		{"no answer", "silent", "text/plain", "x", 204, "", ""},
-		{"error", "boom", "text/plain", "x", 500, "text/plain; charset=utf-8", "the event handler failed\n"},
-		{"status error", "denied", "text/plain", "x", 403, "text/plain; charset=utf-8", "not for you\n"},
-		{"unencodable answer", "badjson", "text/plain", "x", 500, "text/plain; charset=utf-8", "the event handler failed\n"},
+		// Refusals are answered as express answers fail(status, reason).
+		{"error", "boom", "text/plain", "x", 500, "", "the event handler failed"},
+		{"status error", "denied", "text/plain", "x", 403, "", "not for you"},
+		{"unencodable answer", "badjson", "text/plain", "x", 500, "", "the event handler failed"},
 		{"unsupported content type", "echo", "image/png", "x", 415, "text/plain; charset=utf-8", "unsupported content type of user event; use text/plain, application/json or application/octet-stream\n"},
 		{"invalid json", "echo", "application/json", "{", 400, "text/plain; charset=utf-8", "user event body is not valid JSON\n"},
 	}
@@ -284,7 +286,7 @@ func TestStateIsReadAndUpdated(t *testing.T) {
 	assert.Empty(t, resp.Header.Get(protocol.HeaderConnectionState), "unchanged state is not echoed")
 
 	resp = send(t, srv, testPath, event{ceType: user, contentType: "text/plain", body: []byte("bad")})
-	assert.Equal(t, "the event handler failed\n", readBody(t, resp))
+	assert.Equal(t, "the event handler failed", readBody(t, resp))
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	assert.Contains(t, logs.String(), `state \"f\" is not JSON-encodable`)
 }

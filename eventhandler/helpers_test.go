@@ -35,6 +35,7 @@ type event struct {
 	contentType string
 	body        []byte
 	origin      string
+	headers     map[string]string // more headers (ce-subprotocol, MQTT ids)
 }
 
 // newServer runs h in an httptest server bound to 127.0.0.1.
@@ -85,6 +86,9 @@ func send(t *testing.T, srv *httptest.Server, path string, e event) *http.Respon
 	}
 	if e.contentType != "" {
 		h.Set("Content-Type", e.contentType)
+	}
+	for k, v := range e.headers {
+		h.Set(k, v)
 	}
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)

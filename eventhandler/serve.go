@@ -19,6 +19,8 @@ const (
 	kindConnect
 	kindConnected
 	kindDisconnected
+	kindGroupJoined
+	kindGroupLeft
 	kindUser
 )
 
@@ -31,6 +33,10 @@ func classify(ceType string) (eventKind, string) {
 		return kindConnected, protocol.EventConnected
 	case protocol.EventTypeDisconnected:
 		return kindDisconnected, protocol.EventDisconnected
+	case protocol.EventTypeGroupJoined:
+		return kindGroupJoined, protocol.EventGroupJoined
+	case protocol.EventTypeGroupLeft:
+		return kindGroupLeft, protocol.EventGroupLeft
 	}
 	if name, ok := strings.CutPrefix(ceType, protocol.EventTypeUserPrefix); ok && name != "" {
 		return kindUser, name
@@ -77,7 +83,7 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	kind, name := classify(ceType)
 	if kind == kindUnknown {
-		http.Error(w, fmt.Sprintf("unsupported event type %.100q; want azure.webpubsub.sys.connect, .connected, .disconnected or azure.webpubsub.user.<event>", ceType), http.StatusBadRequest)
+		http.Error(w, fmt.Sprintf("unsupported event type %.100q; want azure.webpubsub.sys.connect, .connected, .disconnected, azure.webpubsub.gp.joined, .left or azure.webpubsub.user.<event>", ceType), http.StatusBadRequest)
 		return
 	}
 	if r.ContentLength > h.maxBody {
@@ -104,13 +110,27 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cc := ConnectionContext{
-		Hub:          hub,
-		ConnectionID: connID,
-		EventName:    name,
-		Origin:       hdr.Get(protocol.HeaderRequestOrigin),
-		UserID:       hdr.Get(protocol.HeaderUserID),
-		Subprotocol:  hdr.Get(protocol.HeaderSubprotocol),
-		State:        stateValues(state),
+		Hub:            hub,
+		ConnectionID:   connID,
+		EventName:      name,
+		Origin:         hdr.Get(protocol.HeaderRequestOrigin),
+		UserID:         hdr.Get(protocol.HeaderUserID),
+		Subprotocol:    hdr.Get(protocol.HeaderSubprotocol),
+		ClientProtocol: ClientProtocolDefault,
+		State:          stateValues(state),
+	}
+	if kind == kindGroupJoined || kind == kindGroupLeft {
+		// As in express, the context's event name is ce-eventName.
+		if n := hdr.Get(protocol.HeaderEventName); n != "" {
+			cc.EventName = n
+		}
+	}
+	if isMQTT(hdr) {
+		cc.ClientProtocol = ClientProtocolMQTT
+		cc.MQTT = &MQTTConnectionProperties{
+			PhysicalConnectionID: hdr.Get(protocol.HeaderPhysicalConnectionID),
+			SessionID:            hdr.Get(protocol.HeaderSessionID),
+		}
 	}
 	switch kind {
 	case kindConnect:
@@ -127,7 +147,20 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if h.opts.OnDisconnected != nil {
-			h.opts.OnDisconnected(r.Context(), &DisconnectedRequest{Context: cc, Reason: d.Reason})
+			h.opts.OnDisconnected(r.Context(), &DisconnectedRequest{Context: cc, Reason: d.Reason, MQTT: disconnectedFromWire(d.MQTT)})
+		}
+		w.WriteHeader(http.StatusOK)
+	case kindGroupJoined, kindGroupLeft:
+		var g protocol.GroupEvent
+		if json.Unmarshal(body, &g) != nil {
+			http.Error(w, "group event body is not a JSON object", http.StatusBadRequest)
+			return
+		}
+		if kind == kindGroupJoined && h.opts.OnGroupJoined != nil {
+			h.opts.OnGroupJoined(r.Context(), &GroupJoinedRequest{Context: cc, Group: g.Group})
+		}
+		if kind == kindGroupLeft && h.opts.OnGroupLeft != nil {
+			h.opts.OnGroupLeft(r.Context(), &GroupLeftRequest{Context: cc, Group: g.Group})
 		}
 		w.WriteHeader(http.StatusOK)
 	case kindUser:
@@ -152,10 +185,18 @@ func (h *Handler) serveConnect(w http.ResponseWriter, r *http.Request, cc Connec
 	for _, c := range in.ClientCertificates {
 		req.ClientCertificates = append(req.ClientCertificates, ClientCertificate(c))
 	}
+	if in.MQTT != nil {
+		req.MQTT = &MQTTConnectProperties{
+			ProtocolVersion: in.MQTT.ProtocolVersion,
+			Username:        in.MQTT.Username,
+			Password:        in.MQTT.Password,
+			UserProperties:  userPropertiesFromWire(in.MQTT.UserProperties),
+		}
+	}
 	resp := &ConnectResponse{state: stateUpdate{base: state}}
 	if h.opts.OnConnect != nil {
 		if err := h.opts.OnConnect(r.Context(), req, resp); err != nil {
-			h.writeError(w, cc, err)
+			h.writeConnectError(w, req, err)
 			return
 		}
 	}
@@ -163,7 +204,10 @@ func (h *Handler) serveConnect(w http.ResponseWriter, r *http.Request, cc Connec
 		return
 	}
 	out := protocol.ConnectResponse{UserID: resp.UserID, Groups: resp.Groups, Roles: resp.Roles, Subprotocol: resp.Subprotocol}
-	if out.UserID == "" && len(out.Groups) == 0 && len(out.Roles) == 0 && out.Subprotocol == "" {
+	if resp.MQTT != nil {
+		out.MQTT = &protocol.MQTTConnectResponseProperties{UserProperties: userPropertiesToWire(resp.MQTT.UserProperties)}
+	}
+	if out.UserID == "" && len(out.Groups) == 0 && len(out.Roles) == 0 && out.Subprotocol == "" && out.MQTT == nil {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -172,7 +216,8 @@ func (h *Handler) serveConnect(w http.ResponseWriter, r *http.Request, cc Connec
 		http.Error(w, "cannot encode connect response", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", protocol.ContentTypeJSON)
+	// The express handler's Content-Type.
+	w.Header().Set("Content-Type", jsonUTF8)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }
@@ -235,9 +280,18 @@ const callbackFailed = "the event handler failed"
 func (h *Handler) writeError(w http.ResponseWriter, cc ConnectionContext, err error) {
 	var se *StatusError
 	if errors.As(err, &se) {
-		http.Error(w, se.Reason, se.status())
+		writeReason(w, se.status(), se.Reason)
 		return
 	}
 	h.log.Error("eventhandler: callback failed", "hub", cc.Hub, "event", cc.EventName, "connectionId", cc.ConnectionID, "err", err)
-	http.Error(w, callbackFailed, http.StatusInternalServerError)
+	writeReason(w, http.StatusInternalServerError, callbackFailed)
+}
+
+// writeReason answers a refusal as the express handler answers
+// fail(status, reason): the reason is the whole body, without a
+// Content-Type.
+func writeReason(w http.ResponseWriter, status int, reason string) {
+	w.Header()["Content-Type"] = nil // no sniffed type either
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, reason)
 }

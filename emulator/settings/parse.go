@@ -52,6 +52,7 @@ type ParseError struct {
 	Msg string
 }
 
+// Error returns "line:column: field: message".
 func (e *ParseError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)

@@ -121,8 +121,10 @@ type FieldError struct {
 	Err error
 }
 
+// Error returns "field: problem".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
+// Unwrap returns the problem.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // validateHubName accepts AnyHub and the names the service allows.

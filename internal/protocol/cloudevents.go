@@ -66,6 +66,8 @@ type ConnectRequest struct {
 	Subprotocols []string `json:"subprotocols,omitempty"`
 	// ClientCertificates are the client's TLS certificates.
 	ClientCertificates []ClientCertificate `json:"clientCertificates,omitempty"`
+	// MQTT carries the properties of an MQTT client's CONNECT packet.
+	MQTT *MQTTConnectProperties `json:"mqtt,omitempty"`
 }
 
 // ClientCertificate is a client certificate presented on connect.
@@ -87,12 +89,16 @@ type ConnectResponse struct {
 	Roles []string `json:"roles,omitempty"`
 	// Subprotocol is the chosen WebSocket subprotocol, one the client offered.
 	Subprotocol string `json:"subprotocol,omitempty"`
+	// MQTT carries the properties of an MQTT client's CONNACK.
+	MQTT *MQTTConnectResponseProperties `json:"mqtt,omitempty"`
 }
 
 // DisconnectedRequest is the JSON body of the disconnected event.
 type DisconnectedRequest struct {
 	// Reason says why the connection ended.
 	Reason string `json:"reason,omitempty"`
+	// MQTT carries an MQTT client's DISCONNECT packet.
+	MQTT *MQTTDisconnectedProperties `json:"mqtt,omitempty"`
 }
 
 // Signature returns the ce-signature value for connectionID: one

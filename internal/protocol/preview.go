@@ -58,6 +58,10 @@ type InvokeMessage struct {
 	Event string
 	// Data is the request body; a zero Payload (empty Type) means none.
 	Data Payload
+	// Metadata are the invocation's metadata entries (protobuf subprotocols
+	// only; the JSON frame has none). They reach the upstream as
+	// x-webpubsub-metadata-<key> headers.
+	Metadata map[string]string
 }
 
 // InvokeResponseMessage answers an InvokeMessage.

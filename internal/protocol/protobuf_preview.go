@@ -19,7 +19,7 @@ func encodePreviewProtobuf(m Message) (up *pb.UpstreamMessage, down *pb.Downstre
 	case InvokeMessage:
 		// The protobuf message is an invoke of an event: there is no target.
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_InvokeEventMessage_{InvokeEventMessage: &pb.UpstreamMessage_InvokeEventMessage{
-			Event: m.Event, InvocationId: m.InvocationID, Data: optionalMessageData(m.Data)}}}
+			Event: m.Event, InvocationId: m.InvocationID, Data: optionalMessageData(m.Data), Metadata: m.Metadata}}}
 	case *InvokeMessage:
 		return encodePreviewProtobuf(*m)
 	case InvokeResponseMessage:
@@ -210,7 +210,7 @@ func decodePreviewUpstream(u *pb.UpstreamMessage) (m Message, ok bool, err error
 				return nil, true, err
 			}
 		}
-		return InvokeMessage{InvocationID: x.GetInvocationId(), Target: InvokeTargetEvent, Event: x.GetEvent(), Data: p}, true, nil
+		return InvokeMessage{InvocationID: x.GetInvocationId(), Target: InvokeTargetEvent, Event: x.GetEvent(), Data: p, Metadata: x.GetMetadata()}, true, nil
 	case *pb.UpstreamMessage_CancelInvocationMessage_:
 		if v.CancelInvocationMessage.GetInvocationId() == "" {
 			return nil, true, errors.New("protocol: cancelInvocation needs an invocation_id")

@@ -48,7 +48,7 @@ func TestProtobufPreviewWireBytes(t *testing.T) {
 
 func TestProtobufPreviewRoundTrip(t *testing.T) {
 	up := []Message{
-		InvokeMessage{InvocationID: "1", Target: InvokeTargetEvent, Event: "e", Data: anyPayload(t, 1)},
+		InvokeMessage{InvocationID: "1", Target: InvokeTargetEvent, Event: "e", Data: anyPayload(t, 1), Metadata: map[string]string{"k": "v"}},
 		InvokeMessage{InvocationID: "2", Target: InvokeTargetEvent, Event: "e"},
 		CancelInvocationMessage{InvocationID: "1"},
 		StreamDataMessage{StreamID: "s", StreamSequenceID: 1, Data: jsonPayload},
