@@ -98,7 +98,9 @@ func (s *Session) applyState(h http.Header) error {
 }
 
 // Connect starts a session for a new connection and, when a handler takes
-// the connect event, calls it and waits for the answer. The result is nil
+// the connect event, calls it and waits for the answer. Session.UserID then
+// is the connection's user: the answer's userId when it has one (even ""),
+// else req.UserID. The result is nil
 // when no upstream was called or it answered without a body. An upstream
 // error status is returned as *StatusError (the connection must be refused
 // with that status); any other error means the upstream could not be used
@@ -141,8 +143,14 @@ func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, 
 	if err := json.Unmarshal(a.body, &res); err != nil {
 		return nil, nil, errors.New("upstream answer to connect event is not a JSON object with userId, groups, roles or subprotocol")
 	}
+	// "userId" overrides the token's user even when it is "" (anonymous),
+	// as the service does; only an absent or null userId keeps it.
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(a.body, &fields) // the body decoded above; null leaves fields nil
+	raw, hasUser := fields["userId"]
+	hasUser = hasUser && string(raw) != "null"
 	s.mu.Lock()
-	if res.UserID != "" {
+	if hasUser {
 		s.userID = res.UserID
 	}
 	if res.Subprotocol != "" {
