@@ -244,6 +244,20 @@ func TestLiveTracePageInChromium(t *testing.T) {
 		require.NoError(t, err)
 	}
 	alice := clients[0]
+
+	// carol comes and goes: her row stays, marked gone, with the reason.
+	tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "carol"})
+	require.NoError(t, err)
+	carol, err := client.New(tok.URL, nil)
+	require.NoError(t, err)
+	require.NoError(t, carol.Start(ctx))
+	carolID := carol.ConnectionID()
+	require.NoError(t, carol.Stop(ctx))
+	browser.waitFor("carol's row marked gone", fmt.Sprintf(
+		`(document.querySelector('#connections tr[data-id=%q] .state') || {}).textContent === 'gone'`, carolID))
+	var carolTitle string
+	browser.eval(fmt.Sprintf(`document.querySelector('#connections tr[data-id=%q]').title`, carolID), &carolTitle)
+	assert.Contains(t, carolTitle, "the client closed the connection")
 	_, err = alice.SendToGroup(ctx, "room", client.Text("hello room, alice here"), nil)
 	require.NoError(t, err)
 	_, err = svc.SendToAll(ctx, webpubsub.TextMessage("server notice: maintenance at noon"), nil)
