@@ -83,7 +83,7 @@ func TestGroupPresenceEventsByEveryRoute(t *testing.T) {
 		"joined client", "left client",
 		"joined rest", "left rest",
 		"joined user", "left user",
-		"left answer", // removed from all groups
+		"left answer",  // removed from all groups
 		"disconnected", // closing leaves no group events
 	}, log.get())
 }
