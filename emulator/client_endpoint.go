@@ -90,7 +90,9 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, g := range ev.Groups {
 		if err := names.ValidateGroup(g); err != nil {
-			e.refuse(w, r, hubName, http.StatusBadRequest, "invalid group: "+err.Error())
+			// The token's groups were checked above: this one is the upstream's.
+			e.log.Warn("emulator: upstream connect answer has an invalid group", "hub", hubName, "err", err)
+			e.refuse(w, r, hubName, http.StatusInternalServerError, upstreamFailed)
 			return
 		}
 	}

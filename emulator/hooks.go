@@ -115,11 +115,16 @@ func (e *Emulator) onConnect(ctx context.Context, ev *connectEvent) *hookRejecti
 			}
 			ev.Subprotocol = res.Subprotocol
 		}
-		if res.UserID != "" {
-			ev.UserID = res.UserID
+		// As the service: userId overrides (even to ""), roles replace the
+		// token's (an empty array removes them), groups replace the token's
+		// only when the answer lists some.
+		ev.UserID = s.UserID()
+		if res.Roles != nil {
+			ev.Roles = append([]string(nil), res.Roles...)
 		}
-		ev.Groups = appendNew(ev.Groups, res.Groups)
-		ev.Roles = appendNew(ev.Roles, res.Roles)
+		if len(res.Groups) > 0 {
+			ev.Groups = append([]string(nil), res.Groups...)
+		}
 	}
 	u.park(ev.ConnectionID, s)
 	return nil
@@ -128,16 +133,6 @@ func (e *Emulator) onConnect(ctx context.Context, ev *connectEvent) *hookRejecti
 // upstreamFailed is what a client learns when the upstream could not be
 // called or answered something unusable.
 const upstreamFailed = "the upstream event handler failed"
-
-// appendNew appends the items of add that list does not hold yet.
-func appendNew(list, add []string) []string {
-	for _, a := range add {
-		if !contains(list, a) {
-			list = append(list, a)
-		}
-	}
-	return list
-}
 
 // onConnected runs once a new connection is registered and its connected
 // message is queued (not after a recovery). The connected upstream event is
@@ -152,8 +147,11 @@ func (e *Emulator) onConnected(ctx context.Context, c *conn) {
 	if s == nil {
 		return
 	}
-	c.hooks.set(s)
+	groups := c.hub.setSessionAndGroups(c, s)
 	s.Connected()
+	for _, g := range groups {
+		s.GroupJoined(g)
+	}
 }
 
 // onDisconnected runs once when a connection is removed for good (closed by

@@ -79,11 +79,11 @@ func appendJSONSequenceID(dst, frame []byte, seq uint64) []byte {
 // appendProtobufSequenceID appends the protobuf data message frame with its
 // sequence id set.
 func appendProtobufSequenceID(dst, frame []byte, seq uint64) []byte {
-	b, err := protocol.AppendProtobufSequenceID(frame, seq)
+	b, err := protocol.AppendProtobufSequenceID(dst, frame, seq)
 	if err != nil {
 		return append(dst, frame...) // not a data message: sent as is
 	}
-	return append(dst, b...)
+	return b
 }
 
 // message is one data message shared by all its recipients.

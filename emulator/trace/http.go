@@ -38,6 +38,9 @@ const (
 	streamKeepAlive = 15 * time.Second
 	// maxTokenBytes bounds the sign-in request body.
 	maxTokenBytes = 16 << 10
+	// MaxStreams bounds the streams open at once (each holds a queue of up
+	// to Options.SubscriberQueue updates); more are refused with 503.
+	MaxStreams = 16
 )
 
 // HandlerOptions configures Recorder.Handler.
@@ -116,6 +119,7 @@ type pageHandler struct {
 
 	mu       sync.Mutex
 	sessions map[string]time.Time // session id -> expiry
+	streams  int                  // open streams
 }
 
 // cookieName is per host and port: browsers share cookies between the
@@ -252,6 +256,19 @@ func (h *pageHandler) stream(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "sign in first: POST a token to /trace/session", http.StatusUnauthorized)
 		return
 	}
+	h.mu.Lock()
+	if h.streams >= MaxStreams {
+		h.mu.Unlock()
+		http.Error(w, fmt.Sprintf("too many live trace pages are open (at most %d): close one", MaxStreams), http.StatusServiceUnavailable)
+		return
+	}
+	h.streams++
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		h.streams--
+		h.mu.Unlock()
+	}()
 	rc := http.NewResponseController(w)
 	sub, snap := h.r.Subscribe(streamSnapshotEvents)
 	defer sub.Close()

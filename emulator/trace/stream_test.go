@@ -179,7 +179,7 @@ func read(t *testing.T, ws *websocket.Conn) protocol.Message {
 	return m
 }
 
-func clientURL(t *testing.T, e *emulator.Emulator, hub, user string, roles, groups []string) string {
+func clientURL(t testing.TB, e *emulator.Emulator, hub, user string, roles, groups []string) string {
 	t.Helper()
 	base := strings.Replace(e.URL(), "http://", "ws://", 1) + "/client/hubs/" + hub
 	tok, err := auth.Sign(e.AccessKey(), &auth.Claims{
@@ -439,4 +439,19 @@ func TestSlowPageMissesUpdatesWithoutSlowingTheEmulator(t *testing.T) {
 	}
 	assert.Greater(t, missed.Dropped, uint64(0))
 	assert.Less(t, missed.Dropped, uint64(3*trace.DefaultSubscriberQueue))
+}
+
+func TestOpenStreamsAreBounded(t *testing.T) {
+	e := startEmulator(t, emulator.Options{})
+	status, hc := signIn(t, e, signToken(t, e.AccessKey(), e.URL()+"/trace"))
+	require.Equal(t, http.StatusNoContent, status)
+	for i := 0; i < trace.MaxStreams; i++ {
+		openStream(t, hc, e.URL()+"/trace/stream")
+	}
+	resp, err := hc.Get(e.URL() + "/trace/stream")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, string(body), "too many live trace pages")
 }

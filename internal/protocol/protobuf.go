@@ -361,11 +361,12 @@ func DecodeDownstream(b []byte) (Message, error) {
 	return nil, fmt.Errorf("protocol: unsupported downstream message %T", d.GetMessage())
 }
 
-// AppendProtobufSequenceID returns a copy of frame, the protobuf encoding of
-// a GroupDataMessage or ServerDataMessage without a sequence id, with
-// sequence id seq added. It lets one encoding of a broadcast serve every
-// reliable recipient: only the outer length and the appended field differ.
-func AppendProtobufSequenceID(frame []byte, seq uint64) ([]byte, error) {
+// AppendProtobufSequenceID appends to dst frame, the protobuf encoding of a
+// GroupDataMessage or ServerDataMessage without a sequence id, with sequence
+// id seq added. It lets one encoding of a broadcast serve every reliable
+// recipient: only the outer length and the appended field differ. With a dst
+// of enough capacity it does not allocate.
+func AppendProtobufSequenceID(dst, frame []byte, seq uint64) ([]byte, error) {
 	num, typ, n := protowire.ConsumeTag(frame)
 	if n < 0 || num != 2 || typ != protowire.BytesType {
 		return nil, errors.New("protocol: frame is not a protobuf data message")
@@ -375,8 +376,7 @@ func AppendProtobufSequenceID(frame []byte, seq uint64) ([]byte, error) {
 		return nil, errors.New("protocol: frame is not a protobuf data message")
 	}
 	size := len(inner) + protowire.SizeTag(4) + protowire.SizeVarint(seq)
-	out := make([]byte, 0, protowire.SizeTag(2)+protowire.SizeVarint(uint64(size))+size)
-	out = protowire.AppendTag(out, 2, protowire.BytesType)
+	out := protowire.AppendTag(dst, 2, protowire.BytesType)
 	out = protowire.AppendVarint(out, uint64(size))
 	out = append(out, inner...)
 	out = protowire.AppendTag(out, 4, protowire.VarintType)

@@ -174,7 +174,7 @@ func TestAppendProtobufSequenceID(t *testing.T) {
 		b, err := EncodeProtobuf(m)
 		require.NoError(t, err)
 		for _, seq := range []uint64{1, 127, 128, 1 << 62} {
-			withSeq, err := AppendProtobufSequenceID(b, seq)
+			withSeq, err := AppendProtobufSequenceID(nil, b, seq)
 			require.NoError(t, err)
 			got, err := DecodeDownstream(withSeq)
 			require.NoError(t, err)
@@ -190,10 +190,23 @@ func TestAppendProtobufSequenceID(t *testing.T) {
 	}
 	ackFrame, err := EncodeProtobuf(AckMessage{AckID: 1, Success: true})
 	require.NoError(t, err)
-	_, err = AppendProtobufSequenceID(ackFrame, 1)
+	_, err = AppendProtobufSequenceID(nil, ackFrame, 1)
 	assert.Error(t, err)
-	_, err = AppendProtobufSequenceID([]byte{0x12, 0x05, 0x00}, 1)
+	_, err = AppendProtobufSequenceID(nil, []byte{0x12, 0x05, 0x00}, 1)
 	assert.Error(t, err)
+
+	// Into a buffer of enough capacity, nothing is allocated.
+	frame, err := EncodeProtobuf(GroupDataMessage{Group: "g", Data: textPayload})
+	require.NoError(t, err)
+	buf := make([]byte, 0, 256)
+	allocs := testing.AllocsPerRun(100, func() {
+		buf, err = AppendProtobufSequenceID(buf[:0], frame, 1<<40)
+	})
+	require.NoError(t, err)
+	assert.Zero(t, allocs)
+	got, err := DecodeDownstream(buf)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1<<40), got.(GroupDataMessage).SequenceID)
 }
 
 func TestDecodeProtobufErrors(t *testing.T) {
