@@ -211,8 +211,8 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
-	t := newTransport(ws, e.log)
-	t.cork = cw.conn
+	t := newTransport(nil, e.log)
+	t.setConn(ws, cw.conn)
 	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 	if !ok {
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")

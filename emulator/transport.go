@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -86,17 +88,65 @@ func newTransport(ws *websocket.Conn, log *slog.Logger) *transport {
 // them in its resend buffer).
 func (t *transport) enqueue(f outFrame) bool {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.dead || t.closing != nil {
+		t.mu.Unlock()
 		return true
 	}
 	if len(t.queue) >= maxQueuedFrames || t.qBytes+len(f.data) > maxQueuedBytes {
+		t.mu.Unlock()
 		return false
+	}
+	if t.inlineLocked(f) {
+		t.writing = true
+		t.mu.Unlock()
+		t.writeInline(f)
+		return true
 	}
 	t.queue = append(t.queue, f)
 	t.qBytes += len(f.data)
 	t.kickLocked()
+	t.mu.Unlock()
 	return true
+}
+
+// maxInlineFrame is the largest frame a sender writes itself (see
+// writeInline).
+const maxInlineFrame = 16 << 10
+
+// inlineLocked reports whether f can be written by the caller at once: the
+// transport is idle (no writer, nothing queued), f is small and needs no
+// sequence id, and the socket can be written without blocking. t.mu must be
+// held.
+func (t *transport) inlineLocked(f outFrame) bool {
+	return t.started && !t.writing && len(t.queue) == 0 && f.seq == 0 && len(f.data) <= maxInlineFrame &&
+		t.cork != nil && t.cork.nonblocking()
+}
+
+// writeInline writes f on the caller's goroutine, which saves waking the
+// writer goroutine for one frame. The write does not block: what the
+// socket does not take stays in the corkConn's buffer and a writer is
+// started to flush it. The caller has set t.writing.
+func (t *transport) writeInline(f outFrame) {
+	err := t.ws.Write(t.ctx, f.typ, f.data)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.writing = false
+	if err != nil {
+		t.deadLocked()
+		t.cancel()
+		return
+	}
+	if len(t.queue) > 0 || t.closing != nil || t.cork.pending() {
+		t.kickLocked()
+	}
+}
+
+// kickPending starts a writer to flush bytes a write left in the
+// corkConn's buffer.
+func (t *transport) kickPending() {
+	t.mu.Lock()
+	t.kickLocked()
+	t.mu.Unlock()
 }
 
 // closeGracefully asks the writer to send a close frame after the queued
@@ -191,6 +241,9 @@ func (t *transport) setConn(ws *websocket.Conn, cork *corkConn) {
 	t.mu.Lock()
 	t.ws = ws
 	t.cork = cork
+	if cork != nil {
+		cork.onPending = t.kickPending
+	}
 	t.mu.Unlock()
 }
 
@@ -201,9 +254,10 @@ func (t *transport) stop() {
 	t.writers.Wait()
 }
 
-// drain writes queued frames; once the queue is empty it lingers for
-// writerLinger and then ends. A requested close is sent once everything
-// before it is written.
+// drain writes queued frames and flushes what the corkConn buffered; once
+// there is nothing left it ends (where writes cannot be tried without
+// blocking, it first lingers for writerLinger). A requested close is sent
+// once everything before it is written.
 func (t *transport) drain() {
 	defer t.writers.Done()
 	var idle *time.Timer
@@ -240,10 +294,7 @@ func (t *transport) drain() {
 					data = scratch
 				}
 				if err := t.ws.Write(wctx, batch[i].typ, data); err != nil {
-					if wctx.Err() != nil && t.ctx.Err() == nil {
-						t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout)
-					}
-					t.finish()
+					t.writeFailed(err, wctx.Err() != nil || isTimeout(err))
 					return
 				}
 				t.mu.Lock()
@@ -254,19 +305,33 @@ func (t *transport) drain() {
 				batch[i] = outFrame{}
 			}
 			if corked {
-				if err := t.cork.uncork(); err != nil {
-					if t.ctx.Err() == nil {
-						t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout, "err", err)
-					}
-					t.finish()
+				if err := t.cork.flush(); err != nil {
+					t.writeFailed(err, isTimeout(err))
 					return
 				}
+			}
+			continue
+		case t.cork != nil && t.cork.pending():
+			if err := t.cork.flush(); err != nil {
+				t.writeFailed(err, isTimeout(err))
+				return
 			}
 			continue
 		case cl != nil:
 			_ = t.ws.Close(cl.code, cl.reason)
 			t.finish()
 			return
+		}
+		if t.cork != nil && t.cork.nonblocking() {
+			// Senders write to an idle transport themselves: no linger.
+			t.mu.Lock()
+			if len(t.queue) == 0 && t.closing == nil && !t.cork.pending() {
+				t.writing = false
+				t.mu.Unlock()
+				return
+			}
+			t.mu.Unlock()
+			continue
 		}
 		if idle == nil {
 			idle = time.NewTimer(writerLinger)
@@ -316,6 +381,21 @@ func (w *writeDeadline) stop() {
 	if w.cancel != nil {
 		w.cancel()
 	}
+}
+
+// writeFailed ends the writer after a failed write; timedOut says the write
+// ran into writeTimeout (the client does not read), which is logged.
+func (t *transport) writeFailed(err error, timedOut bool) {
+	if timedOut && t.ctx.Err() == nil {
+		t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout, "err", err)
+	}
+	t.finish()
+}
+
+// isTimeout reports whether err is a deadline error.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // finish ends the writer for good after a failed write or a close.

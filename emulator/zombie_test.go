@@ -46,10 +46,10 @@ func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-// waitFor waits (up to 20 s) for a log message containing s.
+// waitFor waits (up to 60 s) for a log message containing s.
 func (l *logRecorder) waitFor(t *testing.T, s string) {
 	t.Helper()
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(60 * time.Second)
 	var seen []string
 	for {
 		select {
