@@ -127,7 +127,9 @@ func (t *transport) inlineLocked(f outFrame) bool {
 // socket does not take stays in the corkConn's buffer and a writer is
 // started to flush it. The caller has set t.writing.
 func (t *transport) writeInline(f outFrame) {
-	err := t.ws.Write(t.ctx, f.typ, f.data)
+	// The write cannot block, so it needs no context to bound it (a context
+	// that can be cancelled costs the library a timer per write).
+	err := t.ws.Write(context.Background(), f.typ, f.data)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.writing = false
