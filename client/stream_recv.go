@@ -24,6 +24,10 @@ const (
 	// DefaultPendingStreams bounds the new streams of a subscription that
 	// were not taken with Next yet.
 	DefaultPendingStreams = 100
+	// maxTrackedStreams bounds the streams a subscription tracks at once
+	// (active ones, and ignored ones waiting for their end); further new
+	// streams are ignored.
+	maxTrackedStreams = 10000
 )
 
 // ErrStreamReaderTooSlow fails a received stream whose reader let
@@ -70,7 +74,7 @@ type GroupStreamSubscriptionOptions struct {
 	ReadBuffer int
 	// PendingStreams bounds the new streams not yet taken with Next; further
 	// new streams are ignored until Next is called. 0 means
-	// DefaultPendingStreams.
+	// DefaultPendingStreams. (At most 10,000 streams are tracked at once.)
 	PendingStreams int
 }
 
@@ -202,6 +206,10 @@ func (s *GroupStreamSubscription) handle(sess *session, m protocol.GroupDataMess
 	}
 	gs := s.active[key]
 	if gs == nil {
+		if len(s.active)+len(s.ignored) >= maxTrackedStreams {
+			s.mu.Unlock()
+			return
+		}
 		if (s.opts.HandleFromStart && info.StreamSequenceID != 1) || len(s.pending) >= s.opts.PendingStreams {
 			if !info.EndOfStream {
 				s.ignored[key] = struct{}{}

@@ -5,6 +5,18 @@
 //
 // Many emulators can run at once; each has its own listener, access key and
 // state. Hubs are created on first use.
+//
+// The JSON client subprotocols include the preview features of the JS client
+// @azure/web-pubsub-client 1.1.0: invoke (request/response with the upstream)
+// and group streams. The service side of these is not documented; the
+// emulator implements the behaviour inferred from the client
+// (client-protocol-preview.md): an invoke is a synchronous upstream user
+// event, cancelled by cancelInvocation, answered without data when no
+// upstream handles it and with a generic error when the upstream fails;
+// streams need the sendToGroup permission, are delivered fragment by
+// fragment with cumulative acks, re-ack replays, close on gaps
+// ("ProtocolViolation") and idleness ("IdleTimeout"), and end with a
+// terminal frame numbered N+1.
 package emulator
 
 import (

@@ -71,3 +71,18 @@ func TestLimitHitIsAWarning(t *testing.T) {
 	}
 	logs.waitFor(t, "level=WARN", "connection limit hit", "connectionId="+id)
 }
+
+func TestVerboseLogsRecovery(t *testing.T) {
+	logger, logs := newLog(slog.LevelDebug)
+	e := start(t, emulator.Options{Logger: logger})
+	u := clientURL(t, e, "chat", auth.Claims{})
+	cl := dial(t, u, protocol.JSONReliable)
+	cm := cl.connected()
+	require.True(t, e.DropConnection("chat", cm.ConnectionID))
+	logs.waitFor(t, "waiting for recovery", "connectionId="+cm.ConnectionID)
+	r := dial(t, recoveryURL(u, cm.ConnectionID, cm.ReconnectionToken), protocol.JSONReliable)
+	r.connected()
+	line := logs.waitFor(t, "connection recovered", "connectionId="+cm.ConnectionID)
+	assert.NotContains(t, line, cm.ReconnectionToken)
+	assert.NotContains(t, logs.String(), cm.ReconnectionToken, "the reconnection token is never logged")
+}

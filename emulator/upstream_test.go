@@ -28,6 +28,16 @@ const upstreamKey = "upstream-test-key"
 // server and an emulator whose upstream is that handler.
 func startWithUpstream(t *testing.T, opts *eventhandler.Options, handlers ...emulator.UpstreamHandler) *emulator.Emulator {
 	t.Helper()
+	if opts == nil || (len(opts.AccessKeys) == 0 && opts.ConnectionString == "") {
+		// The handler checks the emulator's signatures (eventhandler.New
+		// requires keys).
+		o := eventhandler.Options{}
+		if opts != nil {
+			o = *opts
+		}
+		o.AccessKeys = []string{upstreamKey}
+		opts = &o
+	}
 	h, err := eventhandler.New("chat", opts)
 	require.NoError(t, err)
 	mux := http.NewServeMux()

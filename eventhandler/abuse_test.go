@@ -47,9 +47,9 @@ func TestAllowList(t *testing.T) {
 }
 
 func TestAbuseProtectionHandshake(t *testing.T) {
-	restricted, err := New(testHub, &Options{AllowedEndpoints: []string{"https://" + testOrigin}})
+	restricted, err := New(testHub, &Options{AccessKeys: []string{testKey}, AllowedEndpoints: []string{"https://" + testOrigin}})
 	require.NoError(t, err)
-	open, err := New(testHub, nil)
+	open, err := New(testHub, &Options{AccessKeys: []string{testKey}})
 	require.NoError(t, err)
 	cases := []struct {
 		name        string

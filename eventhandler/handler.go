@@ -16,8 +16,9 @@ import (
 // Options.MaxBodyBytes is 0.
 const DefaultMaxBodyBytes = 1 << 20
 
-// Options configure a Handler. The zero value accepts every connection, does
-// not check signatures and allows every origin.
+// Options configure a Handler. AccessKeys or ConnectionString is required
+// (New fails without them unless InsecureSkipSignatureCheck is set); the rest
+// of the zero value accepts every connection and allows every origin.
 type Options struct {
 	// Path is where the handler is meant to be mounted; Handler.Path and
 	// Handler.Register use it. Default "/api/webpubsub/hubs/<hub>/".
@@ -30,10 +31,9 @@ type Options struct {
 	// allowed WebHook-Request-Origin.
 	AllowedEndpoints []string
 
-	// AccessKeys are the service's access keys (primary, secondary). When
-	// set, every event must carry a ce-signature made with one of them.
-	// Without keys signatures are not checked and anyone who can reach the
-	// handler can forge events.
+	// AccessKeys are the service's access keys (primary, secondary). Every
+	// event must carry a ce-signature made with one of them. AccessKeys or
+	// ConnectionString is required.
 	AccessKeys []string
 
 	// ConnectionString is the service's connection string
@@ -41,6 +41,12 @@ type Options struct {
 	// AccessKeys. Its endpoint does not restrict origins: use
 	// AllowedEndpoints for that.
 	ConnectionString string
+
+	// InsecureSkipSignatureCheck lets New succeed without access keys; the
+	// handler then checks no signature and anyone who can reach it can
+	// forge connect and user events. For local experiments only; New logs a
+	// warning when it is used. Ignored when keys are given.
+	InsecureSkipSignatureCheck bool
 
 	// MaxBodyBytes bounds the body of an event; larger bodies are answered
 	// with 413. 0 means DefaultMaxBodyBytes.
@@ -127,6 +133,12 @@ func New(hub string, opts *Options) (*Handler, error) {
 			return nil, fmt.Errorf("eventhandler: %w", err)
 		}
 		h.keys = append(h.keys, cs.AccessKey)
+	}
+	if len(h.keys) == 0 {
+		if !o.InsecureSkipSignatureCheck {
+			return nil, errors.New("eventhandler: no access keys, so event signatures cannot be checked: set Options.AccessKeys to the service's access keys or Options.ConnectionString to its connection string (for a local experiment without keys, set Options.InsecureSkipSignatureCheck)")
+		}
+		h.log.Warn("eventhandler: signature checks are off (Options.InsecureSkipSignatureCheck): anyone who can reach this handler can forge events", "hub", hub)
 	}
 	var err error
 	if h.allowed, err = newAllowList(o.AllowedEndpoints); err != nil {

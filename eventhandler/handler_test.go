@@ -20,24 +20,24 @@ const testPath = "/api/webpubsub/hubs/chat/"
 func TestNewValidatesOptions(t *testing.T) {
 	_, err := New("1bad", nil)
 	assert.ErrorContains(t, err, "hub")
-	_, err = New(testHub, &Options{Path: "relative"})
+	_, err = New(testHub, &Options{AccessKeys: []string{testKey}, Path: "relative"})
 	assert.ErrorContains(t, err, "must start with /")
-	_, err = New(testHub, &Options{MaxBodyBytes: -1})
+	_, err = New(testHub, &Options{AccessKeys: []string{testKey}, MaxBodyBytes: -1})
 	assert.ErrorContains(t, err, "MaxBodyBytes")
 	_, err = New(testHub, &Options{AccessKeys: []string{""}})
 	assert.ErrorContains(t, err, "access key 0 is empty")
-	_, err = New(testHub, &Options{AllowedEndpoints: []string{"https://"}})
+	_, err = New(testHub, &Options{AccessKeys: []string{testKey}, AllowedEndpoints: []string{"https://"}})
 	assert.ErrorContains(t, err, "allowed endpoint")
 
 	_, err = New(testHub, &Options{ConnectionString: "Endpoint=https://x.example;AccessKey=s3cr3t-key;Version=2.0"})
 	assert.ErrorContains(t, err, "Version")
 	assert.NotContains(t, err.Error(), "s3cr3t-key")
 
-	h, err := New(testHub, nil)
+	h, err := New(testHub, &Options{AccessKeys: []string{testKey}})
 	require.NoError(t, err)
 	assert.Equal(t, testPath, h.Path())
 	assert.Equal(t, testHub, h.Hub())
-	h, err = New(testHub, &Options{Path: "/hooks"})
+	h, err = New(testHub, &Options{AccessKeys: []string{testKey}, Path: "/hooks"})
 	require.NoError(t, err)
 	assert.Equal(t, "/hooks", h.Path())
 }
@@ -96,8 +96,8 @@ func TestConnectionStringKeyChecksSignatures(t *testing.T) {
 
 func TestConnectWithoutChangesAnswers204(t *testing.T) {
 	for name, opts := range map[string]*Options{
-		"no callback":   nil,
-		"callback noop": {OnConnect: func(context.Context, *ConnectRequest, *ConnectResponse) error { return nil }},
+		"no callback":   {AccessKeys: []string{testKey}},
+		"callback noop": {AccessKeys: []string{testKey}, OnConnect: func(context.Context, *ConnectRequest, *ConnectResponse) error { return nil }},
 	} {
 		t.Run(name, func(t *testing.T) {
 			h, err := New(testHub, opts)
@@ -127,7 +127,7 @@ func TestConnectRejects(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			logger, logs := newTestLogger()
-			h, err := New(testHub, &Options{Logger: logger, OnConnect: func(_ context.Context, _ *ConnectRequest, resp *ConnectResponse) error {
+			h, err := New(testHub, &Options{AccessKeys: []string{testKey}, Logger: logger, OnConnect: func(_ context.Context, _ *ConnectRequest, resp *ConnectResponse) error {
 				resp.UserID = "ignored"
 				return tc.err
 			}})
@@ -235,7 +235,7 @@ func TestUserEventAnswers(t *testing.T) {
 }
 
 func TestUserEventWithoutCallbackAnswers204(t *testing.T) {
-	h, err := New(testHub, nil)
+	h, err := New(testHub, &Options{AccessKeys: []string{testKey}})
 	require.NoError(t, err)
 	srv := newServer(t, h)
 	resp := send(t, srv, testPath, event{ceType: protocol.EventTypeUserPrefix + "message", contentType: "text/plain", body: []byte("hi")})
@@ -245,7 +245,7 @@ func TestUserEventWithoutCallbackAnswers204(t *testing.T) {
 
 func TestStateIsReadAndUpdated(t *testing.T) {
 	logger, logs := newTestLogger()
-	h, err := New(testHub, &Options{
+	h, err := New(testHub, &Options{AccessKeys: []string{testKey},
 		Logger: logger,
 		OnUserEvent: func(_ context.Context, req *UserEventRequest, resp *UserEventResponse) error {
 			switch string(req.Data) {
@@ -292,7 +292,7 @@ func TestStateIsReadAndUpdated(t *testing.T) {
 }
 
 func TestRegisterServesPathWithoutTrailingSlash(t *testing.T) {
-	h, err := New(testHub, nil)
+	h, err := New(testHub, &Options{AccessKeys: []string{testKey}})
 	require.NoError(t, err)
 	srv := newServer(t, h)
 	for _, p := range []string{"/api/webpubsub/hubs/chat", "/api/webpubsub/hubs/chat/"} {
@@ -303,7 +303,7 @@ func TestRegisterServesPathWithoutTrailingSlash(t *testing.T) {
 }
 
 func TestOtherMethodsAreRejected(t *testing.T) {
-	h, err := New(testHub, nil)
+	h, err := New(testHub, &Options{AccessKeys: []string{testKey}})
 	require.NoError(t, err)
 	srv := newServer(t, h)
 	resp, err := srv.Client().Get(srv.URL + testPath)
@@ -314,7 +314,7 @@ func TestOtherMethodsAreRejected(t *testing.T) {
 }
 
 func TestRegisterCoexistsWithCatchAllRoute(t *testing.T) {
-	h, err := New(testHub, nil)
+	h, err := New(testHub, &Options{AccessKeys: []string{testKey}})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "page") })

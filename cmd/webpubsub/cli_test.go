@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -294,4 +295,20 @@ func TestErrorsHaveOnePrefix(t *testing.T) {
 			assert.NotContains(t, errOut, doubled)
 		}
 	}
+}
+
+func TestEmulatorCommandPointsAtTheLiveTrace(t *testing.T) {
+	em := runBackground(t, strings.NewReader(""), "emulator", "-addr", "127.0.0.1:0")
+	cs, err := webpubsub.ParseConnectionString(em.line(t))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Contains(em.stderr(), "live trace at ") }, 10*time.Second, 10*time.Millisecond)
+	assert.Contains(t, em.stderr(), "live trace at "+cs.Endpoint+"/ (sign in with the connection string above)")
+	assert.NotContains(t, em.stderr(), cs.AccessKey, "the key is printed once, on stdout")
+	resp, err := http.Get(cs.Endpoint + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "live trace")
+	assert.Equal(t, exitOK, em.stop(t))
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,4 +57,38 @@ func TestEmulatorConfigFlagRejectsAnInvalidFile(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, errOut, path+":2:46: hubs.chat.eventHandlers[0].urlTemplate: URL template")
 	assert.Contains(t, errOut, "unknown placeholder")
+}
+
+func TestEmulatorCommandWarnsByDefault(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"emulator", "-addr", "127.0.0.1:0"}, strings.NewReader(""), pw, &errOut)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err)
+	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest
+	cs, err := webpubsub.ParseConnectionString(strings.TrimSpace(line))
+	require.NoError(t, err)
+
+	// A service client with the wrong key: the emulator says why it refused.
+	wrong := "Endpoint=" + cs.Endpoint + ";AccessKey=d3Jvbmcta2V5LXdyb25nLWtleQ==;Version=1.0;"
+	svc, err := webpubsub.NewServiceClientFromConnectionString(wrong, "chat", nil)
+	require.NoError(t, err)
+	_, err = svc.SendToAll(t.Context(), webpubsub.TextMessage("x"), nil)
+	require.Error(t, err)
+	require.Eventually(t, func() bool {
+		errOut.mu.Lock()
+		defer errOut.mu.Unlock()
+		return strings.Contains(errOut.b.String(), "level=WARN") && strings.Contains(errOut.b.String(), "REST call refused")
+	}, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	assert.Equal(t, exitOK, <-done)
+	errOut.mu.Lock()
+	defer errOut.mu.Unlock()
+	assert.NotContains(t, errOut.b.String(), "level=DEBUG", "debug logs need -v")
 }

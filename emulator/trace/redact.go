@@ -17,11 +17,13 @@ var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,
 var bearerPattern = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`)
 
 // secretNames are names whose value, after "=" or ":", is redacted: keys of
-// connection strings and query parameters that carry credentials.
-var secretNames = []string{
-	"accesskey", "access_token", "reconnection_token", "awps_reconnection_token",
-	"token", "code", "sig", "key", "secret", "password",
-}
+// connection strings and query parameters that carry credentials. A name
+// also matches as the end of a longer one ("MyAccessKey", "x_token");
+// shortNames match only whole, so that "zipcode=" or "monkey:" stay.
+var (
+	secretNames = []string{"accesskey", "access_token", "reconnection_token", "token", "secret", "password"}
+	shortNames  = []string{"key", "code", "sig"}
+)
 
 // redactor scrubs secrets from events.
 type redactor struct {
@@ -110,8 +112,13 @@ func isNameByte(c byte) bool {
 }
 
 func isSecretName(name string) bool {
-	for _, n := range secretNames {
+	for _, n := range shortNames {
 		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	for _, n := range secretNames {
+		if len(name) >= len(n) && strings.EqualFold(name[len(name)-len(n):], n) {
 			return true
 		}
 	}
