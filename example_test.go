@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -235,4 +236,72 @@ type staticToken string
 
 func (s staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	return azcore.AccessToken{Token: string(s), ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+func ExampleGroupClient_NewListConnectionsPager() {
+	// A service that lists one member per page.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("continuationToken") == "" {
+			_, _ = io.WriteString(w, `{"value":[{"connectionId":"c1","userId":"alice"}],`+
+				`"nextLink":"/api/hubs/chat/groups/room1/connections?maxpagesize=1&continuationToken=after-c1"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"value":[{"connectionId":"c2","userId":"bob"}]}`)
+	}))
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// Read one page, then stop (a request handler that shows one page at a time).
+	pager := client.Group("room1").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
+	page, err := pager.NextPage(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(page.Value[0].ConnectionID, "next:", page.ContinuationToken)
+
+	// Later, resume from the token with a new pager.
+	pager = client.Group("room1").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{
+		MaxPageSize: 1, ContinuationToken: page.ContinuationToken})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, m := range page.Value {
+			fmt.Println(m.ConnectionID, m.UserID)
+		}
+	}
+	// Output:
+	// c1 next: after-c1
+	// c2 bob
+}
+
+func ExampleServiceClient_AddConnectionsToGroups() {
+	srv := fakeService()
+	defer srv.Close()
+	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	// The connections of users whose id starts with "staff-".
+	_, err = client.AddConnectionsToGroups(ctx, []string{"staff"}, webpubsub.MustFilter("startswith(userId, '{0}')", "staff-"), nil)
+	fmt.Println(err)
+	// An empty filter would mean every connection of the hub: it must be asked for.
+	_, err = client.AddConnectionsToGroups(ctx, []string{"everyone"}, "", nil)
+	fmt.Println(err != nil)
+	_, err = client.AddConnectionsToGroups(ctx, []string{"everyone"}, "",
+		&webpubsub.ServiceClientAddConnectionsToGroupsOptions{AllConnections: true})
+	fmt.Println(err)
+	// Output:
+	// service got POST /api/hubs/chat/:addToGroups
+	// <nil>
+	// true
+	// service got POST /api/hubs/chat/:addToGroups
+	// <nil>
 }

@@ -135,7 +135,7 @@ func (c *Client) Start(ctx context.Context) error {
 		prev = c.sess.disp
 	}
 	sctx, cancel := context.WithCancel(context.Background())
-	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher(prev)}
+	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher(prev, c.cfg.MaxQueuedMessages, c.cfg.MaxQueuedBytes)}
 	c.sess = sess
 	c.setStateLocked(StateConnecting, nil)
 	sess.wg.Add(1) // before unlocking, so that a concurrent Stop waits for it
@@ -187,7 +187,30 @@ func (c *Client) setState(s State, conn *connection) {
 	c.mu.Unlock()
 }
 
-// post queues an event handler call on the session's dispatcher.
+// post queues a lifecycle event handler call on the session's dispatcher.
 func (c *Client) post(sess *session, f func()) {
 	sess.disp.post(f)
+}
+
+// postData queues the handler call of a data message that arrived on conn
+// in a frame of size bytes, pausing the read loop (the caller) while the
+// handler queue is full. The message is dropped if the session stops first.
+func (c *Client) postData(sess *session, conn *connection, size int, f func()) {
+	sess.disp.postData(f, int64(size), sess.ctx.Done(), conn.setPaused)
+}
+
+// handlerCall marks a client operation that waits for the service, when
+// called from an event handler, so that the handler queue takes in the
+// messages in front of the answer; call the returned function when done.
+func (c *Client) handlerCall() (leave func()) {
+	c.mu.Lock()
+	sess := c.sess
+	c.mu.Unlock()
+	if sess == nil {
+		return func() {}
+	}
+	if leave := sess.disp.enterCall(); leave != nil {
+		return leave
+	}
+	return func() {}
 }

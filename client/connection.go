@@ -34,6 +34,7 @@ type connection struct {
 	received atomic.Bool  // any frame received
 	timedOut atomic.Bool  // closed by the dead-connection timeout
 	tooBig   atomic.Bool  // closed because a message exceeded ReadLimit
+	paused   atomic.Bool  // the read loop waits for room in the handler queue
 
 	mu            sync.Mutex
 	id            string // connection id announced on this connection
@@ -41,6 +42,16 @@ type connection struct {
 	closeCode     websocket.StatusCode
 	closeErr      error // why the read loop exited
 	failErr       error // set when the client closed the connection for a protocol error
+}
+
+// setPaused records whether the read loop waits for room in the handler
+// queue. Silence while it waits is not the service's: the dead-connection
+// timeout restarts when reading resumes.
+func (conn *connection) setPaused(p bool) {
+	if !p {
+		conn.lastRecv.Store(time.Now().UnixNano())
+	}
+	conn.paused.Store(p)
 }
 
 // fail closes conn because of a protocol error; err becomes the reason the
@@ -201,7 +212,7 @@ func (c *Client) keepAlive(sess *session, conn *connection) {
 // silent reports whether nothing was received on conn for KeepAliveTimeout.
 func (c *Client) silent(conn *connection) bool {
 	timeout := c.cfg.KeepAliveTimeout
-	return timeout > 0 && time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout
+	return timeout > 0 && !conn.paused.Load() && time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout
 }
 
 // keepAliveWrite sends m on conn, giving up when conn has been silent for
@@ -242,7 +253,7 @@ func (c *Client) sendSequenceAck(conn *connection) {
 func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 	msg, err := c.cfg.codec.DecodeDownstream(b)
 	if err != nil {
-		c.reportInvalid(sess, b, err)
+		c.reportInvalid(sess, conn, b, err)
 		return
 	}
 	switch m := msg.(type) {
@@ -260,7 +271,7 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 		}
 		if h := c.cfg.OnServerMessage; h != nil {
 			ev := ServerMessage{DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID}
-			c.post(sess, func() { h(ev) })
+			c.postData(sess, conn, len(b), func() { h(ev) })
 		}
 	case protocol.GroupDataMessage:
 		if !c.acceptSequence(conn, m.SequenceID) {
@@ -271,7 +282,7 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 		}
 		if h := c.cfg.OnGroupMessage; h != nil {
 			ev := GroupMessage{Group: m.Group, FromUserID: m.FromUserID, DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID, Stream: groupStreamInfo(m.Stream)}
-			c.post(sess, func() { h(ev) })
+			c.postData(sess, conn, len(b), func() { h(ev) })
 		}
 	case protocol.PongMessage:
 	case protocol.InvokeResponseMessage, protocol.StreamAckMessage, protocol.StreamNackMessage, protocol.StreamClosedMessage:
@@ -280,7 +291,7 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 		// Dropped without an error, as the JS client does: frames of a newer
 		// protocol must not break the client.
 	default:
-		c.reportInvalid(sess, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
+		c.reportInvalid(sess, conn, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
 	}
 }
 
@@ -300,10 +311,13 @@ func (c *Client) acceptSequence(conn *connection, id uint64) bool {
 	return deliver
 }
 
-func (c *Client) reportInvalid(sess *session, b []byte, err error) {
+// reportInvalid reports frame b that arrived on conn as invalid. Reports
+// count against the handler queue's bound like data messages: a service
+// could send any number of them.
+func (c *Client) reportInvalid(sess *session, conn *connection, b []byte, err error) {
 	if h := c.cfg.OnInvalidMessage; h != nil {
 		ie := newInvalidMessageError(b, err)
-		c.post(sess, func() { h(ie) })
+		c.postData(sess, conn, len(b), func() { h(ie) })
 	}
 }
 
@@ -316,7 +330,7 @@ var errNoConnectionID = errors.New(`client: protocol error: the service's "conne
 // client's groups and is then announced with a Connected event.
 func (c *Client) handleConnected(sess *session, conn *connection, m protocol.ConnectedMessage) {
 	if m.ConnectionID == "" {
-		c.reportInvalid(sess, nil, errors.New("connected message without a connectionId"))
+		c.reportInvalid(sess, conn, nil, errors.New("connected message without a connectionId"))
 		select {
 		case <-conn.connected:
 			// The connection is established; a later malformed message is

@@ -15,6 +15,15 @@
 // goroutine of their own, so a handler may call any method of the Client,
 // including Stop, without blocking the connection. A restarted client
 // delivers its events after the handlers of its previous run have returned.
+// The messages waiting for a handler are bounded (Options.MaxQueuedMessages
+// and MaxQueuedBytes): when a handler falls behind, the client stops reading
+// from the connection until it catches up, so a slow handler slows the
+// service down instead of growing memory.
+//
+// An operation whose connection is lost before the service answered is
+// retried as soon as a connection is back, with the same ack id (the service
+// answers a repeat Duplicate, which counts as success); the message retry
+// delay is only for transient errors the service reports.
 //
 // The ctx of an operation bounds its wait for a connection, for the
 // service's ack and between retries. A frame that is being written is not cut

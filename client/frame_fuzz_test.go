@@ -46,7 +46,7 @@ func FuzzHandleFrame(f *testing.F) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		sess := &session{ctx: ctx, cancel: cancel, disp: newDispatcher(nil)}
+		sess := &session{ctx: ctx, cancel: cancel, disp: newDispatcher(nil, DefaultMaxQueuedMessages, DefaultMaxQueuedBytes)}
 		conn := &connection{reliable: true, connected: make(chan struct{}), done: make(chan struct{})}
 
 		c.handleFrame(sess, conn, frame)

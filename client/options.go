@@ -38,6 +38,12 @@ const (
 	DefaultRecoveryWindow = 30 * time.Second
 	// DefaultReadLimit is the largest frame accepted from the service.
 	DefaultReadLimit = 4 << 20
+	// DefaultMaxQueuedMessages is how many received messages may wait for
+	// their handler by default.
+	DefaultMaxQueuedMessages = 1000
+	// DefaultMaxQueuedBytes is how many bytes of received messages may wait
+	// for their handler by default.
+	DefaultMaxQueuedBytes = 16 << 20
 )
 
 // Options configure a Client. The zero value (or nil) gives the defaults of
@@ -85,6 +91,27 @@ type Options struct {
 	// ErrMessageTooBig: recovering the connection would only make the
 	// service send it again.
 	ReadLimit int64
+	// MaxQueuedMessages bounds the received messages (server and group
+	// messages, invalid frames reported to OnInvalidMessage) that wait for
+	// their handler (default 1000). When the queue is full the client stops
+	// reading from the connection until a handler returns: a handler slower
+	// than the service then slows the service down instead of growing
+	// memory. On a reliable connection nothing is lost: the service keeps
+	// what the client has not read (and acknowledged), and if it drops the
+	// stalled connection the client recovers it and the service resends.
+	// On a plain connection (ProtocolJSON, ProtocolProtobuf) the service
+	// may close a connection that does not read, and what it had not
+	// delivered is lost; the client then opens a new connection.
+	// While a handler waits in a client operation that needs an answer from
+	// the service (an acknowledged send), the bound is lifted, since the
+	// answer arrives behind the queued messages. Lifecycle events are not
+	// counted.
+	MaxQueuedMessages int
+	// MaxQueuedBytes bounds the bytes of the frames of the queued messages
+	// (default 16 MiB); a message larger than that is let in when no other
+	// is queued. Together with MaxQueuedMessages and ReadLimit it bounds the
+	// memory held for slow handlers.
+	MaxQueuedBytes int64
 	// HTTPClient is used for the WebSocket handshake (default
 	// http.DefaultClient).
 	HTTPClient *http.Client
@@ -145,6 +172,12 @@ func newConfig(o *Options) (config, error) {
 	}
 	if c.ReadLimit <= 0 {
 		c.ReadLimit = DefaultReadLimit
+	}
+	if c.MaxQueuedMessages <= 0 {
+		c.MaxQueuedMessages = DefaultMaxQueuedMessages
+	}
+	if c.MaxQueuedBytes <= 0 {
+		c.MaxQueuedBytes = DefaultMaxQueuedBytes
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = http.DefaultClient
