@@ -24,7 +24,7 @@ func TestAwaitAckPrefersAnAckOverTheDrop(t *testing.T) {
 		conn.cancel()
 		ch := make(chan ackOutcome, 1)
 		ch <- ackOutcome{ack: protocol.AckMessage{AckID: 9, Success: true}}
-		res, err, why := awaitAck(context.Background(), sess, conn, 9, ch)
+		res, why, err := awaitAck(context.Background(), sess, conn, 9, ch)
 		require.NoError(t, err, "round %d", i)
 		require.Equal(t, retryNone, why)
 		require.Equal(t, uint64(9), res.AckID)
@@ -38,7 +38,7 @@ func TestAwaitAckRetriesWhenTheConnectionEndsUnanswered(t *testing.T) {
 	conn := &connection{}
 	conn.ctx, conn.cancel = context.WithCancel(context.Background())
 	conn.cancel()
-	_, err, why := awaitAck(context.Background(), sess, conn, 4, make(chan ackOutcome, 1))
+	_, why, err := awaitAck(context.Background(), sess, conn, 4, make(chan ackOutcome, 1))
 	require.ErrorIs(t, err, ErrConnectionLost)
 	require.Equal(t, retryConnectionLost, why, "a lost connection is retried at once, not after the retry delay")
 	var se *SendMessageError

@@ -223,7 +223,7 @@ func (c *Client) invokeWith(ctx context.Context, ackID uint64, fireAndForget boo
 	var sess *session
 	var lost *connection
 	for retry := 0; ; retry++ {
-		res, err, why := c.attempt(ctx, &sess, &lost, b, ackID, fireAndForget, onAcked)
+		res, why, err := c.attempt(ctx, &sess, &lost, b, ackID, fireAndForget, onAcked)
 		if why == retryNone {
 			return res, err
 		}
@@ -295,41 +295,41 @@ func retryWait(ctx context.Context, sess *session, d time.Duration) error {
 // session: nil before the first attempt, which sets it. *lostp is the
 // connection the previous attempt was lost with (nil if none); attempt does
 // not use it again and sets *lostp when this attempt loses its connection.
-func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connection, b []byte, ackID uint64, fireAndForget bool, onAcked func()) (res *AckResult, err error, why retryKind) {
+func (c *Client) attempt(ctx context.Context, sessp **session, lostp **connection, b []byte, ackID uint64, fireAndForget bool, onAcked func()) (res *AckResult, why retryKind, err error) {
 	conn, sess, err := c.waitConn(ctx, *sessp, *lostp)
 	if err != nil {
 		if errors.Is(err, ErrStopped) {
-			return nil, err, retryNone
+			return nil, retryNone, err
 		}
-		return nil, &SendMessageError{AckID: ackID, Err: err}, retryNone
+		return nil, retryNone, &SendMessageError{AckID: ackID, Err: err}
 	}
 	*sessp = sess
 	if fireAndForget {
 		if err := c.write(conn, b); err != nil {
 			*lostp = conn
-			return nil, fmt.Errorf("client: sending the message: %w", ErrConnectionLost), retryConnectionLost
+			return nil, retryConnectionLost, fmt.Errorf("client: sending the message: %w", ErrConnectionLost)
 		}
-		return &AckResult{}, nil, retryNone
+		return &AckResult{}, retryNone, nil
 	}
 	ch, err := c.registerAck(ackID, onAcked)
 	if err != nil {
-		return nil, err, retryNone
+		return nil, retryNone, err
 	}
 	defer c.unregisterAck(ackID, ch)
 	if err := c.write(conn, b); err != nil {
 		*lostp = conn
-		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, retryConnectionLost
+		return nil, retryConnectionLost, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}
 	}
-	res, err, why = awaitAck(ctx, sess, conn, ackID, ch)
+	res, why, err = awaitAck(ctx, sess, conn, ackID, ch)
 	if why == retryConnectionLost {
 		*lostp = conn
 	}
-	return res, err, why
+	return res, why, err
 }
 
 // awaitAck waits for the ack delivered to ch of the operation with ackID
 // that was written on conn.
-func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, err error, why retryKind) {
+func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64, ch chan ackOutcome) (res *AckResult, why retryKind, err error) {
 	select {
 	case out := <-ch:
 		return outcome(ackID, out)
@@ -341,23 +341,23 @@ func awaitAck(ctx context.Context, sess *session, conn *connection, ackID uint64
 			return outcome(ackID, out)
 		default:
 		}
-		return nil, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}, retryConnectionLost
+		return nil, retryConnectionLost, &SendMessageError{AckID: ackID, Err: ErrConnectionLost}
 	case <-sess.ctx.Done():
-		return nil, ErrStopped, retryNone
+		return nil, retryNone, ErrStopped
 	case <-ctx.Done():
-		return nil, &SendMessageError{AckID: ackID, Err: ctx.Err()}, retryNone
+		return nil, retryNone, &SendMessageError{AckID: ackID, Err: ctx.Err()}
 	}
 }
 
 // outcome turns what an ack waiter received into the operation's result.
 // why is retryAfterDelay when the service's error is transient.
-func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, why retryKind) {
+func outcome(ackID uint64, out ackOutcome) (res *AckResult, why retryKind, err error) {
 	if out.err != nil {
-		return nil, out.err, retryNone
+		return nil, retryNone, out.err
 	}
 	a := out.ack
 	if a.Success {
-		return &AckResult{AckID: ackID}, nil, retryNone
+		return &AckResult{AckID: ackID}, retryNone, nil
 	}
 	e := &SendMessageError{AckID: ackID}
 	if a.Error != nil {
@@ -365,11 +365,11 @@ func outcome(ackID uint64, out ackOutcome) (res *AckResult, err error, why retry
 	}
 	switch e.ErrorName {
 	case protocol.ErrorDuplicate:
-		return &AckResult{AckID: ackID, Duplicated: true}, nil, retryNone
+		return &AckResult{AckID: ackID, Duplicated: true}, retryNone, nil
 	case protocol.ErrorInternalServerError, protocol.ErrorTimeout:
-		return nil, e, retryAfterDelay
+		return nil, retryAfterDelay, e
 	}
-	return nil, e, retryNone
+	return nil, retryNone, e
 }
 
 // waitConn returns the current connection, waiting while one is being

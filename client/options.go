@@ -96,12 +96,16 @@ type Options struct {
 	// their handler (default 1000). When the queue is full the client stops
 	// reading from the connection until a handler returns: a handler slower
 	// than the service then slows the service down instead of growing
-	// memory. On a reliable connection nothing is lost: the service keeps
-	// what the client has not read (and acknowledged), and if it drops the
-	// stalled connection the client recovers it and the service resends.
-	// On a plain connection (ProtocolJSON, ProtocolProtobuf) the service
-	// may close a connection that does not read, and what it had not
-	// delivered is lost; the client then opens a new connection.
+	// memory. On a reliable connection the service keeps what the client
+	// has not read and acknowledged, and resends it when the client
+	// recovers a dropped connection, up to its own limit (the official
+	// emulator and ours: 1,000 unacknowledged messages or 16 MiB per
+	// connection); beyond it the service closes the connection, the client
+	// reports that with a Disconnected event and opens a new one, and the
+	// messages the service held are lost. On a plain connection
+	// (ProtocolJSON, ProtocolProtobuf) nothing is kept: a service whose
+	// send buffer for the connection overflows closes it and what it had
+	// not delivered is lost; the client then opens a new connection.
 	// While a handler waits in a client operation that needs an answer from
 	// the service (an acknowledged send), the bound is lifted, since the
 	// answer arrives behind the queued messages. Lifecycle events are not

@@ -48,7 +48,7 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 		reason, message := conn.reason(), conn.disconnectMessage()
 		if !conn.tooBig.Load() && c.recoverable(conn) {
 			c.setState(StateRecovering, nil)
-			rc, rerr, rmsg := c.recoverConn(sess, conn)
+			rc, rmsg, rerr := c.recoverConn(sess, conn)
 			if rc != nil {
 				c.setState(StateConnected, rc)
 				conn = rc
@@ -230,9 +230,9 @@ func (c *Client) recoverable(conn *connection) bool {
 // recovery). A recovery socket counts only once the service confirmed it
 // with its "connected" message, so that nothing is written into a socket the
 // service is about to close with 1008. recoverConn returns the recovered
-// connection, or nil with why recovery failed and the message of a
-// "disconnected" system message the last recovery socket got.
-func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection, err error, message string) {
+// connection, or nil with the message of a "disconnected" system message
+// the last recovery socket got and why recovery failed.
+func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection, message string, err error) {
 	ctx, cancel := context.WithTimeout(sess.ctx, c.cfg.RecoveryWindow)
 	defer cancel()
 	c.mu.Lock()
@@ -240,7 +240,7 @@ func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection,
 	c.mu.Unlock()
 	u, err := recoveryURL(base, id, token)
 	if err != nil {
-		return nil, err, ""
+		return nil, "", err
 	}
 	policy := c.cfg.reconnectRetry
 	policy.maxRetries = -1
@@ -258,27 +258,27 @@ func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection,
 			}
 			conn.mu.Unlock()
 			if err = awaitConfirmed(ctx, conn); err == nil {
-				return conn, nil, ""
+				return conn, "", nil
 			}
 			message = conn.disconnectMessage()
 			if !conn.retryableRecovery() {
 				// Closed with 1008, a protocol error or a message too big:
 				// the service refused (the state is gone) or trying again
 				// cannot help.
-				return nil, err, message
+				return nil, message, err
 			}
 		} else if refusedRecovery(err) {
-			return nil, err, ""
+			return nil, "", err
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("giving up after the recovery window of %s: %w", c.cfg.RecoveryWindow, err), message
+			return nil, message, fmt.Errorf("giving up after the recovery window of %s: %w", c.cfg.RecoveryWindow, err)
 		}
 		d, _ := policy.next(attempt)
 		if !sleep(ctx, d) {
 			if sess.ctx.Err() != nil {
-				return nil, ErrStopped, message
+				return nil, message, ErrStopped
 			}
-			return nil, fmt.Errorf("giving up after the recovery window of %s: %w", c.cfg.RecoveryWindow, err), message
+			return nil, message, fmt.Errorf("giving up after the recovery window of %s: %w", c.cfg.RecoveryWindow, err)
 		}
 	}
 }

@@ -394,3 +394,41 @@ func BenchmarkIdleConnectionMemory(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStalledReliableMemory measures, in one run, the server-side memory
+// of 50 reliable JSON clients that never read, first idle and then after
+// 15 MiB of distinct broadcasts (120 messages of 128 KiB), each of which
+// every client holds unacknowledged. Shared message bytes keep the stalled
+// clients near one copy of the traffic instead of one copy per client. The
+// clients run in a child process so that only the server side is measured.
+func BenchmarkStalledReliableMemory(b *testing.B) {
+	const (
+		clients  = 50
+		messages = 120
+		size     = 128 << 10
+	)
+	e, err := emulator.New(emulator.Options{})
+	require.NoError(b, err)
+	defer e.Close()
+	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "stall", nil)
+	require.NoError(b, err)
+	u := clientURL(b, e, "stall", auth.Claims{Subject: "u"})
+	before := heapAndStacks()
+	goroutines := runtime.NumGoroutine()
+	stop := dialerProcess(b, clients, protocol.JSONReliable, u)
+	defer stop()
+	settle(goroutines + clients)
+	idle := heapAndStacks()
+	payload := strings.Repeat("x", size)
+	for i := 0; i < messages; i++ {
+		_, err := svc.SendToAll(context.Background(), webpubsub.TextMessage(fmt.Sprint(i, payload)), nil)
+		require.NoError(b, err)
+	}
+	stalled := heapAndStacks()
+	per := func(m memSnapshot) float64 {
+		return (float64(m.heap+m.stacks) - float64(before.heap+before.stacks)) / clients
+	}
+	b.ReportMetric(per(idle), "idle-bytes/conn")
+	b.ReportMetric(per(stalled), "stalled-bytes/conn")
+	b.ReportMetric(float64(messages*size)/clients, "traffic-bytes/conn")
+}

@@ -143,7 +143,8 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	if ev.Subprotocol != "" {
 		opts.Subprotocols = []string{ev.Subprotocol}
 	}
-	ws, err := websocket.Accept(w, r, opts)
+	cw := &corkingWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(cw, r, opts)
 	if err != nil {
 		e.log.Debug("emulator: websocket handshake failed", "err", err)
 		c.abandon()
@@ -151,7 +152,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(maxClientMessage)
-	t.setConn(ws)
+	t.setConn(ws, cw.conn)
 	if e.lookupHub(hubName) != h {
 		// Reset or Close ran while the connection was being set up.
 		c.abandon()
@@ -192,7 +193,8 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 	} else if p := pickSubprotocol(headerTokens(r.Header, "Sec-WebSocket-Protocol")); protocol.IsReliable(p) {
 		sub = p
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	cw := &corkingWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(cw, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true,
 		Subprotocols:       []string{sub},
 	})
@@ -210,6 +212,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 		return
 	}
 	t := newTransport(ws, e.log)
+	t.cork = cw.conn
 	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 	if !ok {
 		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")

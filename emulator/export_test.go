@@ -48,3 +48,11 @@ func SetHTTPTimeouts(read, idle time.Duration) (restore func()) {
 	httpReadTimeout, httpIdleTimeout = read, idle
 	return func() { httpReadTimeout, httpIdleTimeout = r, i }
 }
+
+// SetWriteTimeout changes the write timeout for a test and returns a
+// function that restores it.
+func SetWriteTimeout(d time.Duration) (restore func()) {
+	old := writeTimeout
+	writeTimeout = d
+	return func() { writeTimeout = old }
+}

@@ -147,8 +147,11 @@ func (e *Emulator) onConnected(ctx context.Context, c *conn) {
 	if s == nil {
 		return
 	}
-	c.hooks.set(s)
+	groups := c.hub.setSessionAndGroups(c, s)
 	s.Connected()
+	for _, g := range groups {
+		s.GroupJoined(g)
+	}
 }
 
 // onDisconnected runs once when a connection is removed for good (closed by

@@ -138,6 +138,7 @@ func (h *hub) joinLocked(c *conn, group string) error {
 	}
 	if _, in := c.groups[group]; !in {
 		h.e.traceGroup(c, group, true)
+		h.groupChanged(c, group, true)
 	}
 	m[c.id] = c
 	c.groups[group] = struct{}{}
@@ -160,6 +161,7 @@ func (h *hub) leaveLocked(c *conn, group string) {
 	}
 	if _, in := c.groups[group]; in {
 		h.e.traceGroup(c, group, false)
+		h.groupChanged(c, group, false)
 	}
 	delete(c.groups, group)
 }

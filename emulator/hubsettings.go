@@ -40,7 +40,7 @@ func (e *Emulator) loadSettings(opts Options) (*settings.Watcher, error) {
 		s = opts.Settings
 	}
 	for i, h := range opts.Upstream {
-		err := upstream.ValidateHandler(upstream.Handler{URLTemplate: h.URLTemplate, SystemEvents: h.SystemEvents})
+		err := upstream.ValidateHandler(upstream.Handler{URLTemplate: h.URLTemplate, SystemEvents: h.SystemEvents, GroupPresenceEvents: h.GroupPresenceEvents})
 		if err != nil {
 			return nil, fmt.Errorf("invalid upstream configuration: handler %d: %w", i, err)
 		}
@@ -81,9 +81,10 @@ func withUpstream(s *settings.Settings, handlers []UpstreamHandler) *settings.Se
 		}
 		h := out.Hubs[key]
 		h.EventHandlers = append(h.EventHandlers, settings.EventHandler{
-			URLTemplate:      u.URLTemplate,
-			UserEventPattern: u.UserEventPattern,
-			SystemEvents:     append([]string(nil), u.SystemEvents...),
+			URLTemplate:         u.URLTemplate,
+			UserEventPattern:    u.UserEventPattern,
+			SystemEvents:        append([]string(nil), u.SystemEvents...),
+			GroupPresenceEvents: append([]string(nil), u.GroupPresenceEvents...),
 		})
 		out.Hubs[key] = h
 	}
@@ -96,7 +97,7 @@ func (e *Emulator) route(hub, event string, system bool) (upstream.Handler, bool
 	if !ok {
 		return upstream.Handler{}, false
 	}
-	return upstream.Handler{Hub: hub, URLTemplate: eh.URLTemplate, UserEventPattern: eh.UserEventPattern, SystemEvents: eh.SystemEvents}, true
+	return upstream.Handler{Hub: hub, URLTemplate: eh.URLTemplate, UserEventPattern: eh.UserEventPattern, SystemEvents: eh.SystemEvents, GroupPresenceEvents: eh.GroupPresenceEvents}, true
 }
 
 // allowsAnonymous reports whether hub accepts clients without a token.

@@ -69,4 +69,9 @@ type UpstreamHandler struct {
 	UserEventPattern string
 	// SystemEvents is a subset of "connect", "connected" and "disconnected".
 	SystemEvents []string
+	// GroupPresenceEvents is a subset of "joined" and "left": the handler
+	// receives azure.webpubsub.gp.joined / gp.left when a connection joins
+	// or leaves a group by any route (client, REST, token or connect
+	// answer). Empty sends none, as in the service.
+	GroupPresenceEvents []string
 }

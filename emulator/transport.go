@@ -58,6 +58,7 @@ type closeRequest struct {
 // something to write, so an idle connection costs no goroutine for writing.
 type transport struct {
 	ws      *websocket.Conn
+	cork    *corkConn // ws's connection; nil if it cannot be corked
 	ctx     context.Context
 	cancel  context.CancelFunc
 	log     *slog.Logger
@@ -186,9 +187,10 @@ func (t *transport) abort() {
 
 // setConn sets the WebSocket of a transport created before the handshake
 // completed. It must be called before start.
-func (t *transport) setConn(ws *websocket.Conn) {
+func (t *transport) setConn(ws *websocket.Conn, cork *corkConn) {
 	t.mu.Lock()
 	t.ws = ws
+	t.cork = cork
 	t.mu.Unlock()
 }
 
@@ -225,6 +227,11 @@ func (t *transport) drain() {
 			t.finish()
 			return
 		case len(batch) > 0:
+			// Several frames go out with one system call (see cork.go).
+			corked := t.cork != nil && len(batch) > 1
+			if corked {
+				t.cork.cork()
+			}
 			for i := range batch {
 				wctx := wd.context()
 				data := batch[i].data
@@ -245,6 +252,15 @@ func (t *transport) drain() {
 				}
 				t.mu.Unlock()
 				batch[i] = outFrame{}
+			}
+			if corked {
+				if err := t.cork.uncork(); err != nil {
+					if t.ctx.Err() == nil {
+						t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout, "err", err)
+					}
+					t.finish()
+					return
+				}
 			}
 			continue
 		case cl != nil:

@@ -50,14 +50,16 @@ func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
 func (l *logRecorder) waitFor(t *testing.T, s string) {
 	t.Helper()
 	timeout := time.After(20 * time.Second)
+	var seen []string
 	for {
 		select {
 		case m := <-l.msgs:
+			seen = append(seen, m)
 			if strings.Contains(m, s) {
 				return
 			}
 		case <-timeout:
-			t.Fatalf("no log message containing %q", s)
+			t.Fatalf("no log message containing %q (seen: %q)", s, seen)
 		}
 	}
 }
@@ -130,6 +132,7 @@ var zombieClaims = auth.Claims{Subject: "z", Roles: []string{protocol.RoleSendTo
 
 func TestRESTCloseOfStalledConnectionStopsIt(t *testing.T) {
 	defer emulator.SetCloseTimeout(500 * time.Millisecond)()
+	defer emulator.SetWriteTimeout(time.Minute)() // only the close timeout aborts
 	logs := newLogRecorder()
 	e := start(t, emulator.Options{Logger: slog.New(logs)})
 	listener, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "l", Groups: []string{"g"}})
@@ -142,7 +145,7 @@ func TestRESTCloseOfStalledConnectionStopsIt(t *testing.T) {
 	zombieFrames(z)
 	// The close frame cannot be written behind the stalled data: the
 	// emulator aborts the socket instead of waiting forever.
-	logs.waitFor(t, "aborting")
+	logs.waitFor(t, "close frame could not be written in time")
 	saw := drainAll(t, z)
 	assert.Less(t, len(saw), stallMessages, "the stalled data was still written after the removal")
 	requireNoZombieEffect(t, e, listener, saw)
@@ -150,6 +153,7 @@ func TestRESTCloseOfStalledConnectionStopsIt(t *testing.T) {
 
 func TestInvalidFrameOfStalledConnectionStopsIt(t *testing.T) {
 	defer emulator.SetCloseTimeout(500 * time.Millisecond)()
+	defer emulator.SetWriteTimeout(time.Minute)() // only the close timeout aborts
 	logs := newLogRecorder()
 	e := start(t, emulator.Options{Logger: slog.New(logs)})
 	listener, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "l", Groups: []string{"g"}})
@@ -160,7 +164,7 @@ func TestInvalidFrameOfStalledConnectionStopsIt(t *testing.T) {
 	// A binary frame is not allowed with the JSON subprotocol.
 	require.NoError(t, z.ws.Write(t.Context(), websocket.MessageBinary, []byte{1, 2, 3}))
 	zombieFrames(z)
-	logs.waitFor(t, "aborting")
+	logs.waitFor(t, "close frame could not be written in time")
 	saw := drainAll(t, z)
 	requireNoZombieEffect(t, e, listener, saw)
 }
@@ -205,4 +209,18 @@ func TestEmulatorCloseDoesNotBlockOnStalledPeer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWriteTimeoutDropsStalledClient: a client that takes no frame for the
+// write timeout is dropped, like a network failure, without any removal.
+func TestWriteTimeoutDropsStalledClient(t *testing.T) {
+	defer emulator.SetWriteTimeout(300 * time.Millisecond)()
+	logs := newLogRecorder()
+	e := start(t, emulator.Options{Logger: slog.New(logs)})
+	z := stalledDial(t, clientURL(t, e, "hub1", zombieClaims), protocol.JSON)
+	id := z.connected().ConnectionID
+	fillStalled(t, e, "hub1", id, stallMessages)
+	logs.waitFor(t, "a write did not finish in time")
+	require.Eventually(t, func() bool { return !exists(t, e, "hub1", id) }, 10*time.Second, 20*time.Millisecond,
+		"a dropped non-reliable connection is removed")
 }

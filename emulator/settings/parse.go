@@ -222,10 +222,44 @@ func handlerFromTree(n *node, field string) (EventHandler, error) {
 				}
 				h.SystemEvents = append(h.SystemEvents, ev)
 			}
+		case "grouppresenceevents":
+			if m.val.kind == 'z' {
+				continue
+			}
+			if m.val.kind != 'o' {
+				return h, wrongKind(m.val, f, `an object such as {"eventNames": ["joined", "left"]}`)
+			}
+			for j := range m.val.keys {
+				gm := &m.val.keys[j]
+				gf := f + "." + gm.name
+				switch strings.ToLower(gm.name) {
+				case "eventnames":
+					if gm.val.kind == 'z' {
+						continue
+					}
+					if gm.val.kind != 'a' {
+						return h, wrongKind(gm.val, gf, `an array such as ["joined", "left"]`)
+					}
+					for i, e := range gm.val.elems {
+						ef := fmt.Sprintf("%s[%d]", gf, i)
+						if e.kind != 's' || !isGroupEvent(e.str) {
+							return h, &posError{offset: e.offset, field: ef, msg: "unknown group presence event; use \"joined\" or \"left\""}
+						}
+						h.GroupPresenceEvents = append(h.GroupPresenceEvents, strings.ToLower(e.str))
+					}
+				case "groupfilters":
+					if gm.val.kind == 'z' || (gm.val.kind == 'a' && len(gm.val.elems) == 0) {
+						continue
+					}
+					return h, &posError{offset: gm.offset, field: gf, msg: "group filters are not supported by the emulator; remove groupFilters (events of every group are sent)"}
+				default:
+					return h, unknownField(*gm, gf, "eventNames, groupFilters")
+				}
+			}
 		case "auth":
 			return h, &posError{offset: m.offset, field: f, msg: "upstream authentication is not supported by the emulator; remove auth (events are signed with ce-signature)"}
 		default:
-			return h, unknownField(*m, f, "urlTemplate, userEventPattern, systemEvents")
+			return h, unknownField(*m, f, "urlTemplate, userEventPattern, systemEvents, groupPresenceEvents")
 		}
 	}
 	if tmpl == nil {

@@ -83,6 +83,10 @@ type EventHandler struct {
 	// UserEventPattern selects user events: "*" for all, a comma-separated
 	// list of event names, or "" for none. Names match case-insensitively.
 	UserEventPattern string
+	// GroupPresenceEvents lists the group presence events the handler
+	// takes: "joined" and "left" (case-insensitive), as the service's
+	// groupPresenceEvents.eventNames. Empty sends none.
+	GroupPresenceEvents []string
 	// SystemEvents lists the system events the handler takes: "connect",
 	// "connected" and "disconnected" (case-insensitive).
 	SystemEvents []string
@@ -167,7 +171,23 @@ func (h EventHandler) validate() (string, error) {
 			return fmt.Sprintf("systemEvents[%d]", i), fmt.Errorf("unknown system event %q; use connect, connected or disconnected", e)
 		}
 	}
+	for i, e := range h.GroupPresenceEvents {
+		if !isGroupEvent(e) {
+			return fmt.Sprintf("groupPresenceEvents.eventNames[%d]", i), fmt.Errorf("unknown group presence event %q; use joined or left", e)
+		}
+	}
 	return "", nil
+}
+
+// Group presence event names.
+const (
+	EventGroupJoined = "joined"
+	EventGroupLeft   = "left"
+)
+
+// isGroupEvent reports whether name is a group presence event name.
+func isGroupEvent(name string) bool {
+	return strings.EqualFold(name, EventGroupJoined) || strings.EqualFold(name, EventGroupLeft)
 }
 
 // ValidateURLTemplate checks that t is an absolute http or https URL once
@@ -277,9 +297,17 @@ func (s *Settings) Match(hub, event string, system bool) (EventHandler, bool) {
 	return EventHandler{}, false
 }
 
-// Takes reports whether the handler receives event (a system event when
-// system is true).
+// Takes reports whether the handler receives event (a system event, or the
+// group presence event "joined" or "left", when system is true).
 func (h EventHandler) Takes(event string, system bool) bool {
+	if system && isGroupEvent(event) {
+		for _, e := range h.GroupPresenceEvents {
+			if strings.EqualFold(e, event) {
+				return true
+			}
+		}
+		return false
+	}
 	if system {
 		for _, e := range h.SystemEvents {
 			if strings.EqualFold(e, event) {

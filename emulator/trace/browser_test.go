@@ -296,6 +296,43 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	assert.NotContains(t, kinds, "rest")
 	browser.eval(`document.getElementById('f-conn').value = ''; document.getElementById('f-conn').dispatchEvent(new Event('input')); true`, nil)
 
+	// The user and group filters narrow both the table and the trace.
+	setFilter := func(id, v string) {
+		browser.eval(fmt.Sprintf(`document.getElementById(%q).value = %q; document.getElementById(%q).dispatchEvent(new Event('input')); true`, id, v, id), nil)
+	}
+	setFilter("f-user", "bob")
+	browser.eval(readConnsJS, &conns)
+	require.Len(t, conns, 1)
+	assert.Equal(t, "bob", conns[0].User)
+	var users []string
+	browser.eval(`[...document.querySelectorAll('#events tbody tr td.conn')].map(td => td.textContent)`, &users)
+	for _, u := range users {
+		assert.Equal(t, clients[1].ConnectionID(), u, "only bob's events")
+	}
+	setFilter("f-user", "")
+	setFilter("f-group", "room")
+	browser.eval(readConnsJS, &conns)
+	assert.Len(t, conns, 2, "alice and bob are in room, carol is not")
+	browser.eval(`[...document.querySelectorAll('#events tbody tr')].map(r => r.dataset.kind)`, &kinds)
+	assert.Contains(t, kinds, "message")
+	assert.NotContains(t, kinds, "rest", "a REST call to the hub is not about the group")
+	setFilter("f-group", "")
+	other, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "other", nil)
+	require.NoError(t, err)
+	_, err = other.SendToAll(ctx, webpubsub.TextMessage("to the other hub"), nil)
+	require.NoError(t, err)
+	browser.waitFor("hub other in the hub filter", `[...document.getElementById('f-hub').options].some(o => o.value === 'other')`)
+	setFilter("f-hub", "other")
+	browser.eval(readConnsJS, &conns)
+	assert.Empty(t, conns, "no connection in hub other")
+	var hubs []string
+	browser.eval(`[...document.querySelectorAll('#events tbody tr td:nth-child(3)')].map(td => td.textContent)`, &hubs)
+	require.NotEmpty(t, hubs)
+	for _, h := range hubs {
+		assert.Equal(t, "other", h)
+	}
+	setFilter("f-hub", "")
+
 	// Pause holds new rows back; resume shows them.
 	browser.eval(`document.getElementById('pause').click(); true`, nil)
 	_, err = svc.SendToAll(ctx, webpubsub.TextMessage("sent while paused"), nil)

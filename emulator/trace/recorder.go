@@ -158,7 +158,7 @@ func (r *Recorder) applyLocked(ev Event) *Connection {
 		return nil
 	}
 	cp := *c
-	cp.Groups = append([]string(nil), c.Groups...)
+	cp.Groups = append([]string{}, c.Groups...)
 	return &cp
 }
 
@@ -203,7 +203,7 @@ func (r *Recorder) snapshotLocked(maxEvents int) Snapshot {
 	s.Connections = make([]Connection, 0, len(r.conns))
 	for _, c := range r.conns {
 		cp := *c
-		cp.Groups = append([]string(nil), c.Groups...)
+		cp.Groups = append([]string{}, c.Groups...)
 		s.Connections = append(s.Connections, cp)
 	}
 	sort.Slice(s.Connections, func(i, j int) bool {

@@ -178,3 +178,14 @@ func TestPreviewCutsAtACharacterBoundary(t *testing.T) {
 	assert.Equal(t, "short", r.Preview([]byte("short")))
 	assert.Equal(t, "a\uFFFDb", r.Preview([]byte{'a', 0xff, 'b'}))
 }
+
+func TestRowsWithoutGroupsHaveAnEmptyList(t *testing.T) {
+	r := trace.New(trace.Options{})
+	sub, _ := r.Subscribe(0)
+	defer sub.Close()
+	r.Record(trace.Event{Kind: trace.KindConnected, Hub: "h", ConnectionID: "a"})
+	u := <-sub.Updates()
+	require.NotNil(t, u.Connection)
+	assert.NotNil(t, u.Connection.Groups, "the page reads groups as a list, never null")
+	assert.NotNil(t, r.Connections()[0].Groups)
+}

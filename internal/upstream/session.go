@@ -42,6 +42,11 @@ type Session struct {
 	// connectedDone is closed when the connected event finished; nil until
 	// Connected is called.
 	connectedDone chan struct{}
+	// tail is closed when the last non-blocking event queued so far
+	// (connected, group joined or left) finished; nil when none was queued.
+	// Each such event waits for the one before, so the upstream sees them
+	// in order.
+	tail chan struct{}
 	// lastID is the ce-id of the connection's latest event after connect.
 	lastID uint64
 }
@@ -214,6 +219,7 @@ func (s *Session) Connected() {
 		return
 	}
 	s.connectedDone = done
+	s.tail = done
 	s.mu.Unlock()
 	h, ok := s.inv.handlerFor(s.hub, protocol.EventConnected, true)
 	if !ok {
@@ -239,7 +245,7 @@ func (s *Session) Disconnected(reason string) {
 		return
 	}
 	s.mu.Lock()
-	prev := s.connectedDone
+	prev := s.tail
 	s.mu.Unlock()
 	body, _ := json.Marshal(protocol.DisconnectedRequest{Reason: reason}) // a struct of one string always encodes
 	s.inv.goAsync(func() {
@@ -252,6 +258,46 @@ func (s *Session) Disconnected(reason string) {
 		}
 		s.notify(h, request{ceType: protocol.EventTypeDisconnected, name: protocol.EventDisconnected, contentType: protocol.ContentTypeJSON, body: body})
 	})
+}
+
+// GroupJoined sends the gp.joined event for group, when a handler asks for
+// it, without waiting for it; it reaches the upstream after the events sent
+// before it. A connection's group events wait in at most one goroutine each,
+// so their number is bounded by the emulator's groups-per-connection cap.
+func (s *Session) GroupJoined(group string) {
+	s.groupEvent(protocol.EventTypeGroupJoined, protocol.EventGroupJoined, group)
+}
+
+// GroupLeft sends the gp.left event for group, like GroupJoined.
+func (s *Session) GroupLeft(group string) {
+	s.groupEvent(protocol.EventTypeGroupLeft, protocol.EventGroupLeft, group)
+}
+
+func (s *Session) groupEvent(ceType, name, group string) {
+	h, ok := s.inv.handlerFor(s.hub, name, true)
+	if !ok {
+		return
+	}
+	body, _ := json.Marshal(protocol.GroupEvent{Group: group}) // a struct of one string always encodes
+	done := make(chan struct{})
+	s.mu.Lock()
+	prev := s.tail
+	s.tail = done
+	s.mu.Unlock()
+	started := s.inv.goAsync(func() {
+		defer close(done)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-s.inv.base.Done():
+				return
+			}
+		}
+		s.notify(h, request{ceType: ceType, name: name, contentType: connectedContentType, body: body})
+	})
+	if !started {
+		close(done)
+	}
 }
 
 // connectedContentType is the Content-Type of the connected event, as the

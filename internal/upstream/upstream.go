@@ -40,6 +40,10 @@ type Handler struct {
 	UserEventPattern string
 	// SystemEvents is a subset of "connect", "connected" and "disconnected".
 	SystemEvents []string
+	// GroupPresenceEvents is a subset of "joined" and "left": the group
+	// presence events (azure.webpubsub.gp.joined / gp.left) the handler
+	// receives, as the service's groupPresenceEvents.eventNames.
+	GroupPresenceEvents []string
 }
 
 // Config configures an Invoker.
@@ -171,7 +175,17 @@ func ValidateHandler(h Handler) error {
 			return fmt.Errorf("unknown system event %q; use connect, connected or disconnected", e)
 		}
 	}
+	for _, e := range h.GroupPresenceEvents {
+		if !isGroupEvent(e) {
+			return fmt.Errorf("unknown group presence event %q; use joined or left", e)
+		}
+	}
 	return nil
+}
+
+// isGroupEvent reports whether name is a group presence event name.
+func isGroupEvent(name string) bool {
+	return strings.EqualFold(name, protocol.EventGroupJoined) || strings.EqualFold(name, protocol.EventGroupLeft)
 }
 
 // expand fills the {hub} and {event} placeholders of a URL template.
@@ -188,6 +202,14 @@ func (inv *Invoker) handlerFor(hub, event string, system bool) (Handler, bool) {
 	}
 	for _, h := range inv.handlers {
 		if h.Hub != "" && h.Hub != "*" && !strings.EqualFold(h.Hub, hub) {
+			continue
+		}
+		if system && isGroupEvent(event) {
+			for _, e := range h.GroupPresenceEvents {
+				if strings.EqualFold(e, event) {
+					return h, true
+				}
+			}
 			continue
 		}
 		if system {

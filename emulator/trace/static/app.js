@@ -179,7 +179,7 @@ function matches(ev) {
   if (f.group) {
     const c = connOf(ev);
     const ok = ev.group === f.group || (ev.groups || []).includes(f.group) ||
-      ev.target === 'group ' + f.group || (c && c.groups.includes(f.group));
+      ev.target === 'group ' + f.group || (c && (c.groups || []).includes(f.group));
     if (!ok) return false;
   }
   if (f.user) {
@@ -198,7 +198,7 @@ function matches(ev) {
 function connMatches(c) {
   const f = filters();
   if (f.hub && c.hub !== f.hub) return false;
-  if (f.group && !c.groups.includes(f.group)) return false;
+  if (f.group && !(c.groups || []).includes(f.group)) return false;
   if (f.user && c.userId !== f.user) return false;
   if (f.conn && c.connectionId !== f.conn) return false;
   return true;
