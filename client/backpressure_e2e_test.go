@@ -122,3 +122,33 @@ func TestStopEndsAPausedReadLoop(t *testing.T) {
 	}
 	assert.Equal(t, client.StateStopped, c.State())
 }
+
+// A read loop paused for a slow handler is not a dead connection: the
+// keep-alive timeout does not close it, however long the handler takes.
+func TestPausedReadLoopOutlastsTheKeepAliveTimeout(t *testing.T) {
+	v := newEnv(t, emulator.Options{})
+	release := make(chan struct{})
+	var r recorder
+	o := r.hook(fastOptions())
+	o.Protocol = client.ProtocolJSON // a closed connection would be replaced and reported
+	o.MaxQueuedMessages = 1
+	o.KeepAliveInterval = 10 * time.Millisecond
+	o.KeepAliveTimeout = 100 * time.Millisecond
+	o.OnServerMessage = func(m client.ServerMessage) {
+		<-release
+		r.mu.Lock()
+		r.server = append(r.server, m)
+		r.mu.Unlock()
+	}
+	c := startClient(t, v.url(t, "receiver"), o)
+	for i := 0; i < 5; i++ {
+		_, err := v.sc.SendToConnection(ctxT(t), c.ConnectionID(), webpubsub.TextMessage(strconv.Itoa(i)), nil)
+		require.NoError(t, err)
+	}
+	waitFor(t, func() bool { _, _, paused := client.QueueStats(c); return paused }, "the read loop pauses")
+	time.Sleep(500 * time.Millisecond) // five keep-alive timeouts
+	close(release)
+	waitFor(t, func() bool { return len(r.serverMessages()) == 5 }, "all messages arrive")
+	assert.Empty(t, r.disconnectedEvents(), "the paused connection was not closed")
+	assert.Len(t, r.connectedEvents(), 1)
+}

@@ -220,8 +220,14 @@ func (c *Client) silent(conn *connection) bool {
 func (c *Client) keepAliveWrite(conn *connection, m protocol.Message) error {
 	ctx := conn.ctx
 	if timeout := c.cfg.KeepAliveTimeout; timeout > 0 {
+		last := time.Unix(0, conn.lastRecv.Load())
+		if conn.paused.Load() {
+			// Nothing is read while the handler queue is full; that is no
+			// sign of a dead connection (and an expired write would close it).
+			last = time.Now()
+		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, time.Unix(0, conn.lastRecv.Load()).Add(timeout))
+		ctx, cancel = context.WithDeadline(ctx, last.Add(timeout))
 		defer cancel()
 	}
 	b, err := c.cfg.codec.Encode(m)

@@ -60,3 +60,7 @@ func unmarshalAny(t DataType, b []byte) (*anypb.Any, error) {
 	}
 	return a, nil
 }
+
+// Any returns the data of a DataTypeProtobuf stream fragment as the
+// google.protobuf.Any it carries, type URL included.
+func (f StreamFragment) Any() (*anypb.Any, error) { return unmarshalAny(f.DataType, f.Data) }

@@ -74,6 +74,11 @@ func TestProtobufGroupStreamEndToEnd(t *testing.T) {
 	assert.JSONEq(t, `{"two":2}`, string(got[1].Data))
 	assert.Equal(t, []byte{3}, got[2].Data)
 	assert.Equal(t, client.DataTypeProtobuf, got[3].DataType)
+	fa, err := got[3].Any()
+	require.NoError(t, err)
+	var n wrapperspb.Int32Value
+	require.NoError(t, fa.UnmarshalTo(&n))
+	assert.Equal(t, int32(4), n.GetValue())
 	for i, f := range got {
 		assert.Equal(t, uint64(i+1), f.StreamSequenceID)
 		assert.NotZero(t, f.SequenceID, "reliable receivers get sequence ids")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -119,7 +120,7 @@ func (e *Emulator) clientSendToGroup(c *conn, m protocol.SendToGroupMessage) {
 		c.ackError(m.AckID, protocol.ErrorForbidden, "the connection has no permission to send to group "+quote(m.Group))
 		return
 	}
-	msg, err := newMessage(protocol.GroupDataMessage{Group: m.Group, FromUserID: c.userID, Data: m.Data}, m.Data, 0)
+	msg, err := newMessage(protocol.GroupDataMessage{Group: m.Group, FromUserID: c.userID, Data: m.Data}, m.Data, time.Duration(m.TTLSeconds)*time.Second)
 	if err != nil {
 		c.ackError(m.AckID, protocol.ErrorBadRequest, cleanError(err))
 		return

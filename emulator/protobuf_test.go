@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
@@ -313,4 +314,29 @@ func TestProtobufRecipientsShareMessageBytes(t *testing.T) {
 	// wire format (2x) plus the payload, the frame each blocked writer is
 	// sending with its sequence id (20 x one message) and noise: about 4x.
 	assert.Less(t, grown, 8*perCopy, "each recipient holds its own copy of the messages")
+}
+
+// TestProtobufSendToGroupTTL: a protobuf client's ttl_seconds bounds how long
+// its group message is resent to a recovering reliable client.
+func TestProtobufSendToGroupTTL(t *testing.T) {
+	e := start(t, emulator.Options{})
+	u := clientURL(t, e, "hub1", auth.Claims{Groups: []string{"g"}})
+	rx := dial(t, u, protocol.JSONReliable)
+	cm := rx.connected()
+	tx := dial(t, clientURL(t, e, "hub1", auth.Claims{Roles: []string{protocol.RoleSendToGroup}}), protocol.Protobuf)
+	tx.connected()
+	require.True(t, e.DropConnection("hub1", cm.ConnectionID))
+	_ = rx.closeErr()
+
+	tx.send(protocol.SendToGroupMessage{Group: "g", AckID: ackID(1), TTLSeconds: 1, Data: text("short-lived")})
+	assert.True(t, tx.ack(1).Success)
+	tx.send(protocol.SendToGroupMessage{Group: "g", AckID: ackID(2), Data: text("forever")})
+	assert.True(t, tx.ack(2).Success)
+	time.Sleep(1100 * time.Millisecond) // let the 1 s TTL run out
+
+	r := dial(t, recoveryURL(u, cm.ConnectionID, cm.ReconnectionToken), protocol.JSONReliable)
+	r.connected()
+	m := r.groupMessage()
+	assert.Equal(t, "forever", string(m.Data.Data))
+	assert.Equal(t, uint64(2), m.SequenceID)
 }

@@ -44,6 +44,10 @@ type SendToGroupMessage struct {
 	// answers with a StreamAckMessage (expectedSequenceId 1) or a
 	// StreamClosedMessage.
 	Stream *StreamOpen
+	// TTLSeconds, when not 0, is how long the message may be resent to a
+	// recovering reliable client (protobuf subprotocols only: the JSON
+	// frame has no such field).
+	TTLSeconds uint32
 }
 
 // EventMessage sends a user event to the upstream event handler.

@@ -63,6 +63,9 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 			if m.NoEcho {
 				s.NoEcho = proto.Bool(true)
 			}
+			if m.TTLSeconds != 0 {
+				s.TtlSeconds = proto.Uint32(m.TTLSeconds)
+			}
 		}
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: s}}
 	case *SendToGroupMessage:
@@ -234,7 +237,7 @@ func DecodeUpstream(b []byte) (Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		return SendToGroupMessage{Group: m.GetGroup(), AckID: m.AckId, NoEcho: m.GetNoEcho(), Data: p}, nil
+		return SendToGroupMessage{Group: m.GetGroup(), AckID: m.AckId, NoEcho: m.GetNoEcho(), Data: p, TTLSeconds: m.GetTtlSeconds()}, nil
 	case *pb.UpstreamMessage_EventMessage_:
 		m := v.EventMessage
 		if m.GetEvent() == "" {

@@ -80,7 +80,7 @@ func TestProtobufRoundTrip(t *testing.T) {
 		SendToGroupMessage{Group: "g", AckID: ack(3), NoEcho: true, Data: textPayload},
 		SendToGroupMessage{Group: "g", Data: jsonPayload},
 		SendToGroupMessage{Group: "g", Data: binaryPayload},
-		SendToGroupMessage{Group: "g", Data: anyP},
+		SendToGroupMessage{Group: "g", Data: anyP, TTLSeconds: 30},
 		EventMessage{Event: "e", AckID: ack(4), Data: anyP, Metadata: map[string]string{"k": "v"}},
 		EventMessage{Event: "e", Data: textPayload},
 		SequenceAckMessage{SequenceID: 1 << 40},
