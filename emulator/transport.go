@@ -73,6 +73,7 @@ type transport struct {
 	closing    *closeRequest
 	closeTimer *time.Timer // aborts a graceful close that takes too long
 	dead       bool
+	killed     bool // ended on purpose (removal, drop, limit), not by a failed write
 	started    bool // writers may run
 	writing    bool // a writer is running
 }
@@ -209,6 +210,7 @@ func (t *transport) kickLocked() {
 // called with locks held.
 func (t *transport) kill() {
 	t.mu.Lock()
+	t.killed = true
 	t.deadLocked()
 	t.mu.Unlock()
 	t.cancel()
@@ -251,7 +253,10 @@ func (t *transport) setConn(ws *websocket.Conn, cork *corkConn) {
 
 // stop kills the transport and waits until no writer runs.
 func (t *transport) stop() {
-	t.kill()
+	t.mu.Lock()
+	t.deadLocked()
+	t.mu.Unlock()
+	t.cancel()
 	_ = t.ws.CloseNow()
 	t.writers.Wait()
 }
@@ -388,7 +393,10 @@ func (w *writeDeadline) stop() {
 // writeFailed ends the writer after a failed write; timedOut says the write
 // ran into writeTimeout (the client does not read), which is logged.
 func (t *transport) writeFailed(err error, timedOut bool) {
-	if timedOut && t.ctx.Err() == nil {
+	t.mu.Lock()
+	killed := t.killed
+	t.mu.Unlock()
+	if timedOut && !killed {
 		t.log.Debug("emulator: a write did not finish in time (the client does not read); aborting the connection", "timeout", writeTimeout, "err", err)
 	}
 	t.finish()
