@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -162,4 +164,49 @@ func TestExpressHandlerAsEmulatorUpstream(t *testing.T) {
 		// connect, connected, 3 user events, the refused connect, disconnected.
 		assert.GreaterOrEqual(t, posts, 7)
 	})
+}
+
+// TestExpressHandlerReceivesGroupEvents runs the CLI emulator with a
+// settings file whose handler asks for group presence events, and checks
+// that the express handler's onGroupJoined / onGroupLeft receive them.
+func TestExpressHandlerReceivesGroupEvents(t *testing.T) {
+	requireNode(t)
+	const hub = "chat"
+	ctx := testCtx(t, scriptDeadline)
+	up := startNode(t, "express.js", "HUB="+hub)
+	var listening struct{ Port int }
+	up.mustEvent(ctx, "listening", nil).decode(t, &listening)
+	cfg := filepath.Join(t.TempDir(), "settings.json")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`{"hubs": {"chat": {"eventHandlers": [{
+		"urlTemplate": "http://127.0.0.1:%d/api/webpubsub/hubs/{hub}/",
+		"userEventPattern": "*",
+		"systemEvents": ["connect", "connected", "disconnected"],
+		"groupPresenceEvents": {"eventNames": ["joined", "left"]}
+	}]}}}`, listening.Port)), 0o600))
+	connStr := startCLIEmulator(t, "-key", testKey, "-config", cfg)
+
+	tok := goToken(t, connStr, hub, webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "ann", Roles: []string{"webpubsub.joinLeaveGroup"}})
+	gc := newGoClient(t, tok.URL+"&joinGroup=answered", fastGoOptions(client.ProtocolJSON))
+	_, err := gc.JoinGroup(ctx, "g1", nil)
+	require.NoError(t, err)
+	_, err = gc.LeaveGroup(ctx, "g1", nil)
+	require.NoError(t, err)
+
+	type groupEvent struct {
+		Context expressContext `json:"context"`
+		Group   string         `json:"group"`
+	}
+	var j1, j2, l groupEvent
+	up.mustEvent(ctx, "group-joined", nil).decode(t, &j1)
+	up.mustEvent(ctx, "group-joined", nil).decode(t, &j2)
+	up.mustEvent(ctx, "group-left", nil).decode(t, &l)
+	assert.Equal(t, "answered", j1.Group, "the connect answer's group, reported after connected")
+	assert.Equal(t, "g1", j2.Group)
+	assert.Equal(t, "g1", l.Group)
+	for _, e := range []groupEvent{j1, j2, l} {
+		assert.Equal(t, gc.ConnectionID(), e.Context.ConnectionID)
+		assert.Equal(t, "ann", e.Context.UserID)
+		assert.Equal(t, hub, e.Context.Hub)
+	}
+	assert.Len(t, up.eventsNamed("connected"), 1)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"syscall"
@@ -53,11 +54,17 @@ func isKeyless(connectionString string) bool {
 }
 
 // checkReachable fails fast, with a hint, when nothing accepts TCP
-// connections at the endpoint.
+// connections at the endpoint. Behind a proxy (HTTPS_PROXY, HTTP_PROXY) it
+// checks nothing.
 func checkReachable(ctx context.Context, endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("invalid endpoint %q", endpoint)
+	}
+	if req, err := http.NewRequest(http.MethodGet, endpoint, nil); err == nil {
+		if proxy, err := http.ProxyFromEnvironment(req); err != nil || proxy != nil {
+			return nil // through a proxy a direct dial proves nothing; the call itself will tell
+		}
 	}
 	host := u.Host
 	if u.Port() == "" {

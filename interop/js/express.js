@@ -3,7 +3,7 @@
 //   {"event":"listening","port":N}
 // then one event line per request it receives ("request": method, path,
 // headers) and per callback ("connect", "connected", "user-event",
-// "disconnected"). Behaviour:
+// "group-joined", "group-left", "disconnected"). Behaviour:
 //   connect: query deny=1 -> fail(401, "denied by express"); otherwise
 //            userId = query user, groups = query joinGroup (all), roles = query
 //            addRole (all); the state "visits" starts at 0.
@@ -46,6 +46,12 @@ const handler = new WebPubSubEventHandler(hub, {
   },
   onDisconnected(req) {
     emit("disconnected", { context: req.context, reason: req.reason });
+  },
+  onGroupJoined(req) {
+    emit("group-joined", { context: req.context, group: req.group });
+  },
+  onGroupLeft(req) {
+    emit("group-left", { context: req.context, group: req.group });
   },
 });
 
