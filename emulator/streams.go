@@ -275,8 +275,22 @@ func (e *Emulator) handlePreviewFrame(ctx context.Context, c *conn, m protocol.M
 		e.clientInvoke(ctx, c, m)
 	case protocol.CancelInvocationMessage:
 		e.clientCancelInvocation(c, m)
+	case protocol.SetGroupStateMessage:
+		groupStateUnsupported(c, m.AckID)
+	case protocol.SubscribeGroupStateMessage:
+		groupStateUnsupported(c, m.AckID)
+	case protocol.UnsubscribeGroupStateMessage:
+		groupStateUnsupported(c, m.AckID)
 	default:
 		return false
 	}
 	return true
+}
+
+// groupStateUnsupported refuses a group state frame: the reference defines
+// only its wire shape (JS 1.1.0 has no API for it), so the emulator does not
+// implement it, and says so to a client that asked for an ack instead of
+// leaving it waiting.
+func groupStateUnsupported(c *conn, ackID *uint64) {
+	c.ackError(ackID, protocol.ErrorBadRequest, "group state is not supported by the emulator")
 }
