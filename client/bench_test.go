@@ -3,8 +3,11 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,5 +170,59 @@ func BenchmarkDropThenAckedSendDefaults(b *testing.B) {
 			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 			b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "max-ms")
 		})
+	}
+}
+
+// BenchmarkSlowHandlerBackPressure replays the scenario of #17 fix 8 with
+// the default options: 20,000 acked sends of 4 KiB to a receiver whose
+// handler takes 1 ms. It reports the most messages the receiver's handler
+// queue held, the peak growth of the process heap (receiver, sender and
+// emulator share the process) and how often the receiver's connection was
+// closed (the emulator closes a connection with more than 1,000
+// unacknowledged messages). Run it with -benchtime 1x.
+func BenchmarkSlowHandlerBackPressure(b *testing.B) {
+	const n = 20_000
+	for i := 0; i < b.N; i++ {
+		v := newEnv(b, emulator.Options{})
+		var disconnects atomic.Int32
+		var measured atomic.Bool
+		stopped := make(chan struct{})
+		recv := startClient(b, v.url(b, "receiver", allRoles...), &client.Options{
+			OnGroupMessage: func(client.GroupMessage) {
+				if !measured.Load() {
+					time.Sleep(time.Millisecond)
+				}
+			},
+			OnDisconnected: func(client.DisconnectedEvent) { disconnects.Add(1) },
+			OnStopped:      func(client.StoppedEvent) { close(stopped) },
+		})
+		if _, err := recv.JoinGroup(context.Background(), "g", nil); err != nil {
+			b.Fatal(err)
+		}
+		send := startClient(b, v.url(b, "sender", allRoles...), nil)
+		data := client.Text(strings.Repeat("x", 4096))
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base, peak := ms.HeapAlloc, ms.HeapAlloc
+		for j := 0; j < n; j++ {
+			if _, err := send.SendToGroup(context.Background(), "g", data, &client.SendToGroupOptions{NoEcho: true}); err != nil {
+				b.Fatal(err)
+			}
+			if j%500 == 499 {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapAlloc)
+			}
+		}
+		_, highWater, _ := client.QueueStats(recv)
+		lost := disconnects.Load() // before Stop adds its own
+		// Let the queued handlers finish at once, so that the dispatcher
+		// goroutine has ended when the benchmark does.
+		measured.Store(true)
+		stopClient(b, recv)
+		<-stopped
+		b.ReportMetric(float64(highWater), "peak-queued")
+		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(lost), "disconnects")
 	}
 }

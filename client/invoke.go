@@ -47,6 +47,7 @@ type InvocationError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *InvocationError) Error() string {
 	switch {
 	case e.ErrorName != "" && e.Message != "":

@@ -37,6 +37,7 @@ type StreamError struct {
 	UserErrorCode string
 }
 
+// Error implements error.
 func (e *StreamError) Error() string {
 	s := "client: stream failed"
 	if e.Name != "" {

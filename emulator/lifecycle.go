@@ -32,6 +32,7 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 	for {
 		typ, data, err := t.ws.Read(t.ctx)
 		if err != nil {
+			e.logReadEnd(c, err)
 			return err
 		}
 		c.frames.Lock()

@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // Logging levels: warnings (the default level of the CLI) report every
@@ -50,4 +53,12 @@ func (e *Emulator) logREST(next http.Handler) http.Handler {
 		}
 		e.log.Debug("emulator: REST call", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	})
+}
+
+// logReadEnd warns when a client's read ended because of a limit: a frame
+// over maxClientMessage (the connection is closed with 1009).
+func (e *Emulator) logReadEnd(c *conn, err error) {
+	if errors.Is(err, websocket.ErrMessageTooBig) {
+		e.log.Warn("emulator: limit hit: a client frame is larger than the emulator accepts; closing the connection with 1009", "hub", c.hub.name, "connectionId", c.id, "limit", maxClientMessage)
+	}
 }

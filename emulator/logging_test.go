@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -85,4 +86,15 @@ func TestVerboseLogsRecovery(t *testing.T) {
 	line := logs.waitFor(t, "connection recovered", "connectionId="+cm.ConnectionID)
 	assert.NotContains(t, line, cm.ReconnectionToken)
 	assert.NotContains(t, logs.String(), cm.ReconnectionToken, "the reconnection token is never logged")
+}
+
+func TestOversizedFrameIsAWarning(t *testing.T) {
+	logger, logs := newLog(slog.LevelWarn)
+	e := start(t, emulator.Options{Logger: logger})
+	cl, id := connectJSON(t, e, "chat", auth.Claims{})
+	// The write may fail once the emulator closes the connection mid-frame.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = cl.ws.Write(ctx, websocket.MessageText, []byte(strings.Repeat("x", 2<<20)))
+	logs.waitFor(t, "level=WARN", "limit hit", "larger than the emulator accepts", "connectionId="+id)
 }

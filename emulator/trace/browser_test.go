@@ -369,4 +369,14 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	var rows int
 	browser.eval(`document.querySelectorAll('#events tbody tr').length`, &rows)
 	assert.Equal(t, 0, rows)
+
+	// Sign out, then in again with a token instead of the connection string.
+	browser.eval(`document.getElementById('signout').click(); true`, nil)
+	browser.waitFor("the sign-in form after signing out", `!document.getElementById('signin').hidden`)
+	tokJS, err := json.Marshal(signToken(t, e.AccessKey(), e.URL()+"/trace"))
+	require.NoError(t, err)
+	browser.eval(`document.getElementById('credential').value = `+string(tokJS)+`;
+		document.querySelector('#signin-form button').click(); true`, nil)
+	browser.waitFor("the live view after a token sign-in", `!document.getElementById('app').hidden && document.getElementById('status').textContent === 'live'`)
+	browser.waitFor("the connections again", fmt.Sprintf(`!!document.querySelector('#connections tr[data-id=%q]')`, id))
 }
