@@ -71,18 +71,15 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 				message = rmsg
 			}
 		}
-		if errors.Is(reason, ErrMessageTooBig) {
-			// Recovering makes the service resend the same message, and a
-			// new connection would lose it silently: stop instead of looping.
-			c.setState(StateConnecting, nil)
-			c.endRejoin()
-			c.emitDisconnected(sess, conn, message, reason)
-			c.finish(sess, nil, reason)
-			return
-		}
 		c.setState(StateConnecting, nil)
 		c.endRejoin()
 		c.emitDisconnected(sess, conn, message, reason)
+		if errors.Is(reason, ErrMessageTooBig) {
+			// Recovering makes the service resend the same message, and a
+			// new connection would lose it silently: stop instead of looping.
+			c.finish(sess, nil, reason)
+			return
+		}
 		if c.cfg.DisableAutoReconnect {
 			c.finish(sess, nil, fmt.Errorf("client: connection lost and auto reconnect is disabled: %w", reason))
 			return
