@@ -282,7 +282,10 @@ func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection,
 
 // refusedRecovery reports whether err, from a recovery handshake, means the
 // service refused to recover the connection: an HTTP 4xx, except 408
-// (Request Timeout) and 429 (Too Many Requests), which are transient.
+// (Request Timeout) and 429 (Too Many Requests), which are transient. The
+// JavaScript client (1.1.0) retries every failed recovery for 30 s; we stop
+// at a refusal such as 401, 403 or 404, since trying again cannot succeed
+// and only delays the new connection, and keep trying on the rest.
 func refusedRecovery(err error) bool {
 	var ce *ConnectError
 	if !errors.As(err, &ce) {
