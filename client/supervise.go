@@ -71,18 +71,15 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 				message = rmsg
 			}
 		}
-		if errors.Is(reason, ErrMessageTooBig) {
-			// Recovering makes the service resend the same message, and a
-			// new connection would lose it silently: stop instead of looping.
-			c.setState(StateConnecting, nil)
-			c.endRejoin()
-			c.emitDisconnected(sess, conn, message, reason)
-			c.finish(sess, nil, reason)
-			return
-		}
 		c.setState(StateConnecting, nil)
 		c.endRejoin()
 		c.emitDisconnected(sess, conn, message, reason)
+		if errors.Is(reason, ErrMessageTooBig) {
+			// Recovering makes the service resend the same message, and a
+			// new connection would lose it silently: stop instead of looping.
+			c.finish(sess, nil, reason)
+			return
+		}
 		if c.cfg.DisableAutoReconnect {
 			c.finish(sess, nil, fmt.Errorf("client: connection lost and auto reconnect is disabled: %w", reason))
 			return
@@ -285,7 +282,10 @@ func (c *Client) recoverConn(sess *session, lost *connection) (conn *connection,
 
 // refusedRecovery reports whether err, from a recovery handshake, means the
 // service refused to recover the connection: an HTTP 4xx, except 408
-// (Request Timeout) and 429 (Too Many Requests), which are transient.
+// (Request Timeout) and 429 (Too Many Requests), which are transient. The
+// JavaScript client (1.1.0) retries every failed recovery for 30 s; we stop
+// at a refusal such as 401, 403 or 404, since trying again cannot succeed
+// and only delays the new connection, and keep trying on the rest.
 func refusedRecovery(err error) bool {
 	var ce *ConnectError
 	if !errors.As(err, &ce) {

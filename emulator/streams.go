@@ -18,7 +18,8 @@ import (
 //     streamAck expectedSequenceId 1;
 //   - each in-order fragment is delivered to the group at once (with reliable
 //     sequence ids for reliable receivers; noEcho excludes the sender for the
-//     whole stream), then acked cumulatively; fragments below the expected
+//     whole stream), then acked cumulatively (one ack per 64 fragments of a
+//     busy stream, none later than 10 ms after a fragment); fragments below the expected
 //     number (replays after a recovery) are re-acked, not delivered again; a
 //     fragment above it (a gap) is a protocol error that closes the stream
 //     with "ProtocolViolation" on both sides;
@@ -47,6 +48,12 @@ const (
 	// defaultStreamIdle is the idle timeout of a stream whose open has no
 	// idleTimeoutMs (the JS client's receiving default).
 	defaultStreamIdle = 5 * time.Minute
+	// streamAckEvery and streamAckDelay coalesce the cumulative acks of a
+	// busy stream: one ack per streamAckEvery fragments, and none later than
+	// streamAckDelay after a fragment (a sender only trims its replay buffer
+	// with them).
+	streamAckEvery = 64
+	streamAckDelay = 10 * time.Millisecond
 )
 
 // Stream error names of the emulator.
@@ -76,6 +83,8 @@ type groupStream struct {
 	group    string
 	noEcho   bool
 	expected uint64 // the next fragment number
+	ackSent  uint64 // the expectedSequenceId of the last ack sent
+	flushing bool   // an ack flush is scheduled
 	idle     time.Duration
 	last     time.Time // when the last frame arrived
 	timer    *time.Timer
@@ -117,7 +126,7 @@ func (e *Emulator) clientOpenStream(c *conn, m protocol.SendToGroupMessage) {
 	}
 	s.timer = time.AfterFunc(s.idle, func() { e.streamIdle(c, s) })
 	st.open[id] = s
-	c.sendControl(protocol.StreamAckMessage{StreamID: id, ExpectedSequenceID: 1})
+	e.sendStreamAckLocked(c, s)
 }
 
 // clientStreamData handles a streamData frame.
@@ -136,7 +145,7 @@ func (e *Emulator) clientStreamData(c *conn, m protocol.StreamDataMessage) {
 		// Keep-alive.
 	case k < s.expected:
 		// A replay after a recovery: already delivered.
-		c.sendControl(protocol.StreamAckMessage{StreamID: s.id, ExpectedSequenceID: s.expected})
+		e.sendStreamAckLocked(c, s)
 	case k > s.expected:
 		msg := "fragment " + strconv.FormatUint(k, 10) + " arrived but " + strconv.FormatUint(s.expected, 10) + " was expected"
 		e.closeStreamLocked(c, s,
@@ -145,7 +154,31 @@ func (e *Emulator) clientStreamData(c *conn, m protocol.StreamDataMessage) {
 	default:
 		e.deliverStreamFrame(c, s, m.Data, &protocol.StreamInfo{StreamID: s.id, StreamSequenceID: k})
 		s.expected++
-		c.sendControl(protocol.StreamAckMessage{StreamID: s.id, ExpectedSequenceID: s.expected})
+		switch {
+		case s.expected-s.ackSent >= streamAckEvery:
+			e.sendStreamAckLocked(c, s)
+		case !s.flushing:
+			s.flushing = true
+			time.AfterFunc(streamAckDelay, func() { e.flushStreamAck(c, s) })
+		}
+	}
+}
+
+// sendStreamAckLocked acknowledges everything below s.expected. The
+// stream table's lock must be held.
+func (e *Emulator) sendStreamAckLocked(c *conn, s *groupStream) {
+	s.ackSent = s.expected
+	c.sendControl(protocol.StreamAckMessage{StreamID: s.id, ExpectedSequenceID: s.expected})
+}
+
+// flushStreamAck sends the ack a coalesced fragment of s is waiting for.
+func (e *Emulator) flushStreamAck(c *conn, s *groupStream) {
+	st := &c.preview.streams
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.flushing = false
+	if st.open[s.id] == s && s.ackSent < s.expected {
+		e.sendStreamAckLocked(c, s)
 	}
 }
 

@@ -255,3 +255,24 @@ func TestGroupStateFramesAreRefusedWithAnAck(t *testing.T) {
 	cl.send(protocol.UnsubscribeGroupStateMessage{Group: "g", AckID: ackID(2)})
 	assert.False(t, cl.ack(2).Success)
 }
+
+// TestStreamAcksOfABusyStreamAreCoalesced: a sender writing without waiting
+// gets far fewer acks than fragments, the last one acknowledging all.
+func TestStreamAcksOfABusyStreamAreCoalesced(t *testing.T) {
+	e := start(t, emulator.Options{})
+	tx, _ := streamPair(t, e)
+	tx.send(protocol.SendToGroupMessage{Group: "g", Stream: &protocol.StreamOpen{StreamID: "s"}})
+	tx.streamAck("s")
+	const n = 200
+	for k := uint64(1); k <= n; k++ {
+		tx.send(frag("s", k, "x"))
+	}
+	acks, last := 0, uint64(0)
+	for last < n+1 {
+		got := tx.streamAck("s")
+		require.Greater(t, got, last, "acks never decrease")
+		last = got
+		acks++
+	}
+	assert.Less(t, acks, n/10, "acks are coalesced")
+}
