@@ -56,8 +56,10 @@ type closeRequest struct {
 // transport starts (see setConn). A reliable connection can have several
 // transports over its life (one per recovery). Frames are queued by any
 // goroutine and written by a writer goroutine of the transport, so a slow
-// client never blocks a sender. The writer runs only while there is
-// something to write, so an idle connection costs no goroutine for writing.
+// client never blocks a sender; a small frame for an idle transport is
+// written by the sender itself without blocking (see writeInline). The
+// writer runs only while there is something to write, so an idle
+// connection costs no goroutine for writing.
 type transport struct {
 	ws      *websocket.Conn
 	cork    *corkConn // ws's connection; nil if it cannot be corked
@@ -75,7 +77,7 @@ type transport struct {
 	dead       bool
 	killed     bool // ended on purpose (removal, drop, limit), not by a failed write
 	started    bool // writers may run
-	writing    bool // a writer is running
+	writing    bool // a writer goroutine runs, or a sender writes inline
 }
 
 func newTransport(ws *websocket.Conn, log *slog.Logger) *transport {
