@@ -11,9 +11,9 @@ import (
 	"github.com/coder/websocket"
 )
 
-// Limits of a transport's outbound queue. A consumer that falls this far
-// behind is closed instead of being waited on. (Variables so that tests can
-// lower them.)
+// Limits of a transport's outbound queue, counting the frames the writer has
+// taken but not written yet. A consumer that falls this far behind is closed
+// instead of being waited on. (Variables so that tests can lower them.)
 var (
 	maxQueuedFrames = 4096
 	maxQueuedBytes  = 32 << 20
@@ -71,7 +71,8 @@ type transport struct {
 
 	mu         sync.Mutex
 	queue      []outFrame
-	qBytes     int // bytes queued or being written by the writer
+	qFrames    int // frames queued or being written by the writer
+	qBytes     int // bytes of those frames
 	closing    *closeRequest
 	closeTimer *time.Timer // aborts a graceful close that takes too long
 	dead       bool
@@ -95,7 +96,7 @@ func (t *transport) enqueue(f outFrame) bool {
 		t.mu.Unlock()
 		return true
 	}
-	if len(t.queue) >= maxQueuedFrames || t.qBytes+len(f.data) > maxQueuedBytes {
+	if t.qFrames >= maxQueuedFrames || t.qBytes+len(f.data) > maxQueuedBytes {
 		t.mu.Unlock()
 		return false
 	}
@@ -106,6 +107,7 @@ func (t *transport) enqueue(f outFrame) bool {
 		return true
 	}
 	t.queue = append(t.queue, f)
+	t.qFrames++
 	t.qBytes += len(f.data)
 	t.kickLocked()
 	t.mu.Unlock()
@@ -223,7 +225,7 @@ func (t *transport) kill() {
 func (t *transport) deadLocked() {
 	t.dead = true
 	t.queue = nil
-	t.qBytes = 0
+	t.qFrames, t.qBytes = 0, 0
 	if t.closeTimer != nil {
 		t.closeTimer.Stop()
 		t.closeTimer = nil
@@ -308,6 +310,7 @@ func (t *transport) drain() {
 				}
 				t.mu.Lock()
 				if !t.dead {
+					t.qFrames--
 					t.qBytes -= len(batch[i].data)
 				}
 				t.mu.Unlock()
