@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,13 +26,25 @@ func requireInOrder(t *testing.T, msgs []client.GroupMessage, n int) {
 	require.Equal(t, n, len(msgs), "number of messages delivered")
 }
 
+// chaosProtocols are the reliable subprotocols every chaos test runs over.
+var chaosProtocols = []string{client.ProtocolJSONReliable, client.ProtocolProtobufReliable}
+
+// chaosCtx bounds a chaos test's operations generously: on a loaded machine
+// under the race detector 10,000 acked sends can take well over 20 s.
+func chaosCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // chaosGroup starts a receiver (recording into r) in group "chaos" and a
-// sender, both with the default options (and so the default retry delays:
-// an operation that lost its connection must not wait for them).
-func chaosGroup(t *testing.T, r *recorder) (v *env, recv, send *client.Client) {
+// sender, both speaking protocol with otherwise default options (and so the
+// default retry delays: an operation that lost its connection must not wait
+// for them).
+func chaosGroup(t *testing.T, r *recorder, protocol string) (v *env, recv, send *client.Client) {
 	v = newEnv(t, emulator.Options{})
-	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(nil))
-	send = startClient(t, v.url(t, "sender", allRoles...), nil)
+	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(&client.Options{Protocol: protocol}))
+	send = startClient(t, v.url(t, "sender", allRoles...), &client.Options{Protocol: protocol})
 	_, err := recv.JoinGroup(ctxT(t), "chaos", nil)
 	require.NoError(t, err)
 	return v, recv, send
@@ -64,10 +77,19 @@ func dropWhenLive(v *env, c *client.Client) bool {
 	return false
 }
 
+// TestChaosReceiverDropsDeliversExactlyOnceInOrder: 10,000 messages, at least
+// 20 drops of the receiver, each message delivered exactly once and in order,
+// over each reliable subprotocol.
 func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
+	for _, p := range chaosProtocols {
+		t.Run(p, func(t *testing.T) { chaosReceiverDrops(t, p) })
+	}
+}
+
+func chaosReceiverDrops(t *testing.T, protocol string) {
 	const total, drops = 10_000, 25
 	var r recorder
-	v, recv, send := chaosGroup(t, &r)
+	v, recv, send := chaosGroup(t, &r, protocol)
 	ctx := chaosCtx(t)
 	id := recv.ConnectionID()
 
@@ -100,10 +122,19 @@ func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 	assert.Empty(t, r.disconnectedEvents())
 }
 
+// TestChaosSenderDropsAckRetriesDeliverExactlyOnce cuts the sender's
+// connection during its acked sends, over each reliable subprotocol: the
+// group still sees every message exactly once and in order.
 func TestChaosSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
+	for _, p := range chaosProtocols {
+		t.Run(p, func(t *testing.T) { chaosSenderDrops(t, p) })
+	}
+}
+
+func chaosSenderDrops(t *testing.T, protocol string) {
 	const minMessages, minDrops = 2_000, 25
 	var r recorder
-	v, _, send := chaosGroup(t, &r)
+	v, _, send := chaosGroup(t, &r, protocol)
 	ctx := chaosCtx(t)
 
 	// The dropper cuts the sender's connection at random points of its

@@ -1,10 +1,6 @@
 package client_test
 
 import (
-	"context"
-	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,14 +14,6 @@ import (
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
 )
-
-// chaosCtx bounds a chaos test's operations: generously, because 10,000
-// acked sends on a loaded 2-core machine can take far longer than ctxT's 20 s.
-func chaosCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // withProtocol returns fastOptions speaking protocol.
 func withProtocol(protocol string) *client.Options {
@@ -172,47 +160,6 @@ func TestProtobufRecoveryAfterDropKeepsConnectionAndMessages(t *testing.T) {
 	assert.Empty(t, r.disconnectedEvents())
 }
 
-// TestChaosReceiverDropsProtobufReliable is the receiver chaos test over the
-// reliable protobuf subprotocol: 10,000 messages, at least 20 drops of the
-// receiver, each message delivered exactly once and in order.
-func TestChaosReceiverDropsProtobufReliable(t *testing.T) {
-	const total, drops = 10_000, 25
-	var r recorder
-	v := newEnv(t, emulator.Options{})
-	recv := startClient(t, v.url(t, "receiver", allRoles...), r.hook(withProtocol(client.ProtocolProtobufReliable)))
-	send := startClient(t, v.url(t, "sender", allRoles...), withProtocol(client.ProtocolProtobufReliable))
-	ctx := chaosCtx(t)
-	_, err := recv.JoinGroup(ctx, "chaos", nil)
-	require.NoError(t, err)
-	id := recv.ConnectionID()
-
-	trigger := make(chan struct{}, drops)
-	var dropped int
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for range trigger {
-			if dropWhenLive(v, recv) {
-				dropped++
-			}
-		}
-	}()
-	for i := 0; i < total; i++ {
-		if i%(total/drops) == total/drops/2 {
-			trigger <- struct{}{}
-		}
-		_, err := send.SendToGroup(ctx, "chaos", client.Text(strconv.Itoa(i)), &client.SendToGroupOptions{NoEcho: true})
-		require.NoError(t, err)
-	}
-	close(trigger)
-	wg.Wait()
-	requireAllOnceInOrder(t, &r, send, total)
-	assert.GreaterOrEqual(t, dropped, 20)
-	assert.Equal(t, id, recv.ConnectionID(), "every drop was recovered")
-	assert.Empty(t, r.disconnectedEvents())
-}
-
 func TestProtobufDataErrors(t *testing.T) {
 	v := newEnv(t, emulator.Options{})
 	c := startClient(t, v.url(t, "u", allRoles...), withProtocol(client.ProtocolProtobuf))
@@ -225,45 +172,4 @@ func TestProtobufDataErrors(t *testing.T) {
 	assert.Equal(t, "type.googleapis.com/google.protobuf.StringValue", a.GetTypeUrl())
 	_, err = client.ServerMessage{DataType: client.DataTypeProtobuf, Data: []byte{0xff}}.Any()
 	assert.ErrorContains(t, err, "not a google.protobuf.Any")
-}
-
-// TestProtobufSenderDropsAckRetriesDeliverExactlyOnce cuts the sender's
-// protobuf connection during acked sends: the retries (same ack id) must
-// deliver every message exactly once, in order.
-func TestProtobufSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
-	const minMessages, minDrops = 1_000, 10
-	var r recorder
-	v := newEnv(t, emulator.Options{})
-	recv := startClient(t, v.url(t, "receiver", allRoles...), r.hook(withProtocol(client.ProtocolProtobufReliable)))
-	send := startClient(t, v.url(t, "sender", allRoles...), withProtocol(client.ProtocolProtobufReliable))
-	ctx := chaosCtx(t)
-	_, err := recv.JoinGroup(ctx, "chaos", nil)
-	require.NoError(t, err)
-
-	stop := make(chan struct{})
-	var dropped atomic.Int32
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(25 * time.Millisecond):
-			}
-			if send.State() == client.StateConnected && v.e.DropConnection(v.hub, send.ConnectionID()) {
-				dropped.Add(1)
-			}
-		}
-	}()
-	sent := 0
-	for ; sent < minMessages || dropped.Load() < minDrops; sent++ {
-		_, err := send.SendToGroup(ctx, "chaos", client.Text(strconv.Itoa(sent)), nil)
-		require.NoError(t, err, "message %d", sent)
-	}
-	close(stop)
-	wg.Wait()
-	requireAllOnceInOrder(t, &r, send, sent)
-	assert.GreaterOrEqual(t, int(dropped.Load()), minDrops)
 }
