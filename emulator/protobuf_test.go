@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/eventhandler"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 	"github.com/webpubsub-go/webpubsub/internal/protocol/pb"
@@ -339,4 +341,41 @@ func TestProtobufSendToGroupTTL(t *testing.T) {
 	m := r.groupMessage()
 	assert.Equal(t, "forever", string(m.Data.Data))
 	assert.Equal(t, uint64(2), m.SequenceID)
+}
+
+// TestProtobufUserEventReachesOurEventHandler: a protobuf client's Any event
+// with metadata, sent through the emulator to our eventhandler, arrives as a
+// Protobuf event whose data unpacks to the Any the client sent, with the
+// metadata entries the emulator could send as headers.
+func TestProtobufUserEventReachesOurEventHandler(t *testing.T) {
+	got := make(chan *eventhandler.UserEventRequest, 1)
+	e := startWithUpstream(t, &eventhandler.Options{
+		OnUserEvent: func(_ context.Context, req *eventhandler.UserEventRequest, resp *eventhandler.UserEventResponse) error {
+			got <- req
+			resp.SetText("received " + string(req.DataType))
+			return nil
+		},
+	})
+	p := dial(t, clientURL(t, e, "chat", auth.Claims{}), protocol.Protobuf)
+	p.connected()
+
+	data := anyData(t, 42)
+	p.send(protocol.EventMessage{Event: "order", AckID: ackID(1), Data: data, Metadata: map[string]string{"Tenant": "t1", "bad key": "dropped"}})
+	req := <-got
+	assert.Equal(t, eventhandler.Protobuf, req.DataType)
+	var a anypb.Any
+	require.NoError(t, proto.Unmarshal(req.Data, &a))
+	var v wrapperspb.Int32Value
+	require.NoError(t, a.UnmarshalTo(&v))
+	assert.Equal(t, int32(42), v.GetValue())
+	assert.Equal(t, map[string]string{"tenant": "t1"}, req.Metadata)
+	assert.True(t, p.ack(1).Success)
+	assert.Equal(t, "received protobuf", p.serverText())
+
+	// A JSON event carries no metadata.
+	p.send(protocol.EventMessage{Event: "note", Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("hi")}})
+	req = <-got
+	assert.Equal(t, eventhandler.Text, req.DataType)
+	assert.Nil(t, req.Metadata)
+	assert.Equal(t, "received text", p.serverText())
 }

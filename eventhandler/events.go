@@ -19,6 +19,11 @@ const (
 	JSON DataType = "json"
 	// Binary is raw bytes (Content-Type application/octet-stream).
 	Binary DataType = "binary"
+	// Protobuf is a serialized google.protobuf.Any (Content-Type
+	// application/x-protobuf): an event of a client speaking one of the
+	// protobuf subprotocols. Unmarshal Data into an anypb.Any to read it.
+	// It only appears in requests; answer with text, JSON or binary.
+	Protobuf DataType = "protobuf"
 )
 
 // ConnectionContext describes the connection an event is about. It is built
@@ -149,6 +154,11 @@ type UserEventRequest struct {
 	DataType DataType
 	// Data is the event's payload.
 	Data []byte
+	// Metadata are the event's metadata entries: protobuf clients can attach
+	// them to an event, and the service sends each as a header
+	// x-webpubsub-metadata-<key>. Keys are in lower case, as HTTP/2 and many
+	// proxies deliver header names. Nil when the event has none.
+	Metadata map[string]string
 }
 
 // UserEventResponse is filled by OnUserEvent. Data set here is sent back to

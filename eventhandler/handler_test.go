@@ -219,7 +219,7 @@ func TestUserEventAnswers(t *testing.T) {
 		{"error", "boom", "text/plain", "x", 500, "", "the event handler failed"},
 		{"status error", "denied", "text/plain", "x", 403, "", "not for you"},
 		{"unencodable answer", "badjson", "text/plain", "x", 500, "", "the event handler failed"},
-		{"unsupported content type", "echo", "image/png", "x", 415, "text/plain; charset=utf-8", "unsupported content type of user event; use text/plain, application/json or application/octet-stream\n"},
+		{"unsupported content type", "echo", "image/png", "x", 415, "text/plain; charset=utf-8", "unsupported content type of user event; use text/plain, application/json, application/octet-stream or application/x-protobuf\n"},
 		{"invalid json", "echo", "application/json", "{", 400, "text/plain; charset=utf-8", "user event body is not valid JSON\n"},
 	}
 	for _, tc := range cases {

@@ -224,20 +224,16 @@ func (h *Handler) serveConnect(w http.ResponseWriter, r *http.Request, cc Connec
 
 // serveUserEvent answers a user event.
 func (h *Handler) serveUserEvent(w http.ResponseWriter, r *http.Request, cc ConnectionContext, state map[string]json.RawMessage, body []byte) {
-	dt := Binary
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		t, ok := protocol.DataTypeForContentType(ct)
-		if !ok {
-			http.Error(w, "unsupported content type of user event; use text/plain, application/json or application/octet-stream", http.StatusUnsupportedMediaType)
-			return
-		}
-		dt = DataType(t)
+	dt, ok := userEventDataType(r.Header.Get("Content-Type"))
+	if !ok {
+		http.Error(w, "unsupported content type of user event; use text/plain, application/json, application/octet-stream or application/x-protobuf", http.StatusUnsupportedMediaType)
+		return
 	}
 	if dt == JSON && !json.Valid(body) {
 		http.Error(w, "user event body is not valid JSON", http.StatusBadRequest)
 		return
 	}
-	req := &UserEventRequest{Context: cc, DataType: dt, Data: body}
+	req := &UserEventRequest{Context: cc, DataType: dt, Data: body, Metadata: eventMetadata(r.Header)}
 	resp := &UserEventResponse{state: stateUpdate{base: state}}
 	if h.opts.OnUserEvent != nil {
 		if err := h.opts.OnUserEvent(r.Context(), req, resp); err != nil {
