@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -14,9 +15,30 @@ import (
 // ownHosts returns the host:port names the emulator is reachable as: the
 // address of its URL, localhost and the loopback addresses when it listens
 // on loopback or on every interface, the host of Options.Addr as written
-// (e.g. "myhost:8080"), and the addresses of the machine's interfaces when
-// it listens on every interface.
-func ownHosts(ln net.Addr, configured string) map[string]bool {
+// (e.g. "myhost:8080"), the addresses of the machine's interfaces when it
+// listens on every interface, and the names of Options.HostNames.
+func ownHosts(ln net.Addr, configured string, extra []string) (map[string]bool, error) {
+	hosts := listenHosts(ln, configured)
+	port := ""
+	if tcp, ok := ln.(*net.TCPAddr); ok {
+		port = strconv.Itoa(tcp.Port)
+	}
+	for _, name := range extra {
+		h, p, err := net.SplitHostPort(name)
+		if err != nil {
+			h, p = name, port
+		}
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || h == "" || strings.ContainsAny(h, "/?#@ ") {
+			return nil, fmt.Errorf("invalid host name %q in Options.HostNames: use a host (\"emulator\") or host:port (\"emulator:8080\")", name)
+		}
+		hosts[net.JoinHostPort(strings.ToLower(h), p)] = true
+	}
+	return hosts, nil
+}
+
+// listenHosts returns the names ownHosts derives from the listener and
+// Options.Addr.
+func listenHosts(ln net.Addr, configured string) map[string]bool {
 	hosts := map[string]bool{urlHost(ln): true}
 	tcp, ok := ln.(*net.TCPAddr)
 	if !ok {

@@ -119,7 +119,10 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
-	e.hosts = ownHosts(ln.Addr(), addr)
+	if e.hosts, err = ownHosts(ln.Addr(), addr, opts.HostNames); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	if e.upstream, err = newUpstreamCaller(e); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)

@@ -20,6 +20,13 @@ const (
 type Options struct {
 	// Addr is the TCP listen address, default "127.0.0.1:0" (a free loopback port).
 	Addr string
+	// HostNames are more names clients and back ends may reach the emulator
+	// by over plain HTTP, such as a Docker Compose service name: a request
+	// sent to one of them accepts tokens whose audience names it, as well as
+	// tokens for the emulator's own addresses. Each is a host ("emulator", port =
+	// the listen port) or host:port. Audiences are never taken from a
+	// request's Host header, so a name that is not listed here is refused.
+	HostNames []string
 	// AccessKey signs and verifies every token. Default: a random 32-byte
 	// base64 string.
 	AccessKey string

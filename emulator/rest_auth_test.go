@@ -144,3 +144,41 @@ func TestRESTUnknownOperation(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, r.status)
 	assert.Equal(t, "Error.NotFound", r.header.Get("x-ms-error-code"))
 }
+
+// TestRESTAudienceAcceptsConfiguredHostNames: names listed in
+// Options.HostNames (with the listen port, or their own) are accepted as
+// audiences when the request is sent to them; other names still are not.
+func TestRESTAudienceAcceptsConfiguredHostNames(t *testing.T) {
+	e := start(t, emulator.Options{HostNames: []string{"Emulator", "gateway.internal:9000"}})
+	pathQuery := withAPIVersion("/api/hubs/hub1/:send")
+	port := e.URL()[strings.LastIndexByte(e.URL(), ':')+1:]
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{"emulator:" + port, http.StatusAccepted},
+		{"gateway.internal:9000", http.StatusAccepted},
+		{"gateway.internal:" + port, http.StatusUnauthorized},
+		{"evil.example:" + port, http.StatusUnauthorized},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			tok := restToken(t, e.AccessKey(), "http://"+tc.host+pathQuery, time.Now().Add(time.Hour))
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.URL()+pathQuery, strings.NewReader("hi"))
+			require.NoError(t, err)
+			req.Host = tc.host
+			req.Header.Set("Content-Type", "text/plain")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tc.want, resp.StatusCode)
+		})
+	}
+}
+
+func TestInvalidHostNamesFailNew(t *testing.T) {
+	for _, name := range []string{"", "http://emulator", "emulator:", "a b"} {
+		_, err := emulator.New(emulator.Options{HostNames: []string{name}})
+		assert.ErrorContains(t, err, "Options.HostNames", "%q", name)
+	}
+}

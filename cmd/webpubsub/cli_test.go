@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -310,5 +311,35 @@ func TestEmulatorCommandPointsAtTheLiveTrace(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), "live trace")
+	assert.Equal(t, exitOK, em.stop(t))
+}
+
+// TestEmulatorCommandAcceptsTokensForItsHostNames: with -hostname, a client
+// token minted for that name opens a WebSocket sent to that name; a token
+// for a name not listed is refused.
+func TestEmulatorCommandAcceptsTokensForItsHostNames(t *testing.T) {
+	em := runBackground(t, strings.NewReader(""), "emulator", "-addr", "127.0.0.1:0", "-hostname", "emulator", "-hostname", "gw.internal:9000")
+	cs, err := webpubsub.ParseConnectionString(em.line(t))
+	require.NoError(t, err)
+	port := cs.Endpoint[strings.LastIndexByte(cs.Endpoint, ':')+1:]
+	wsURL := "ws" + strings.TrimPrefix(cs.Endpoint, "http") + "/client/hubs/chat?access_token="
+	for _, tc := range []struct {
+		host string
+		ok   bool
+	}{{"emulator:" + port, true}, {"gw.internal:9000", true}, {"other:" + port, false}} {
+		sc, err := webpubsub.NewServiceClientFromConnectionString("Endpoint=http://"+tc.host+";AccessKey="+cs.AccessKey+";Version=1.0;", "chat", nil)
+		require.NoError(t, err)
+		tok, err := sc.GetClientAccessToken(t.Context(), nil)
+		require.NoError(t, err)
+		conn, resp, err := websocket.Dial(t.Context(), wsURL+tok.Token, &websocket.DialOptions{Host: tc.host})
+		if tc.ok {
+			require.NoError(t, err, tc.host)
+			conn.CloseNow()
+			continue
+		}
+		require.Error(t, err, tc.host)
+		require.NotNil(t, resp, tc.host)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, tc.host)
+	}
 	assert.Equal(t, exitOK, em.stop(t))
 }
