@@ -18,6 +18,9 @@ type InvokeEventOptions struct {
 	// client's next id ("1", "2", ... never reused by one Client, as in the
 	// JS client). An id already in flight fails the call at once.
 	InvocationID string
+	// Metadata are entries sent with the invocation, as in
+	// SendEventOptions.Metadata: protobuf subprotocols only.
+	Metadata map[string]string
 }
 
 // InvokeEventResult is the upstream's answer to InvokeEvent.
@@ -135,12 +138,15 @@ func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts 
 	if opts != nil {
 		o = *opts
 	}
+	if err := c.checkMetadata(o.Metadata); err != nil {
+		return nil, err
+	}
 	id, ch, ok := c.preview.invocations.register(o.InvocationID)
 	if !ok {
 		return nil, &InvocationError{InvocationID: id, Message: "the invocation id is already registered by a pending invocation"}
 	}
 	defer c.preview.invocations.unregister(id)
-	b, err := c.cfg.codec.Encode(protocol.InvokeMessage{InvocationID: id, Target: protocol.InvokeTargetEvent, Event: event, Data: data.payload})
+	b, err := c.cfg.codec.Encode(protocol.InvokeMessage{InvocationID: id, Target: protocol.InvokeTargetEvent, Event: event, Data: data.payload, Metadata: o.Metadata})
 	if err != nil {
 		return nil, fmt.Errorf("client: encoding the invocation: %w", err)
 	}

@@ -56,6 +56,12 @@ type SendEventOptions struct {
 	// AckID is the ack id to use; 0 picks a fresh one (see
 	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
+	// Metadata are entries sent with the event; the service passes each to
+	// the upstream as the header x-webpubsub-metadata-<key> (keys must be
+	// HTTP header tokens, values must not contain line breaks, or the
+	// service leaves them out). Only the protobuf subprotocols carry
+	// metadata: with a JSON subprotocol SendEvent fails when it is set.
+	Metadata map[string]string
 }
 
 // JoinGroup adds the connection to group. On success the client rejoins the
@@ -175,8 +181,11 @@ func (c *Client) SendEvent(ctx context.Context, event string, data Data, opts *S
 	if opts != nil {
 		o = *opts
 	}
+	if err := c.checkMetadata(o.Metadata); err != nil {
+		return nil, err
+	}
 	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {
-		return protocol.EventMessage{Event: event, AckID: id, Data: data.payload}
+		return protocol.EventMessage{Event: event, AckID: id, Data: data.payload, Metadata: o.Metadata}
 	})
 }
 
