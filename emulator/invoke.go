@@ -115,6 +115,7 @@ func (e *Emulator) clientInvoke(ctx context.Context, c *conn, m protocol.InvokeM
 		if err != nil {
 			// onUserEvent logged the details; the client gets a generic
 			// message, never the upstream's address or answer.
+			e.traceInvokeFailed(c, m.InvocationID, protocol.ErrorInternalServerError, upstreamFailed)
 			c.sendControl(protocol.InvokeFailed(m.InvocationID, protocol.ErrorInternalServerError, upstreamFailed))
 			return
 		}

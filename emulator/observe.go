@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -164,6 +165,31 @@ func (s *sendTrace) to(c *conn) {
 		s.ev.Recipients = append(s.ev.Recipients, c.id)
 	}
 	s.ev.RecipientCount++
+}
+
+// stream labels the message as a fragment (or the terminal frame) of a
+// group stream.
+func (s *sendTrace) stream(info *protocol.StreamInfo) {
+	if s == nil {
+		return
+	}
+	switch {
+	case info.Error != nil:
+		s.ev.Stream = info.StreamID + " aborted"
+		s.ev.Reason = info.Error.Message
+	case info.EndOfStream:
+		s.ev.Stream = info.StreamID + " end"
+	default:
+		s.ev.Stream = info.StreamID + " #" + strconv.FormatUint(info.StreamSequenceID, 10)
+	}
+}
+
+// traceInvokeFailed records an invocation answered with an error.
+func (e *Emulator) traceInvokeFailed(c *conn, invocationID, name, message string) {
+	if e.trace == nil {
+		return
+	}
+	e.trace.Record(trace.Event{Kind: trace.KindAck, Hub: c.hub.name, ConnectionID: c.id, UserID: c.userID, InvocationID: invocationID, Reason: name + ": " + message})
 }
 
 // done records the message.

@@ -248,6 +248,8 @@ func (e *Emulator) deliverStreamFrame(c *conn, s *groupStream, data protocol.Pay
 		e.log.Debug("emulator: invalid stream frame", "connectionId", c.id, "streamId", s.id, "err", err)
 		return
 	}
+	tr := e.traceSend(c.hub, c, "connection", "group "+s.group, data)
+	tr.stream(info)
 	for _, target := range c.hub.group(s.group) {
 		if s.noEcho && target == c {
 			continue
@@ -256,7 +258,9 @@ func (e *Emulator) deliverStreamFrame(c *conn, s *groupStream, data protocol.Pay
 			continue
 		}
 		target.deliver(msg)
+		tr.to(target)
 	}
+	tr.done()
 }
 
 // streamIdle runs when the idle timer of s fires.

@@ -73,6 +73,14 @@ type Event struct {
 	Recipients     []string `json:"recipients,omitempty"`
 	RecipientCount int      `json:"recipientCount"`
 
+	// Stream marks a group stream's fragment (KindMessage): the stream id
+	// and the fragment's number ("s1 #3"), or "s1 end" / "s1 aborted" for
+	// its terminal frame.
+	Stream string `json:"stream,omitempty"`
+	// InvocationID is the id of an invocation (invokeEvent) whose answer
+	// failed (KindAck).
+	InvocationID string `json:"invocationId,omitempty"`
+
 	// Event is a user event's name or the event an upstream call carried.
 	Event string `json:"event,omitempty"`
 	// Size is the payload size in bytes.

@@ -455,3 +455,49 @@ func TestOpenStreamsAreBounded(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Contains(t, string(body), "too many live trace pages")
 }
+
+// TestStreamShowsGroupStreamsAndFailedInvocations: the fragments of a group
+// stream appear as messages to the group labelled with the stream and the
+// fragment's number, its end as such, and an invocation the upstream refused
+// as a failed invocation.
+func TestStreamShowsGroupStreamsAndFailedInvocations(t *testing.T) {
+	const key = "dHJhY2Uta2V5LXRyYWNlLWtleS10cmFjZS1rZXk="
+	h, err := eventhandler.New("chat", &eventhandler.Options{
+		AccessKeys: []string{key},
+		OnUserEvent: func(context.Context, *eventhandler.UserEventRequest, *eventhandler.UserEventResponse) error {
+			return &eventhandler.StatusError{Status: http.StatusBadRequest, Reason: "no thanks"}
+		},
+	})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	h.Register(mux)
+	upstreamSrv := httptest.NewServer(mux)
+	t.Cleanup(upstreamSrv.Close)
+	e := startEmulator(t, emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
+		Hub: "chat", URLTemplate: upstreamSrv.URL + "/api/webpubsub/hubs/{hub}", UserEventPattern: "*",
+	}}})
+	status, hc := signIn(t, e, signToken(t, key, e.URL()+"/trace"))
+	require.Equal(t, http.StatusNoContent, status)
+	s := openStream(t, hc, e.URL()+"/trace/stream")
+
+	ws := dial(t, clientURL(t, e, "chat", "ann", []string{"webpubsub.sendToGroup"}, []string{"room"}), protocol.JSONReliable)
+	id := read(t, ws).(protocol.ConnectedMessage).ConnectionID
+
+	write(t, ws, protocol.SendToGroupMessage{Group: "room", Stream: &protocol.StreamOpen{StreamID: "s1"}})
+	write(t, ws, protocol.StreamDataMessage{StreamID: "s1", StreamSequenceID: 1, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("frag one")}})
+	u := s.waitUpdate(t, "fragment", func(u trace.Update) bool { return u.Event.Kind == trace.KindMessage && u.Event.Stream != "" })
+	assert.Equal(t, "s1 #1", u.Event.Stream)
+	assert.Equal(t, "group room", u.Event.Target)
+	assert.Equal(t, id, u.Event.ConnectionID)
+	assert.Equal(t, 1, u.Event.RecipientCount, "the sender is in the group")
+	assert.Equal(t, "frag one", u.Event.Preview)
+	write(t, ws, protocol.StreamEndMessage{StreamID: "s1"})
+	u = s.waitUpdate(t, "end", func(u trace.Update) bool { return u.Event.Kind == trace.KindMessage && u.Event.Stream == "s1 end" })
+	assert.Equal(t, "group room", u.Event.Target)
+
+	write(t, ws, protocol.InvokeMessage{InvocationID: "7", Target: protocol.InvokeTargetEvent, Event: "quote", Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("q")}})
+	u = s.waitUpdate(t, "failed invocation", func(u trace.Update) bool { return u.Event.Kind == trace.KindAck && u.Event.InvocationID != "" })
+	assert.Equal(t, "7", u.Event.InvocationID)
+	assert.Equal(t, id, u.Event.ConnectionID)
+	assert.Contains(t, u.Event.Reason, protocol.ErrorInternalServerError)
+}

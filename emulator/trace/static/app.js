@@ -378,7 +378,7 @@ function details(ev) {
     case 'message':
       text('from ' + ev.source + (ev.source === 'connection' && ev.userId ? ' (' + ev.userId + ')' : '') +
         ' to ' + ev.target + ' → ' + ev.recipientCount + ' recipient' + (ev.recipientCount === 1 ? '' : 's') +
-        ' · ' + size(ev));
+        ' · ' + size(ev) + (ev.stream ? ' · stream ' + ev.stream : ''));
       preview();
       break;
     case 'event': text('user event ' + ev.event + ' · ' + size(ev)); preview(); break;
@@ -386,7 +386,10 @@ function details(ev) {
       text((ev.event ? ev.event + ' ' : '') + ev.method + ' ' + ev.path + ' → ' +
         (ev.status ? ev.status : 'failed: ' + (ev.reason || '')) + ms(ev.durationMs));
       break;
-    case 'ack': text('ack ' + (ev.ackId === undefined ? '' : ev.ackId) + ' failed: ' + (ev.reason || '')); break;
+    case 'ack':
+      text((ev.invocationId ? 'invocation ' + ev.invocationId : 'ack ' + (ev.ackId === undefined ? '' : ev.ackId)) +
+        ' failed: ' + (ev.reason || ''));
+      break;
     case 'reset': text('every connection was forgotten'); break;
     default: text(JSON.stringify(ev));
   }
