@@ -254,7 +254,7 @@ func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Wri
 		if r.err != nil {
 			return r.err
 		}
-		fmt.Fprintf(stdout, "alice's client recovered connection %s in %s (same connection, nothing to rejoin)\n", alice.ConnectionID(), r.at.Sub(dropped).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "alice's client recovered connection %s in %s (same connection, nothing to rejoin)\n", alice.ConnectionID(), r.at.Sub(dropped).Round(10*time.Microsecond))
 	}
 	box.mu.Lock()
 	received, lost, repeated, ordered := tally(box.numbers, count)
