@@ -22,7 +22,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	config := fs.String("config", "", "hub settings `file` (JSON: event handlers and anonymousConnectPolicy per hub, in the service's or the official emulator's appsettings.json shape); saving it reloads the settings")
 	var upstreams upstreamList
 	fs.Var(&upstreams, "upstream", "event handler URL `template` receiving every event of every hub, e.g. 'http://127.0.0.1:8081/api/webpubsub/hubs/{hub}' (repeatable)")
-	var hostNames stringList
+	var hostNames listFlag
 	fs.Var(&hostNames, "hostname", "another `name` (host or host:port) clients and back ends reach the emulator by, e.g. a Docker Compose service name; tokens for it are accepted (repeatable)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

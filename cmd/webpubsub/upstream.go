@@ -39,15 +39,3 @@ func (l upstreamList) handlers() []emulator.UpstreamHandler {
 	}
 	return hs
 }
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-// String implements flag.Value.
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-// Set implements flag.Value.
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
