@@ -20,38 +20,21 @@ func (e *Emulator) refuse(w http.ResponseWriter, r *http.Request, hub string, st
 	http.Error(w, reason, status)
 }
 
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-// logREST logs every REST call at debug level: method, path (without the
-// query, which may carry tokens), status and duration. Authentication
-// failures are warnings.
-func (e *Emulator) logREST(next http.Handler) http.Handler {
+// observeREST wraps the REST API: it logs every call at debug level (method,
+// path without the query, which may carry tokens, status and duration) and
+// records it in the live trace (observe.go). The status is captured once for
+// both.
+func (e *Emulator) observeREST(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
 		}
-		e.log.Debug("emulator: REST call", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+		d := time.Since(start)
+		e.log.Debug("emulator: REST call", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
+		e.traceREST(r, sw.status, d)
 	})
 }
 

@@ -227,23 +227,18 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// traceREST records every REST call with its status and duration.
-func (e *Emulator) traceREST(next http.Handler) http.Handler {
+// traceREST records a REST call with its status and duration.
+func (e *Emulator) traceREST(r *http.Request, status int, d time.Duration) {
 	if e.trace == nil {
-		return next
+		return
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		hub, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/hubs/"), "/")
-		if !strings.HasPrefix(r.URL.Path, "/api/hubs/") {
-			hub = ""
-		}
-		e.trace.Record(trace.Event{
-			Kind: trace.KindREST, Hub: hub, Method: r.Method, Path: r.URL.Path,
-			Status: sw.status, DurationMS: msSince(start),
-		})
+	hub, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/hubs/"), "/")
+	if !strings.HasPrefix(r.URL.Path, "/api/hubs/") {
+		hub = ""
+	}
+	e.trace.Record(trace.Event{
+		Kind: trace.KindREST, Hub: hub, Method: r.Method, Path: r.URL.Path,
+		Status: status, DurationMS: milliseconds(d),
 	})
 }
 
@@ -289,7 +284,7 @@ func (u upstreamRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	ev := trace.Event{
 		Kind: trace.KindUpstream, Hub: r.Header.Get(protocol.HeaderHub), ConnectionID: r.Header.Get(protocol.HeaderConnectionID),
 		UserID: r.Header.Get(protocol.HeaderUserID), Event: r.Header.Get(protocol.HeaderEventName),
-		Method: r.Method, Path: r.URL.Scheme + "://" + r.URL.Host + r.URL.Path, DurationMS: msSince(start),
+		Method: r.Method, Path: r.URL.Scheme + "://" + r.URL.Host + r.URL.Path, DurationMS: milliseconds(time.Since(start)),
 	}
 	if r.Method != http.MethodPost {
 		ev.Event = "abuse protection" // the OPTIONS (or GET) webhook validation
@@ -303,6 +298,5 @@ func (u upstreamRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-func msSince(t time.Time) float64 {
-	return float64(time.Since(t).Microseconds()) / 1000
-}
+// milliseconds is d in milliseconds, to the microsecond.
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -46,7 +46,7 @@ func (e *Emulator) handler() http.Handler {
 	// official emulator's: 200 once the emulator serves.
 	root.HandleFunc("GET /api/health", e.health)
 	root.HandleFunc("HEAD /api/health", e.health)
-	root.Handle("/api/", e.logREST(e.traceREST(e.apiGate(e.faultREST(api)))))
+	root.Handle("/api/", e.observeREST(e.apiGate(e.faultREST(api))))
 	e.routeTrace(root)
 	e.routeFaults(root)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
