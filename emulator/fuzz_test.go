@@ -28,12 +28,19 @@ func FuzzClientFrame(f *testing.F) {
 		f.Add([]byte(s), false)
 	}
 	f.Add([]byte{0xff, 0}, true)
+	fuzzClientFrames(f, protocol.JSONReliable)
+}
+
+// fuzzClientFrames runs f over frames given to a new connection speaking
+// subprotocol: nothing may panic, and a connection that survives stays
+// registered and consistent with its groups.
+func fuzzClientFrames(f *testing.F, subprotocol string) {
 	e, err := New(Options{})
 	require.NoError(f, err)
 	f.Cleanup(func() { require.NoError(f, e.Close()) })
 	h := e.hub("fuzz")
 	f.Fuzz(func(t *testing.T, data []byte, binary bool) {
-		c := newConn(h, newConnectionID(), "u", protocol.JSONReliable, []string{protocol.RoleJoinLeaveGroup, protocol.RoleSendToGroup})
+		c := newConn(h, newConnectionID(), "u", subprotocol, []string{protocol.RoleJoinLeaveGroup, protocol.RoleSendToGroup})
 		h.add(c, nil)
 		typ := websocket.MessageText
 		if binary {

@@ -3,7 +3,6 @@ package emulator
 import (
 	"testing"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -29,29 +28,5 @@ func FuzzClientProtobufFrame(f *testing.F) {
 	}
 	f.Add([]byte{0xff, 0xff}, true)
 	f.Add([]byte(`{"type":"ping"}`), false)
-	e, err := New(Options{})
-	require.NoError(f, err)
-	f.Cleanup(func() { require.NoError(f, e.Close()) })
-	h := e.hub("fuzz")
-	f.Fuzz(func(t *testing.T, data []byte, binary bool) {
-		c := newConn(h, newConnectionID(), "u", protocol.ProtobufReliable, []string{protocol.RoleJoinLeaveGroup, protocol.RoleSendToGroup})
-		h.add(c, nil)
-		typ := websocket.MessageText
-		if binary {
-			typ = websocket.MessageBinary
-		}
-		e.handleFrame(t.Context(), c, typ, data)
-		c.mu.Lock()
-		gone := c.gone
-		c.mu.Unlock()
-		if gone {
-			require.Nil(t, h.connection(c.id), "a removed connection is unregistered")
-			return
-		}
-		require.Same(t, c, h.connection(c.id))
-		for _, g := range h.groupsOf(c) {
-			require.Contains(t, h.group(g), c)
-		}
-		e.removeConn(c, "done", 0)
-	})
+	fuzzClientFrames(f, protocol.ProtobufReliable)
 }
