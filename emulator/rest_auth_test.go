@@ -84,12 +84,28 @@ func restTokenNotBefore(t testing.TB, key, aud string, nbf time.Time) string {
 	return tok
 }
 
+// sendWithAudienceHost sends a REST call to e with Host set to host and a
+// token whose audience names host, and returns the status.
+func sendWithAudienceHost(t *testing.T, e *emulator.Emulator, host string) int {
+	t.Helper()
+	pathQuery := withAPIVersion("/api/hubs/hub1/:send")
+	tok := restToken(t, e.AccessKey(), "http://"+host+pathQuery, time.Now().Add(time.Hour))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.URL()+pathQuery, strings.NewReader("hi"))
+	require.NoError(t, err)
+	req.Host = host
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // TestRESTAudienceIgnoresHostHeader: a token signed for another host is
 // refused even when the request carries that Host header; the emulator's
 // own names are accepted.
 func TestRESTAudienceIgnoresHostHeader(t *testing.T) {
 	e := start(t, emulator.Options{})
-	pathQuery := withAPIVersion("/api/hubs/hub1/:send")
 	port := e.URL()[strings.LastIndexByte(e.URL(), ':')+1:]
 	for _, tc := range []struct {
 		host string
@@ -101,16 +117,7 @@ func TestRESTAudienceIgnoresHostHeader(t *testing.T) {
 		{strings.TrimPrefix(e.URL(), "http://"), http.StatusAccepted},
 	} {
 		t.Run(tc.host, func(t *testing.T) {
-			tok := restToken(t, e.AccessKey(), "http://"+tc.host+pathQuery, time.Now().Add(time.Hour))
-			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.URL()+pathQuery, strings.NewReader("hi"))
-			require.NoError(t, err)
-			req.Host = tc.host
-			req.Header.Set("Content-Type", "text/plain")
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			resp.Body.Close()
-			assert.Equal(t, tc.want, resp.StatusCode)
+			assert.Equal(t, tc.want, sendWithAudienceHost(t, e, tc.host))
 		})
 	}
 }
@@ -150,7 +157,6 @@ func TestRESTUnknownOperation(t *testing.T) {
 // audiences when the request is sent to them; other names still are not.
 func TestRESTAudienceAcceptsConfiguredHostNames(t *testing.T) {
 	e := start(t, emulator.Options{HostNames: []string{"Emulator", "gateway.internal:9000"}})
-	pathQuery := withAPIVersion("/api/hubs/hub1/:send")
 	port := e.URL()[strings.LastIndexByte(e.URL(), ':')+1:]
 	for _, tc := range []struct {
 		host string
@@ -162,16 +168,7 @@ func TestRESTAudienceAcceptsConfiguredHostNames(t *testing.T) {
 		{"evil.example:" + port, http.StatusUnauthorized},
 	} {
 		t.Run(tc.host, func(t *testing.T) {
-			tok := restToken(t, e.AccessKey(), "http://"+tc.host+pathQuery, time.Now().Add(time.Hour))
-			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.URL()+pathQuery, strings.NewReader("hi"))
-			require.NoError(t, err)
-			req.Host = tc.host
-			req.Header.Set("Content-Type", "text/plain")
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			resp.Body.Close()
-			assert.Equal(t, tc.want, resp.StatusCode)
+			assert.Equal(t, tc.want, sendWithAudienceHost(t, e, tc.host))
 		})
 	}
 }
