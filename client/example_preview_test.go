@@ -41,7 +41,7 @@ func ExampleClient_InvokeEvent() {
 	h.Register(mux)
 	up := httptest.NewServer(mux)
 	defer up.Close()
-	e, err := emulator.New(emulator.Options{AccessKey: "example-key", Upstream: []emulator.UpstreamHandler{{
+	e, err := emulator.New(&emulator.Options{AccessKey: "example-key", Upstream: []emulator.UpstreamHandler{{
 		URLTemplate: up.URL + h.Path(), UserEventPattern: "*",
 	}}})
 	if err != nil {
@@ -66,7 +66,7 @@ func ExampleClient_InvokeEvent() {
 // in order, until the sender ends it.
 func ExampleClient_OpenGroupStream() {
 	ctx := context.Background()
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	if err != nil {
 		panic(err)
 	}

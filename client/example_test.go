@@ -11,7 +11,7 @@ import (
 
 // A client joins a group, publishes to it and receives its own message.
 func Example() {
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	if err != nil {
 		panic(err)
 	}

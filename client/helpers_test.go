@@ -30,7 +30,7 @@ type env struct {
 
 func newEnv(t testing.TB, opts emulator.Options) *env {
 	t.Helper()
-	e, err := emulator.New(opts)
+	e, err := emulator.New(&opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
 	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)

@@ -31,7 +31,7 @@ func clientGoroutines() []string {
 
 func TestNoGoroutineLeftAfterStop(t *testing.T) {
 	before := goleak.IgnoreCurrent()
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	require.NoError(t, err)
 	defer e.Close()
 	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)

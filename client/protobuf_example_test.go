@@ -14,7 +14,7 @@ import (
 // A client on the reliable protobuf subprotocol publishes a protobuf message
 // packed in an Any and unpacks the copy it receives.
 func ExampleProtobuf() {
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	if err != nil {
 		panic(err)
 	}

@@ -111,7 +111,7 @@ func BenchmarkBroadcastFanOut(b *testing.B) {
 	names := map[string]string{"": "emulator/simple", protocol.JSON: "emulator/json", protocol.Protobuf: "emulator/protobuf"}
 	for _, sub := range []string{"", protocol.JSON, protocol.Protobuf} {
 		b.Run(names[sub], func(b *testing.B) {
-			e, err := emulator.New(emulator.Options{})
+			e, err := emulator.New(&emulator.Options{})
 			require.NoError(b, err)
 			defer e.Close()
 			svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "bench", nil)
@@ -347,7 +347,7 @@ func dialerProcess(b *testing.B, n int, sub, u string) (stop func()) {
 func BenchmarkIdleConnectionMemory(b *testing.B) {
 	b.Run("emulator/json", func(b *testing.B) {
 		{
-			e, err := emulator.New(emulator.Options{MaxConnections: idleConns + 100})
+			e, err := emulator.New(&emulator.Options{MaxConnections: idleConns + 100})
 			require.NoError(b, err)
 			u := clientURL(b, e, "idle", auth.Claims{Subject: "u"})
 			before := heapAndStacks()
@@ -407,7 +407,7 @@ func BenchmarkStalledReliableMemory(b *testing.B) {
 		messages = 120
 		size     = 128 << 10
 	)
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	require.NoError(b, err)
 	defer e.Close()
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "stall", nil)

@@ -21,8 +21,6 @@ package emulator
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -79,8 +77,18 @@ type Emulator struct {
 	wg sync.WaitGroup
 }
 
-// New starts an emulator serving on opts.Addr (default 127.0.0.1:0).
-func New(opts Options) (*Emulator, error) {
+// New starts an emulator serving on opts.Addr (default 127.0.0.1:0). A nil
+// opts is the zero Options. New keeps a copy of opts: changing them later has
+// no effect.
+func New(opts *Options) (*Emulator, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	return start(*opts)
+}
+
+// start builds and starts the emulator of New.
+func start(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		key:       opts.AccessKey,
 		window:    opts.RecoveryWindow,
@@ -92,11 +100,7 @@ func New(opts Options) (*Emulator, error) {
 		serveDone: make(chan struct{}),
 	}
 	if e.key == "" {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, fmt.Errorf("emulator: generating access key: %w", err)
-		}
-		e.key = base64.StdEncoding.EncodeToString(b)
+		e.key = DevAccessKey
 	}
 	if e.window <= 0 {
 		e.window = DefaultRecoveryWindow
@@ -116,6 +120,10 @@ func New(opts Options) (*Emulator, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: listening on %s: %w", addr, err)
+	}
+	if opts.AccessKey == "" && !isLoopback(ln.Addr()) {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: refusing to listen on %s with the well-known development key (DevAccessKey), which anyone on the network knows: set Options.AccessKey (CLI: -key or -random-key), or listen on 127.0.0.1", ln.Addr())
 	}
 	e.ln = ln
 	e.url = "http://" + urlHost(ln.Addr())
@@ -159,6 +167,13 @@ func urlHost(a net.Addr) string {
 		ip = net.IPv4(127, 0, 0, 1)
 	}
 	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
+
+// isLoopback reports whether a listener address is on a loopback interface
+// only (not 0.0.0.0, :: or an external address).
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // URL returns the emulator's endpoint, "http://127.0.0.1:PORT".

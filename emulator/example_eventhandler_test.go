@@ -42,7 +42,7 @@ func ExampleNew_eventHandler() {
 	defer handler.Close()
 
 	// 2. The emulator calls it (the CLI: webpubsub emulator -key ... -upstream URL).
-	e, err := emulator.New(emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
+	e, err := emulator.New(&emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
 		Hub:              "chat",
 		URLTemplate:      handler.URL + "/api/webpubsub/hubs/{hub}",
 		UserEventPattern: "*",

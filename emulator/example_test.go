@@ -12,7 +12,7 @@ import (
 // An emulator is a drop-in local service: give its connection string to the
 // service client (and the client access URLs it issues to clients).
 func ExampleNew() {
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return

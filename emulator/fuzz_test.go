@@ -35,7 +35,7 @@ func FuzzClientFrame(f *testing.F) {
 // subprotocol: nothing may panic, and a connection that survives stays
 // registered and consistent with its groups.
 func fuzzClientFrames(f *testing.F, subprotocol string) {
-	e, err := New(Options{})
+	e, err := New(&Options{})
 	require.NoError(f, err)
 	f.Cleanup(func() { require.NoError(f, e.Close()) })
 	h := e.hub("fuzz")
@@ -70,7 +70,7 @@ func FuzzRESTSend(f *testing.F) {
 	f.Add("messageTtlSeconds=-1", "application/octet-stream", []byte{0})
 	f.Add("filter=%27", "text/plain; charset=utf-8", []byte("x"))
 	f.Add("", "application/json", []byte("{"))
-	e, err := New(Options{})
+	e, err := New(&Options{})
 	require.NoError(f, err)
 	f.Cleanup(func() { require.NoError(f, e.Close()) })
 	handler := e.handler()

@@ -35,7 +35,7 @@ const apiVersion = "api-version=2024-12-01"
 // start runs an emulator for the test and closes it afterwards.
 func start(t testing.TB, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
-	e, err := emulator.New(opts)
+	e, err := emulator.New(&opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
 	return e

@@ -16,6 +16,15 @@ const (
 	DefaultRecoveryWindow = 30 * time.Second
 )
 
+// DevAccessKey is the access key of an emulator whose Options.AccessKey is
+// empty: a well-known, public development key, so that a connection string
+// (and every back end, event handler and token that uses it) keeps working
+// across restarts. It is the default key of Microsoft's own emulator
+// (Azure/azure-webpubsub tools/emulator, EmulatorOptions.DefaultAccessKey),
+// so connection strings work with either. It protects nothing: New refuses to
+// listen on a non-loopback address with it.
+const DevAccessKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH"
+
 // Options configures an Emulator. The zero value is ready to use.
 type Options struct {
 	// Addr is the TCP listen address, default "127.0.0.1:0" (a free loopback port).
@@ -27,8 +36,9 @@ type Options struct {
 	// the listen port) or host:port. Audiences are never taken from a
 	// request's Host header, so a name that is not listed here is refused.
 	HostNames []string
-	// AccessKey signs and verifies every token. Default: a random 32-byte
-	// base64 string.
+	// AccessKey signs and verifies every token. Default: DevAccessKey, the
+	// well-known development key, which New accepts only on a loopback
+	// address: an emulator reachable from the network needs a key of its own.
 	AccessKey string
 	// RecoveryWindow is how long the state of a dropped reliable connection is
 	// kept so that the client can recover it. Default 30s.

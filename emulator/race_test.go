@@ -92,7 +92,7 @@ func TestConcurrentChurn(t *testing.T) {
 // requests run: Close returns, and goleak (TestMain) proves that every
 // goroutine of the emulator ended.
 func TestCloseDuringChurn(t *testing.T) {
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	require.NoError(t, err)
 	u := clientURL(t, e, "hub1", auth.Claims{Subject: "u"})
 	sendURL := e.URL() + withAPIVersion("/api/hubs/hub1/:send")

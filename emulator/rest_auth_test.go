@@ -123,7 +123,7 @@ func TestRESTAudienceIgnoresHostHeader(t *testing.T) {
 }
 
 func TestRESTHealthNeedsNoAuth(t *testing.T) {
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	require.NoError(t, err)
 	r := callRaw(t, http.MethodHead, e.URL()+"/api/health?"+apiVersion, "", nil, "")
 	assert.Equal(t, http.StatusOK, r.status, "the service's HEAD health check")
@@ -175,7 +175,31 @@ func TestRESTAudienceAcceptsConfiguredHostNames(t *testing.T) {
 
 func TestInvalidHostNamesFailNew(t *testing.T) {
 	for _, name := range []string{"", "http://emulator", "emulator:", "a b"} {
-		_, err := emulator.New(emulator.Options{HostNames: []string{name}})
+		_, err := emulator.New(&emulator.Options{HostNames: []string{name}})
 		assert.ErrorContains(t, err, "Options.HostNames", "%q", name)
 	}
+}
+
+// Without a key of its own the emulator signs with the well-known
+// development key, so connection strings survive restarts; it refuses to
+// serve that key beyond loopback.
+func TestDevAccessKeyIsStableAndLoopbackOnly(t *testing.T) {
+	a, err := emulator.New(nil)
+	require.NoError(t, err)
+	defer a.Close()
+	b, err := emulator.New(&emulator.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	assert.Equal(t, emulator.DevAccessKey, a.AccessKey())
+	assert.Equal(t, a.AccessKey(), b.AccessKey())
+	assert.Contains(t, a.ConnectionString(), ";AccessKey="+emulator.DevAccessKey+";")
+
+	_, err = emulator.New(&emulator.Options{Addr: "0.0.0.0:0"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "well-known development key")
+	assert.Contains(t, err.Error(), "Options.AccessKey")
+
+	c, err := emulator.New(&emulator.Options{Addr: "0.0.0.0:0", AccessKey: "a-key-of-my-own-that-is-long-enough"})
+	require.NoError(t, err)
+	c.Close()
 }

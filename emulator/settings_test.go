@@ -86,14 +86,14 @@ func TestSettingsFileReloadKeepsClients(t *testing.T) {
 func TestSettingsFileInvalidAtStart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hubs.json")
 	writeFile(t, path, "{\"hubs\": {\"chat\": {\n  \"eventHandlers\": [{\"urlTemplate\": \"http://h/{event}\", \"userEventPattern\": 3}]}}}")
-	_, err := emulator.New(emulator.Options{SettingsFile: path})
+	_, err := emulator.New(&emulator.Options{SettingsFile: path})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path+":2:77: hubs.chat.eventHandlers[0].userEventPattern: must be a string")
 
-	_, err = emulator.New(emulator.Options{SettingsFile: filepath.Join(t.TempDir(), "missing.json")})
+	_, err = emulator.New(&emulator.Options{SettingsFile: filepath.Join(t.TempDir(), "missing.json")})
 	assert.ErrorContains(t, err, "missing.json")
 
-	_, err = emulator.New(emulator.Options{Settings: &settings.Settings{Hubs: map[string]settings.Hub{"chat": {AnonymousConnectPolicy: "never"}}}})
+	_, err = emulator.New(&emulator.Options{Settings: &settings.Settings{Hubs: map[string]settings.Hub{"chat": {AnonymousConnectPolicy: "never"}}}})
 	assert.ErrorContains(t, err, "hubs.chat.anonymousConnectPolicy")
 }
 

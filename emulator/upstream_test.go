@@ -262,7 +262,7 @@ func TestUpstreamFailuresRefuseConnections(t *testing.T) {
 		assert.Equal(t, "the upstream event handler failed\n", body, "the client learns nothing about the upstream")
 	})
 	t.Run("invalid configuration", func(t *testing.T) {
-		_, err := emulator.New(emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: "not a url", SystemEvents: []string{"connect"}}}})
+		_, err := emulator.New(&emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: "not a url", SystemEvents: []string{"connect"}}}})
 		require.ErrorContains(t, err, "invalid upstream configuration")
 	})
 	t.Run("other hubs are not sent upstream", func(t *testing.T) {

@@ -188,7 +188,7 @@ func TestJoinGroupAfterRemovalIsNotAcked(t *testing.T) {
 func TestEmulatorCloseDoesNotBlockOnStalledPeer(t *testing.T) {
 	for _, removal := range []string{"rest-close", "none"} {
 		t.Run(removal, func(t *testing.T) {
-			e, err := emulator.New(emulator.Options{})
+			e, err := emulator.New(&emulator.Options{})
 			require.NoError(t, err)
 			z := stalledDial(t, clientURL(t, e, "hub1", zombieClaims), protocol.JSONReliable)
 			id := z.connected().ConnectionID

@@ -44,7 +44,7 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 // startEmulator runs an in-process emulator for the test.
 func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
-	e, err := emulator.New(opts)
+	e, err := emulator.New(&opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
 	return e

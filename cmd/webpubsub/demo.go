@@ -104,7 +104,7 @@ func startDemoEmulator(hub string) (*emulator.Emulator, func(), error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan struct{})
 	go func() { defer close(served); _ = srv.Serve(ln) }()
-	e, err := emulator.New(emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
+	e, err := emulator.New(&emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
 		Hub:              hub,
 		URLTemplate:      "http://" + ln.Addr().String() + "/api/webpubsub/hubs/{hub}",
 		UserEventPattern: demoEvent,

@@ -41,7 +41,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		level = slog.LevelDebug
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	e, err := emulator.New(opts)
+	e, err := emulator.New(&opts)
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fail(stderr, "emulator", fmt.Errorf("%w: another program (perhaps another emulator) uses %s; stop it, or let the system pick a free port with -addr 127.0.0.1:0", err, *addr))
 	}

@@ -48,7 +48,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 func startEmulator(t *testing.T) *emulator.Emulator {
 	t.Helper()
-	e, err := emulator.New(emulator.Options{})
+	e, err := emulator.New(&emulator.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
 	return e

@@ -29,7 +29,7 @@ const hub = "chat"
 
 func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
-	e, err := emulator.New(opts)
+	e, err := emulator.New(&opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
 	return e

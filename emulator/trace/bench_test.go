@@ -49,7 +49,7 @@ func BenchmarkBroadcastTrace(b *testing.B) {
 		events int
 	}{{"on", 0}, {"off", -1}} {
 		b.Run(tc.name, func(b *testing.B) {
-			e, err := emulator.New(emulator.Options{TraceEvents: tc.events})
+			e, err := emulator.New(&emulator.Options{TraceEvents: tc.events})
 			require.NoError(b, err)
 			defer e.Close()
 			ctx, cancel := context.WithCancel(context.Background())

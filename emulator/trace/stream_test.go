@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 
 func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
-	e, err := emulator.New(opts)
+	e, err := emulator.New(&opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.Close()) })
 	return e

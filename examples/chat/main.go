@@ -96,7 +96,7 @@ func run(ctx context.Context, ln net.Listener, connectionString string, stdout i
 // "connected" and "disconnected" events to the chat server at serverURL. On
 // Azure the same is set in the hub's event handler settings.
 func startEmulator(serverURL string) (*emulator.Emulator, error) {
-	return emulator.New(emulator.Options{
+	return emulator.New(&emulator.Options{
 		Upstream: []emulator.UpstreamHandler{{
 			Hub:          hubName,
 			URLTemplate:  serverURL + eventHandlerPath + "{event}",
