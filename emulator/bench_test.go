@@ -28,9 +28,8 @@ import (
 )
 
 const (
-	fanOutClients = 1000
-	fanOutBatch   = 64 // messages in flight before waiting for delivery
-	idleConns     = 10000
+	fanOutBatch = 64 // messages in flight before waiting for delivery
+	idleConns   = 10000
 )
 
 // receivers counts frames received by a set of WebSocket clients.
@@ -102,91 +101,107 @@ func dialMany(b *testing.B, u, subprotocol string, n int) []*websocket.Conn {
 	return conns
 }
 
+// fanOutSizes are the client counts of BenchmarkBroadcastFanOut.
+var fanOutSizes = []int{1000, 5000}
+
 // BenchmarkBroadcastFanOut measures SendToAll through the emulator to 1,000
-// WebSocket clients (simple WebSocket, JSON and protobuf subprotocols), against a
-// baseline raw coder/websocket write loop to the same number of clients.
-// The metric is frames delivered per second.
+// and 5,000 WebSocket clients (simple WebSocket, JSON and protobuf
+// subprotocols), against a baseline raw coder/websocket write loop to the
+// same number of clients. The metric is frames delivered per second.
 func BenchmarkBroadcastFanOut(b *testing.B) {
-	payload := []byte(strings.Repeat("x", 64))
 	names := map[string]string{"": "emulator/simple", protocol.JSON: "emulator/json", protocol.Protobuf: "emulator/protobuf"}
-	for _, sub := range []string{"", protocol.JSON, protocol.Protobuf} {
-		b.Run(names[sub], func(b *testing.B) {
-			e, err := emulator.New(&emulator.Options{})
-			require.NoError(b, err)
-			defer e.Close()
-			svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "bench", nil)
-			require.NoError(b, err)
-			r := &receivers{conns: dialMany(b, clientURL(b, e, "bench", auth.Claims{}), sub, fanOutClients)}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			r.listen(ctx)
-			if sub != "" {
-				r.waitFor(b, fanOutClients) // connected messages
+	for _, n := range fanOutSizes {
+		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
+			for _, sub := range []string{"", protocol.JSON, protocol.Protobuf} {
+				b.Run(names[sub], func(b *testing.B) { benchEmulatorFanOut(b, sub, n) })
 			}
-			base := r.got.Load()
-			msg := webpubsub.TextMessage(string(payload))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := svc.SendToAll(ctx, msg, nil); err != nil {
-					b.Fatal(err)
-				}
-				if (i+1)%fanOutBatch == 0 {
-					r.waitFor(b, base+int64(i+1-fanOutBatch/2)*fanOutClients)
-				}
-			}
-			r.waitFor(b, base+int64(b.N)*fanOutClients)
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)*fanOutClients/b.Elapsed().Seconds(), "deliveries/s")
-			r.close()
+			b.Run("baseline/raw-websocket-write-loop", func(b *testing.B) { benchRawFanOut(b, n) })
 		})
 	}
-	b.Run("baseline/raw-websocket-write-loop", func(b *testing.B) {
-		var mu sync.Mutex
-		var server []*websocket.Conn
-		ready := make(chan struct{}, fanOutClients)
-		hold := make(chan struct{})
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ws, err := websocket.Accept(w, r, nil)
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			server = append(server, ws)
-			mu.Unlock()
-			ready <- struct{}{}
-			<-hold
-			ws.CloseNow()
-		})}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(b, err)
-		go srv.Serve(ln) //nolint:errcheck // ends with Close
-		defer srv.Close()
-		defer close(hold)
-		r := &receivers{conns: dialMany(b, "ws://"+ln.Addr().String(), "", fanOutClients)}
-		for i := 0; i < fanOutClients; i++ {
-			<-ready
+}
+
+// benchEmulatorFanOut broadcasts through the emulator's REST API to n
+// clients of subprotocol sub.
+func benchEmulatorFanOut(b *testing.B, sub string, n int) {
+	payload := []byte(strings.Repeat("x", 64))
+	e, err := emulator.New(&emulator.Options{})
+	require.NoError(b, err)
+	defer e.Close()
+	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "bench", nil)
+	require.NoError(b, err)
+	r := &receivers{conns: dialMany(b, clientURL(b, e, "bench", auth.Claims{}), sub, n)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.listen(ctx)
+	if sub != "" {
+		r.waitFor(b, int64(n)) // connected messages
+	}
+	base := r.got.Load()
+	msg := webpubsub.TextMessage(string(payload))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := svc.SendToAll(ctx, msg, nil); err != nil {
+			b.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		r.listen(ctx)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			for _, ws := range server {
-				if err := ws.Write(ctx, websocket.MessageText, payload); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if (i+1)%fanOutBatch == 0 {
-				r.waitFor(b, int64(i+1-fanOutBatch/2)*fanOutClients)
+		if (i+1)%fanOutBatch == 0 {
+			r.waitFor(b, base+int64(i+1-fanOutBatch/2)*int64(n))
+		}
+	}
+	r.waitFor(b, base+int64(b.N)*int64(n))
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds(), "deliveries/s")
+	r.close()
+}
+
+// benchRawFanOut is the baseline: one goroutine writing each message to n
+// coder/websocket connections in turn.
+func benchRawFanOut(b *testing.B, n int) {
+	payload := []byte(strings.Repeat("x", 64))
+	var mu sync.Mutex
+	var server []*websocket.Conn
+	ready := make(chan struct{}, n)
+	hold := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		server = append(server, ws)
+		mu.Unlock()
+		ready <- struct{}{}
+		<-hold
+		ws.CloseNow()
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(b, err)
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	defer srv.Close()
+	defer close(hold)
+	r := &receivers{conns: dialMany(b, "ws://"+ln.Addr().String(), "", n)}
+	for i := 0; i < n; i++ {
+		<-ready
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.listen(ctx)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, ws := range server {
+			if err := ws.Write(ctx, websocket.MessageText, payload); err != nil {
+				b.Fatal(err)
 			}
 		}
-		r.waitFor(b, int64(b.N)*fanOutClients)
-		b.StopTimer()
-		b.ReportMetric(float64(b.N)*fanOutClients/b.Elapsed().Seconds(), "deliveries/s")
-		r.close()
-	})
+		if (i+1)%fanOutBatch == 0 {
+			r.waitFor(b, int64(i+1-fanOutBatch/2)*int64(n))
+		}
+	}
+	r.waitFor(b, int64(b.N)*int64(n))
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds(), "deliveries/s")
+	r.close()
 }
 
 // settle waits (up to 10 s) until at most n goroutines run, so that writers

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/names"
@@ -130,29 +131,21 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request) {
 	if reliable {
 		c.reconnectionToken = newReconnectionToken()
 	}
-	t := newTransport(nil, e.log)
+	t := newSocket(e.log)
 	c.t = t
 	if c.isPubSub() {
 		f, err := c.controlFrame(protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 		if err == nil {
-			t.enqueue(f)
+			t.Queue(f)
 		}
 	}
 	h.add(c, ev.Groups)
-	opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
-	if ev.Subprotocol != "" {
-		opts.Subprotocols = []string{ev.Subprotocol}
-	}
-	cw := &corkingWriter{ResponseWriter: w}
-	ws, err := websocket.Accept(cw, r, opts)
-	if err != nil {
+	if err := t.Accept(w, r, ev.Subprotocol, maxClientMessage); err != nil {
 		e.log.Debug("emulator: websocket handshake failed", "err", err)
 		c.abandon()
 		h.remove(c)
 		return
 	}
-	ws.SetReadLimit(maxClientMessage)
-	t.setConn(ws, cw.conn)
 	if e.lookupHub(hubName) != h {
 		// Reset or Close ran while the connection was being set up.
 		c.abandon()
@@ -193,33 +186,26 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 	} else if p := pickSubprotocol(headerTokens(r.Header, "Sec-WebSocket-Protocol")); protocol.IsReliable(p) {
 		sub = p
 	}
-	cw := &corkingWriter{ResponseWriter: w}
-	ws, err := websocket.Accept(cw, r, &websocket.AcceptOptions{
-		InsecureSkipVerify: true,
-		Subprotocols:       []string{sub},
-	})
-	if err != nil {
+	t := newSocket(e.log)
+	if err := t.Accept(w, r, sub, maxClientMessage); err != nil {
 		e.log.Debug("emulator: websocket handshake failed", "err", err)
 		return
 	}
-	ws.SetReadLimit(maxClientMessage)
 	if c == nil || !c.reliable || token == "" ||
 		subtle.ConstantTimeCompare([]byte(c.reconnectionToken), []byte(token)) != 1 {
 		const reason = "the connection cannot be recovered: unknown connection or invalid reconnection token"
 		e.log.Warn("emulator: recovery refused", "hub", hubName, "connectionId", id, "reason", reason)
-		_ = ws.Close(websocket.StatusPolicyViolation, reason)
+		t.Reject(websocket.StatusPolicyViolation, reason)
 		e.traceRefused(hubName, id, int(websocket.StatusPolicyViolation), "recovery refused: unknown connection or invalid reconnection token")
 		return
 	}
-	t := newTransport(nil, e.log)
-	t.setConn(ws, cw.conn)
 	old, ok := c.attach(t, protocol.ConnectedMessage{ConnectionID: c.id, UserID: c.userID, ReconnectionToken: c.reconnectionToken})
 	if !ok {
-		_ = ws.Close(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")
+		t.Reject(websocket.StatusPolicyViolation, "the connection cannot be recovered: it was closed")
 		return
 	}
 	if old != nil {
-		old.abort()
+		old.Abort()
 	}
 	e.log.Debug("emulator: connection recovered", "hub", hubName, "connectionId", c.id)
 	e.traceConn(trace.KindRecovered, c, "")
@@ -230,7 +216,7 @@ func (e *Emulator) recoverClient(w http.ResponseWriter, r *http.Request, hubName
 // serveTransport runs the transport on a goroutine of its own, so that the
 // handshake's deep stack (token parsing, hijacking) is not kept for the
 // connection's lifetime. The caller's e.track() is released when it ends.
-func (e *Emulator) serveTransport(c *conn, t *transport) {
+func (e *Emulator) serveTransport(c *conn, t *wsio.Socket) {
 	defer e.wg.Done()
 	e.runTransport(c, t)
 }

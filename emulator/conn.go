@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -56,7 +57,7 @@ type conn struct {
 	frames sync.Mutex
 
 	mu        sync.Mutex
-	t         *transport
+	t         *wsio.Socket
 	seq       uint64
 	buf       []pending
 	bufBytes  int
@@ -95,16 +96,17 @@ func (c *conn) isPubSub() bool { return c.codec != nil }
 // frameFor returns the frame that carries m with sequence id seq (0 = none)
 // to this connection. The frame shares m's bytes; the writer adds the
 // sequence id. It reports false if m cannot be encoded for this connection.
-func (c *conn) frameFor(m *message, seq uint64) (outFrame, bool) {
+func (c *conn) frameFor(m *message, seq uint64) (wsio.Frame, bool) {
 	b, err := m.frame(c.format)
 	if err != nil {
 		c.hub.e.log.Error("emulator: encoding message", "connectionId", c.id, "err", err)
-		return outFrame{}, false
+		return wsio.Frame{}, false
 	}
 	if c.format == formatRaw {
-		return outFrame{typ: m.rawType, data: b}, true
+		return wsio.Frame{Type: m.rawType, Data: b}, true
 	}
-	return outFrame{typ: formats[c.format].frameType, data: b, seq: seq, format: c.format}, true
+	spec := &formats[c.format]
+	return wsio.Frame{Type: spec.frameType, Data: b, Seq: seq, AddSeq: spec.appendSequenceID}, true
 }
 
 // size is what a message held for this connection counts against its limits.
@@ -125,7 +127,7 @@ func (c *conn) deliver(m *message) {
 		if c.t == nil {
 			return
 		}
-		if f, ok := c.frameFor(m, 0); ok && !c.t.enqueue(f) {
+		if f, ok := c.frameFor(m, 0); ok && !c.t.Queue(f) {
 			c.failLocked("the client does not read its messages fast enough")
 		}
 		return
@@ -136,12 +138,12 @@ func (c *conn) deliver(m *message) {
 	}
 	c.seq++
 	c.buf = append(c.buf, pending{seq: c.seq, msg: m})
-	c.bufBytes += len(f.data)
+	c.bufBytes += len(f.Data)
 	if len(c.buf) > maxUnackedMessages || c.bufBytes > maxUnackedBytes {
 		c.failLocked("too many unacknowledged messages")
 		return
 	}
-	if c.t != nil && !c.t.enqueue(f) {
+	if c.t != nil && !c.t.Queue(f) {
 		c.failLocked("the client does not read its messages fast enough")
 	}
 }
@@ -158,7 +160,7 @@ func (c *conn) sendControl(m protocol.Message) {
 	if c.gone || c.failure != "" || c.t == nil {
 		return
 	}
-	if !c.t.enqueue(f) {
+	if !c.t.Queue(f) {
 		c.failLocked("the client does not read its messages fast enough")
 	}
 }
@@ -172,7 +174,7 @@ func (c *conn) failLocked(reason string) {
 	c.buf = nil
 	c.bufBytes = 0
 	if c.t != nil {
-		c.t.kill()
+		c.t.Kill()
 		return
 	}
 	c.hub.e.goTracked(func() { c.hub.e.removeConn(c, reason, 0) })
@@ -222,7 +224,7 @@ func (c *conn) recordAckID(ackID uint64) {
 // the connected message, then every unacknowledged message that has not
 // expired, in order; live messages follow. It returns the previous transport
 // (to be aborted by the caller) and false if the connection is gone.
-func (c *conn) attach(t *transport, connected protocol.Message) (*transport, bool) {
+func (c *conn) attach(t *wsio.Socket, connected protocol.Message) (*wsio.Socket, bool) {
 	connectedFrame, err := c.controlFrame(connected)
 	if err != nil {
 		return nil, false
@@ -237,7 +239,7 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 		c.timer = nil
 	}
 	old := c.t
-	t.enqueue(connectedFrame)
+	t.Queue(connectedFrame)
 	now := time.Now()
 	kept := c.buf[:0]
 	bytes := 0
@@ -250,8 +252,8 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 			continue
 		}
 		kept = append(kept, p)
-		bytes += len(f.data)
-		t.enqueue(f)
+		bytes += len(f.Data)
+		t.Queue(f)
 	}
 	for i := len(kept); i < len(c.buf); i++ {
 		c.buf[i] = pending{}
@@ -263,7 +265,7 @@ func (c *conn) attach(t *transport, connected protocol.Message) (*transport, boo
 
 // serves reports whether t is the live transport of a connection that is
 // still in service: frames it reads may take effect.
-func (c *conn) serves(t *transport) bool {
+func (c *conn) serves(t *wsio.Socket) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return !c.gone && c.failure == "" && c.t == t
@@ -278,7 +280,7 @@ func (c *conn) dropTransport() bool {
 	if t == nil {
 		return false
 	}
-	t.abort()
+	t.Abort()
 	return true
 }
 
@@ -294,6 +296,6 @@ func (c *conn) abandon() {
 	t := c.t
 	c.mu.Unlock()
 	if t != nil {
-		t.abort()
+		t.Abort()
 	}
 }

@@ -1,13 +1,11 @@
 package emulator
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -112,13 +110,4 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() { c.l.open.Add(-1) })
 	return err
-}
-
-// SyscallConn returns the raw connection, for writes that do not block.
-func (c *limitedConn) SyscallConn() (syscall.RawConn, error) {
-	sc, ok := c.Conn.(syscall.Conn)
-	if !ok {
-		return nil, errors.New("emulator: the connection has no raw form")
-	}
-	return sc.SyscallConn()
 }

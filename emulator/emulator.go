@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/emulator/fault"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
 	"github.com/webpubsub-go/webpubsub/emulator/settings"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
 )
@@ -71,7 +72,7 @@ type Emulator struct {
 	closed bool
 	// live are the running transports, including those of removed
 	// connections still closing, so that Close can abort them all.
-	live map[*transport]struct{}
+	live map[*wsio.Socket]struct{}
 	// wg counts WebSocket handler goroutines and background work (recovery
 	// expiry, asynchronous removals) so that Close can wait for them.
 	wg sync.WaitGroup
@@ -95,7 +96,7 @@ func start(opts Options) (*Emulator, error) {
 		log:       opts.Logger,
 		opts:      opts,
 		hubs:      make(map[string]*hub),
-		live:      make(map[*transport]struct{}),
+		live:      make(map[*wsio.Socket]struct{}),
 		faults:    newFaults(),
 		serveDone: make(chan struct{}),
 	}
@@ -198,7 +199,7 @@ func (e *Emulator) Close() error {
 	e.closed = true
 	hubs := e.hubs
 	e.hubs = make(map[string]*hub)
-	live := make([]*transport, 0, len(e.live))
+	live := make([]*wsio.Socket, 0, len(e.live))
 	for t := range e.live {
 		live = append(live, t)
 	}
@@ -224,7 +225,7 @@ func (e *Emulator) Close() error {
 	// Transports of connections already removed but still closing (a peer
 	// that does not read) are aborted too, so that Close never waits on a peer.
 	for _, t := range live {
-		t.abort()
+		t.Abort()
 	}
 	e.wg.Wait()
 	e.stopTrace()

@@ -142,7 +142,7 @@ func (e *Emulator) CloseConnectionWithCode(hubName, connectionID string, code we
 	if t == nil {
 		return false, nil
 	}
-	t.closeGracefully(code, reason)
+	t.Close(code, reason)
 	return true, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -13,14 +14,14 @@ import (
 // runTransport serves t for c until it ends: writers run in their own
 // goroutines, frames are read and handled here. Then it decides what becomes
 // of the connection.
-func (e *Emulator) runTransport(c *conn, t *transport) {
+func (e *Emulator) runTransport(c *conn, t *wsio.Socket) {
 	if !e.register(t) {
-		t.abort() // the emulator is closing
+		t.Abort() // the emulator is closing
 	}
 	defer e.unregister(t)
-	t.start()
+	t.Start()
 	err := e.readLoop(c, t)
-	t.stop()
+	t.Stop()
 	e.transportEnded(c, t, err)
 }
 
@@ -28,9 +29,9 @@ func (e *Emulator) runTransport(c *conn, t *transport) {
 // connection is removed (or t is replaced by a recovery) it stops reading at
 // once: a frame read after that has no effect, and the transport ends when
 // its close handshake does (bounded by closeTimeout) or when it is aborted.
-func (e *Emulator) readLoop(c *conn, t *transport) error {
+func (e *Emulator) readLoop(c *conn, t *wsio.Socket) error {
 	for {
-		typ, data, err := t.ws.Read(t.ctx)
+		typ, data, err := t.Read()
 		if err != nil {
 			e.logReadEnd(c, err)
 			return err
@@ -38,17 +39,17 @@ func (e *Emulator) readLoop(c *conn, t *transport) error {
 		c.frames.Lock()
 		if !c.serves(t) {
 			c.frames.Unlock()
-			<-t.ctx.Done()
-			return t.ctx.Err()
+			<-t.Context().Done()
+			return t.Context().Err()
 		}
-		e.handleFrame(t.ctx, c, typ, data)
+		e.handleFrame(t.Context(), c, typ, data)
 		c.frames.Unlock()
 	}
 }
 
 // register records t as live so that Close can abort it; it reports false
 // once the emulator is closed.
-func (e *Emulator) register(t *transport) bool {
+func (e *Emulator) register(t *wsio.Socket) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -59,7 +60,7 @@ func (e *Emulator) register(t *transport) bool {
 }
 
 // unregister forgets a transport that ended.
-func (e *Emulator) unregister(t *transport) {
+func (e *Emulator) unregister(t *wsio.Socket) {
 	e.mu.Lock()
 	delete(e.live, t)
 	e.mu.Unlock()
@@ -68,7 +69,7 @@ func (e *Emulator) unregister(t *transport) {
 // transportEnded decides what happens to c after its transport t ended: a
 // reliable connection that lost its transport waits RecoveryWindow for the
 // client to recover it; anything else is removed.
-func (e *Emulator) transportEnded(c *conn, t *transport, err error) {
+func (e *Emulator) transportEnded(c *conn, t *wsio.Socket, err error) {
 	c.mu.Lock()
 	if c.t != t {
 		c.mu.Unlock()
@@ -134,14 +135,14 @@ func (e *Emulator) removeConn(c *conn, reason string, code websocket.StatusCode)
 	if t != nil && code != 0 {
 		if c.isPubSub() {
 			if f, err := c.controlFrame(protocol.DisconnectedMessage{Message: reason}); err == nil {
-				t.enqueue(f)
+				t.Queue(f)
 			}
 		}
-		t.closeGracefully(code, reason)
+		t.Close(code, reason)
 	}
 	c.mu.Unlock()
 	if t != nil && code == 0 {
-		t.kill()
+		t.Kill()
 	}
 	c.hub.remove(c)
 	e.previewConnGone(c)

@@ -5,21 +5,22 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
 // controlFrame encodes a message that is not sequenced (ack, pong, system)
 // in the connection's subprotocol.
-func (c *conn) controlFrame(m protocol.Message) (outFrame, error) {
+func (c *conn) controlFrame(m protocol.Message) (wsio.Frame, error) {
 	b, err := c.codec.Encode(m)
 	if err != nil {
-		return outFrame{}, err
+		return wsio.Frame{}, err
 	}
 	if c.codec.Binary() {
-		return outFrame{typ: websocket.MessageBinary, data: b}, nil
+		return wsio.Frame{Type: websocket.MessageBinary, Data: b}, nil
 	}
-	return outFrame{typ: websocket.MessageText, data: b}, nil
+	return wsio.Frame{Type: websocket.MessageText, Data: b}, nil
 }
 
 // handleProtobufFrame handles one frame of a protobuf client: a binary
