@@ -1,0 +1,53 @@
+// Package core is the emulator's protocol-neutral heart: hubs of logical
+// connections, their users, groups and permissions, the delivery of
+// messages (sequence ids, acks, resend buffers, expiry, limits) and the
+// lifecycle of a connection (registered, established, dropped, recovered,
+// removed). It knows no wire format and no transport: it imports neither
+// JSON, HTTP, WebSocket nor protobuf (a test keeps it so).
+//
+// Around it sit the adapters, one per client wire (the WebSocket
+// subprotocols and simple WebSocket mode today, MQTT next), the REST API and
+// the upstream caller. An adapter:
+//
+//   - registers a connection with Hub.Register, giving it the Link of its
+//     first socket (frames queue on the link until the socket starts), and
+//     calls Conn.Establish once the handshake succeeded;
+//   - hands every frame it reads to Conn.Submit, which runs the frame's
+//     work in order, per connection, across the connection's sockets;
+//   - tells the core when a socket ends (Conn.LinkEnded): a recoverable
+//     connection then waits for Conn.Recover within its recovery window,
+//     any other is removed;
+//   - implements Link: the core queues data messages on it (Deliver, with a
+//     sequence id for recoverable connections) and closes it with a neutral
+//     CloseReason that the adapter maps to its wire.
+//
+// Messages are neutral (Message): a payload with its data type, where it
+// came from and how long it may be resent. Each wire format encodes a
+// message at most once (Message.Encode) and every recipient of that format
+// shares the bytes.
+//
+// # Observers
+//
+// The live trace, the upstream caller and the log observe the core through
+// Observer. Lifecycle and membership events are delivered in the order they
+// happened, never with a core lock held, and before the call that caused
+// them returns. OnMessage is called on the sender's goroutine, also without
+// a lock. Observers must return promptly and must not call methods of the
+// core that change state (they may read: Conn.ID, Conn.Groups...).
+//
+// # Locks
+//
+// Core.mu guards the hubs; Hub.mu guards a hub's tables and its
+// connections' groups and roles; Conn.mu guards a connection's link and
+// delivery state. The order is Hub.mu before Conn.mu. No lock is held while
+// an observer runs or across a call that can block; Link methods are called
+// with Conn.mu held and must only queue.
+//
+// # Policy
+//
+// The rules later issues will change each live in one place: hub name
+// normalisation (NormalizeHub), name validation (ValidateHub,
+// ValidateGroup), permission checks (Allowed, RolesAllow), and every budget
+// (Limits: groups per connection, resend buffer, duplicate ackId cache,
+// inbound and outbound queues, invocations).
+package core

@@ -1,0 +1,99 @@
+package core
+
+import (
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
+)
+
+// Limits are the emulator's budgets, in one place. Every queue, buffer and
+// table of a connection is bounded by one of them.
+type Limits struct {
+	// MaxGroupsPerConnection bounds the groups one connection is in, and
+	// the groups a user is added to through the REST API. A join over it
+	// fails with ErrTooManyGroups; a handshake whose token names more is
+	// refused.
+	MaxGroupsPerConnection int
+	// MaxUnackedMessages and MaxUnackedBytes bound the resend buffer of a
+	// recoverable connection (the service's documented capacity); bytes
+	// count each message as encoded for the connection (ConnSpec.Size). A
+	// connection over either is closed for good.
+	MaxUnackedMessages int
+	MaxUnackedBytes    int
+	// MaxAckIDs is how many ackIds a connection remembers to detect
+	// duplicates (the oldest are forgotten first).
+	MaxAckIDs int
+	// RecoveryWindow is how long a dropped recoverable connection waits to
+	// be recovered, unless its ConnSpec says otherwise.
+	RecoveryWindow time.Duration
+	// InboxFrames and InboxBytes bound the frames a connection has read but
+	// not handled yet (Conn.Submit); a full inbox pauses reading. A frame
+	// larger than InboxBytes is accepted into an empty inbox.
+	InboxFrames int
+	InboxBytes  int
+	// QueueFrames and QueueBytes bound a socket's outbound queue (frames
+	// queued or being written); a peer that falls this far behind is closed
+	// instead of being waited on. Adapters apply them to their sockets.
+	QueueFrames int
+	QueueBytes  int
+	// MaxInvocations bounds the invocations (user events a client waits
+	// for an answer to) one connection has in flight.
+	MaxInvocations int
+}
+
+// DefaultLimits returns the emulator's budgets.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxGroupsPerConnection: 1000,
+		MaxUnackedMessages:     1000,
+		MaxUnackedBytes:        16 << 20,
+		MaxAckIDs:              65536,
+		RecoveryWindow:         30 * time.Second,
+		InboxFrames:            16,
+		InboxBytes:             1 << 20,
+		QueueFrames:            4096,
+		QueueBytes:             32 << 20,
+		MaxInvocations:         128,
+	}
+}
+
+// Roles a connection can hold. A role may be scoped to one group by
+// appending "." and the group name. (The service's role names: a client
+// token's role claim carries them.)
+const (
+	RoleJoinLeaveGroup = "webpubsub.joinLeaveGroup"
+	RoleSendToGroup    = "webpubsub.sendToGroup"
+)
+
+// allows reports whether holds grants role on group: the plain role, or the
+// role scoped to group. With group "" only the plain role does. This is the
+// one place the emulator decides permissions.
+func allows(holds func(string) bool, role, group string) bool {
+	if holds(role) {
+		return true
+	}
+	return group != "" && holds(role+"."+group)
+}
+
+// RolesAllow reports whether a role list grants role on group (see
+// Conn.Allowed), for decisions taken before a connection exists.
+func RolesAllow(roles []string, role, group string) bool {
+	return allows(func(r string) bool {
+		for _, have := range roles {
+			if have == r {
+				return true
+			}
+		}
+		return false
+	}, role, group)
+}
+
+// NormalizeHub returns the key a hub name is known by. Hub names are
+// case-sensitive today: the key is the name itself.
+func NormalizeHub(name string) string { return name }
+
+// ValidateHub reports whether name is a valid hub name.
+func ValidateHub(name string) error { return names.ValidateHub(name) }
+
+// ValidateGroup reports whether name is a valid group name.
+func ValidateGroup(name string) error { return names.ValidateGroup(name) }
