@@ -210,6 +210,13 @@ func (h *Hub) unregister(c *Conn) {
 	}
 }
 
+// Discard forgets c, which was never established (its handshake failed),
+// without telling anyone, and aborts its socket.
+func (c *Conn) Discard() {
+	c.abandon()
+	c.hub.unregister(c)
+}
+
 // abandon forgets c without telling anyone and aborts its socket (Reset,
 // Close).
 func (c *Conn) abandon() {

@@ -1,0 +1,254 @@
+package endpoint
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/hooks"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/pubsub"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/simple"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/wslink"
+	"github.com/webpubsub-go/webpubsub/internal/auth"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// shuttingDown answers handshakes once the emulator is closing.
+const shuttingDown = "the emulator is shutting down"
+
+// serve is the client WebSocket endpoint /client/hubs/{hub}.
+func (p *Endpoint) serve(w http.ResponseWriter, r *http.Request) {
+	hubName := r.PathValue("hub")
+	if err := core.ValidateHub(hubName); err != nil {
+		p.refuse(w, r, hubName, &hooks.Rejection{Status: http.StatusBadRequest, Reason: err.Error()})
+		return
+	}
+	q := r.URL.Query()
+	if q.Has(protocol.QueryConnectionID) || q.Has(protocol.QueryReconnectionToken) {
+		p.recover(w, r, hubName, q.Get(protocol.QueryConnectionID), q.Get(protocol.QueryReconnectionToken))
+		return
+	}
+	ev, mode, rej := p.admit(r, hubName)
+	if rej != nil {
+		p.refuse(w, r, hubName, rej)
+		return
+	}
+	p.open(w, r, ev, mode)
+}
+
+// admit decides a handshake: the access token (or the hub's anonymous
+// policy), the simple WebSocket mode, the upstream connect event, and the
+// limits on what the connection would be.
+func (p *Endpoint) admit(r *http.Request, hubName string) (*hooks.ConnectEvent, simple.Mode, *hooks.Rejection) {
+	claims, rej := p.authenticate(r, hubName)
+	if rej != nil {
+		return nil, simple.Mode{}, rej
+	}
+	q := r.URL.Query()
+	requested := headerTokens(r.Header, "Sec-WebSocket-Protocol")
+	mode, err := simple.ParseMode(q)
+	if err != nil {
+		return nil, mode, &hooks.Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
+	}
+	ev := &hooks.ConnectEvent{
+		Hub:          hubName,
+		ConnectionID: core.RandomID(16),
+		Claims:       claimMap(claims),
+		Query:        q,
+		Headers:      r.Header.Clone(),
+		Subprotocols: requested,
+		UserID:       claims.Subject,
+		Groups:       append([]string(nil), claims.Groups...),
+		Roles:        append([]string(nil), claims.Roles...),
+		Subprotocol:  pickSubprotocol(requested),
+	}
+	if rej := p.cfg.Hooks.Connect(r.Context(), ev); rej != nil {
+		if rej.Status < 400 || rej.Status > 599 {
+			rej.Status = http.StatusUnauthorized
+		}
+		return nil, mode, rej
+	}
+	return ev, mode, p.checkAnswer(ev, mode)
+}
+
+// authenticate verifies the handshake's access token; without one the hub
+// must allow anonymous clients.
+func (p *Endpoint) authenticate(r *http.Request, hubName string) (*auth.Claims, *hooks.Rejection) {
+	token := r.URL.Query().Get(protocol.QueryAccessToken)
+	if token == "" {
+		token = bearerToken(r)
+	}
+	claims := &auth.Claims{}
+	switch {
+	case token != "":
+		var err error
+		if claims, err = p.cfg.Access.VerifyClient(r, hubName, token); err != nil {
+			return nil, &hooks.Rejection{Status: http.StatusUnauthorized, Reason: "invalid access token: " + err.Error()}
+		}
+	case !p.cfg.AllowsAnonymous(hubName):
+		return nil, &hooks.Rejection{Status: http.StatusUnauthorized, Reason: "missing access token: add the access_token query parameter (or set anonymousConnectPolicy to allow in the hub's settings)"}
+	}
+	// else: an anonymous connection the hub's anonymousConnectPolicy allows.
+	for _, g := range claims.Groups {
+		if err := core.ValidateGroup(g); err != nil {
+			return nil, &hooks.Rejection{Status: http.StatusBadRequest, Reason: "invalid webpubsub.group claim: " + err.Error()}
+		}
+	}
+	return claims, nil
+}
+
+// checkAnswer checks the connection as the token and the upstream's connect
+// answer describe it.
+func (p *Endpoint) checkAnswer(ev *hooks.ConnectEvent, mode simple.Mode) *hooks.Rejection {
+	if ev.Subprotocol != "" && !contains(pubsub.Subprotocols, ev.Subprotocol) {
+		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol)}
+	}
+	for _, g := range ev.Groups {
+		if err := core.ValidateGroup(g); err != nil {
+			// The token's groups were checked before: this one is the upstream's.
+			p.log.Warn("emulator: upstream connect answer has an invalid group", "hub", ev.Hub, "err", err)
+			return &hooks.Rejection{Status: http.StatusInternalServerError, Reason: hooks.UpstreamFailed}
+		}
+	}
+	if n, limit := countDistinct(ev.Groups), p.cfg.Core.Limits().MaxGroupsPerConnection; n > limit {
+		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the connection would join %d groups; the emulator's limit per connection is %d", n, limit)}
+	}
+	if ev.Subprotocol == "" {
+		if reason := mode.Admit(ev.Roles); reason != "" {
+			return &hooks.Rejection{Status: http.StatusForbidden, Reason: reason}
+		}
+	}
+	return nil
+}
+
+// open registers the admitted connection, completes the handshake and runs
+// the socket. The connection is registered before the handshake completes,
+// so that a client that sees the handshake succeed can rely on being
+// reachable; frames queue until the socket starts.
+func (p *Endpoint) open(w http.ResponseWriter, r *http.Request, ev *hooks.ConnectEvent, mode simple.Mode) {
+	if !p.cfg.Tasks.Add() {
+		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
+		return
+	}
+	served := false
+	defer func() {
+		if !served {
+			p.cfg.Tasks.Done()
+		}
+	}()
+	s := p.newSocket()
+	spec := core.ConnSpec{ID: ev.ConnectionID, UserID: ev.UserID, Roles: ev.Roles, Groups: ev.Groups}
+	var framer wslink.Framer
+	if ev.Subprotocol != "" {
+		var hello wsio.Frame
+		framer, hello = p.cfg.PubSub.Open(&spec, ev.Subprotocol)
+		s.Queue(hello) // the connected message comes first
+	} else {
+		framer = p.cfg.Simple.Open(&spec, mode)
+	}
+	l := wslink.New(s, framer, ev.ConnectionID, p.log)
+	spec.Link = l
+	h := p.cfg.Core.Hub(ev.Hub)
+	if h == nil {
+		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
+		return
+	}
+	c, err := h.Register(spec)
+	if err != nil {
+		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
+		return
+	}
+	if err := s.Accept(w, r, ev.Subprotocol, MaxClientMessage); err != nil {
+		p.log.Debug("emulator: websocket handshake failed", "err", err)
+		c.Discard()
+		return
+	}
+	c.Establish() // false: removed or reset meanwhile; the socket is closing
+	served = true
+	p.run(c, l)
+}
+
+// refuse answers a client handshake with rej and logs it as a warning. The
+// reason must not contain the token.
+func (p *Endpoint) refuse(w http.ResponseWriter, r *http.Request, hub string, rej *hooks.Rejection) {
+	p.log.Warn("emulator: client connection refused", "hub", hub, "status", rej.Status, "reason", rej.Reason, "remote", r.RemoteAddr)
+	http.Error(w, rej.Reason, rej.Status)
+}
+
+// pickSubprotocol returns the first subprotocol the client asked for that
+// the emulator supports, or "" (simple WebSocket).
+func pickSubprotocol(requested []string) string {
+	for _, s := range requested {
+		if contains(pubsub.Subprotocols, s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// headerTokens splits the comma-separated values of header key.
+func headerTokens(h http.Header, key string) []string {
+	var out []string
+	for _, v := range h.Values(key) {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header, or "".
+func bearerToken(r *http.Request) string {
+	v := r.Header.Get("Authorization")
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+// claimMap returns the claims as the string lists of a connect event.
+func claimMap(c *auth.Claims) map[string][]string {
+	m := make(map[string][]string)
+	if len(c.Roles) > 0 {
+		m["role"] = append([]string(nil), c.Roles...)
+	}
+	if len(c.Groups) > 0 {
+		m["webpubsub.group"] = append([]string(nil), c.Groups...)
+	}
+	if c.Subject != "" {
+		m["sub"] = []string{c.Subject}
+	}
+	if c.Audience != "" {
+		m["aud"] = []string{c.Audience}
+	}
+	if c.IssuedAt != 0 {
+		m["iat"] = []string{strconv.FormatInt(c.IssuedAt, 10)}
+	}
+	if c.ExpiresAt != 0 {
+		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
+	}
+	return m
+}
+
+// countDistinct returns how many different strings list holds.
+func countDistinct(list []string) int {
+	seen := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		seen[s] = struct{}{}
+	}
+	return len(seen)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

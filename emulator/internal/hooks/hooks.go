@@ -1,0 +1,233 @@
+// Package hooks is the emulator's upstream caller: the connect event that
+// decides a handshake, the user events of clients (events, invocations,
+// simple WebSocket frames), and, as an observer of the core, the connected,
+// disconnected and group presence events. With no upstream configured for
+// a hub every hook is a no-op: a connection is accepted as its token
+// describes it, and user events succeed with no answer. With upstreams, the
+// hooks call them through internal/upstream exactly as the service does
+// (CloudEvents over HTTP, abuse protection, ce-signature with the access
+// key, connection state carried across events).
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/observe"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+	"github.com/webpubsub-go/webpubsub/internal/upstream"
+)
+
+// UpstreamFailed is what a client learns when the upstream could not be
+// called or answered something unusable; the details go to the log.
+const UpstreamFailed = "the upstream event handler failed"
+
+// pendingTTL is how long a session created by Connect waits for its
+// connection to be established before it is forgotten.
+const pendingTTL = time.Minute
+
+// sessionKey holds a connection's upstream session (core.Conn.Value).
+var sessionKey = core.NewKey()
+
+// Config configures a Caller.
+type Config struct {
+	// Route picks the handler of an event from the settings in effect.
+	Route func(hub, event string, system bool) (upstream.Handler, bool)
+	// AccessKey signs the events (ce-signature).
+	AccessKey string
+	// Origin is the emulator's host:port (WebHook-Request-Origin).
+	Origin string
+	// Go runs the background sends; see upstream.Config.Go.
+	Go func(func()) bool
+	// Client sends the requests.
+	Client *http.Client
+	// RetryDelays replace the service's waits between validation retries
+	// when not nil (tests).
+	RetryDelays []time.Duration
+	Logger      *slog.Logger
+	// Trace records user events; nil when the trace is off.
+	Trace *observe.Trace
+}
+
+// Caller calls the upstream event handlers. It is a core.Observer.
+type Caller struct {
+	inv   *upstream.Invoker
+	log   *slog.Logger
+	trace *observe.Trace
+
+	mu      sync.Mutex
+	pending map[string]pendingSession // by connection id
+}
+
+// pendingSession is a session whose connection is being set up.
+type pendingSession struct {
+	s  *upstream.Session
+	at time.Time
+}
+
+// New returns a caller.
+func New(cfg Config) (*Caller, error) {
+	inv, err := upstream.New(upstream.Config{
+		Route:       cfg.Route,
+		AccessKeys:  []string{cfg.AccessKey},
+		Origin:      cfg.Origin,
+		Go:          cfg.Go,
+		Client:      cfg.Client,
+		RetryDelays: cfg.RetryDelays,
+		Logger:      cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Caller{inv: inv, log: log, trace: cfg.Trace, pending: make(map[string]pendingSession)}, nil
+}
+
+// Revalidate makes upstream hosts be validated again before their next
+// event (the settings changed).
+func (u *Caller) Revalidate() { u.inv.Revalidate() }
+
+// Close cancels the calls in flight and refuses new ones.
+func (u *Caller) Close() { u.inv.Close() }
+
+// ConnectEvent describes a connection about to be accepted. Connect may
+// change UserID, Groups, Roles and Subprotocol, which start out as the
+// access token and the WebSocket request describe them.
+type ConnectEvent struct {
+	Hub          string
+	ConnectionID string
+	// Claims are the access token's claims by name (role, webpubsub.group,
+	// sub, aud, iat, exp) as string lists.
+	Claims  map[string][]string
+	Query   url.Values
+	Headers http.Header
+	// Subprotocols are the subprotocols the client asked for.
+	Subprotocols []string
+
+	UserID string
+	Groups []string
+	Roles  []string
+	// Subprotocol is the subprotocol that will be negotiated. "" = simple
+	// WebSocket.
+	Subprotocol string
+}
+
+// Rejection refuses a connection.
+type Rejection struct {
+	// Status is the HTTP status of the handshake response (400, 401, 500...).
+	Status int
+	// Reason is the response body.
+	Reason string
+}
+
+// Connect runs before a WebSocket handshake is accepted; a non-nil
+// rejection refuses the connection with its status and reason.
+//
+// With a connect upstream, its answer can reject the connection (its status
+// and reason) or set the user, add groups and roles and choose one of the
+// requested subprotocols. An unreachable or failing upstream refuses the
+// connection with 500.
+func (u *Caller) Connect(ctx context.Context, ev *ConnectEvent) *Rejection {
+	s, res, err := u.inv.Connect(ctx, upstream.ConnectRequest{
+		Hub:          ev.Hub,
+		ConnectionID: ev.ConnectionID,
+		UserID:       ev.UserID,
+		Subprotocol:  ev.Subprotocol,
+		Claims:       ev.Claims,
+		Query:        ev.Query,
+		Headers:      ev.Headers,
+		Subprotocols: ev.Subprotocols,
+	})
+	if err != nil {
+		var se *upstream.StatusError
+		if errors.As(err, &se) {
+			r := se.Reason
+			if r == "" {
+				r = fmt.Sprintf("the upstream event handler refused the connection (status %d)", se.Status)
+			}
+			return &Rejection{Status: se.Status, Reason: r}
+		}
+		// The details (the upstream's address, the transport error) are for
+		// the operator's log, not for the client.
+		u.log.Warn("emulator: upstream connect failed", "hub", ev.Hub, "connectionId", ev.ConnectionID, "err", err)
+		return &Rejection{Status: http.StatusInternalServerError, Reason: UpstreamFailed}
+	}
+	if res != nil {
+		if rej := applyAnswer(ev, s, res); rej != nil {
+			return rej
+		}
+	}
+	u.park(ev.ConnectionID, s)
+	return nil
+}
+
+// applyAnswer applies a connect answer to ev, as the service does: userId
+// overrides (even to ""), roles replace the token's (an empty array removes
+// them), groups replace the token's only when the answer lists some.
+func applyAnswer(ev *ConnectEvent, s *upstream.Session, res *protocol.ConnectResponse) *Rejection {
+	if res.Subprotocol != "" {
+		if !contains(ev.Subprotocols, res.Subprotocol) {
+			return &Rejection{Status: http.StatusInternalServerError, Reason: fmt.Sprintf("the upstream event handler chose subprotocol %q, which the client did not request", res.Subprotocol)}
+		}
+		ev.Subprotocol = res.Subprotocol
+	}
+	ev.UserID = s.UserID()
+	if res.Roles != nil {
+		ev.Roles = append([]string(nil), res.Roles...)
+	}
+	if len(res.Groups) > 0 {
+		ev.Groups = append([]string(nil), res.Groups...)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// park keeps s until the connection id is established, forgetting sessions
+// whose connection never was.
+func (u *Caller) park(id string, s *upstream.Session) {
+	now := time.Now()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for k, p := range u.pending {
+		if now.Sub(p.at) > pendingTTL {
+			delete(u.pending, k)
+		}
+	}
+	u.pending[id] = pendingSession{s: s, at: now}
+}
+
+// take removes and returns the session parked for id, or nil.
+func (u *Caller) take(id string) *upstream.Session {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	p, ok := u.pending[id]
+	if !ok {
+		return nil
+	}
+	delete(u.pending, id)
+	return p.s
+}
+
+// session returns c's session, or nil before it is established.
+func session(c *core.Conn) *upstream.Session {
+	s, _ := c.Value(sessionKey).(*upstream.Session)
+	return s
+}

@@ -1,0 +1,111 @@
+package observe
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/emulator/trace"
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
+)
+
+// StatusWriter remembers the status and the start of the body of a
+// response.
+type StatusWriter struct {
+	http.ResponseWriter
+	Status int
+	// Body is the first 512 bytes of the body.
+	Body []byte
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (w *StatusWriter) WriteHeader(code int) {
+	if w.Status == 0 {
+		w.Status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write implements http.ResponseWriter.
+func (w *StatusWriter) Write(b []byte) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	if n := 512 - len(w.Body); n > 0 {
+		w.Body = append(w.Body, b[:min(n, len(b))]...)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController and the WebSocket handshake reach the
+// connection.
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// REST records a REST call with its status and duration.
+func (t *Trace) REST(r *http.Request, status int, d time.Duration) {
+	if t == nil {
+		return
+	}
+	hub, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/hubs/"), "/")
+	if !strings.HasPrefix(r.URL.Path, "/api/hubs/") {
+		hub = ""
+	}
+	t.rec.Record(trace.Event{
+		Kind: trace.KindREST, Hub: hub, Method: r.Method, Path: r.URL.Path,
+		Status: status, DurationMS: milliseconds(d),
+	})
+}
+
+// Handshakes wraps the client endpoint to record the handshakes refused
+// with an HTTP status (the body is the reason).
+func (t *Trace) Handshakes(next http.HandlerFunc) http.HandlerFunc {
+	if t == nil {
+		return next
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		sw := &StatusWriter{ResponseWriter: w}
+		next(sw, r)
+		if sw.Status >= 400 {
+			t.Refused(r.PathValue("hub"), "", sw.Status, strings.TrimSpace(string(sw.Body)))
+		}
+	}
+}
+
+// UpstreamClient returns an HTTP client for upstream calls that records
+// each call, sending through next. Like the upstream invoker's own client,
+// it does not follow redirects (a redirected POST would lose its body).
+func (t *Trace) UpstreamClient(next http.RoundTripper) *http.Client {
+	return &http.Client{
+		Transport:     upstreamRecorder{t: t, next: next},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// upstreamRecorder records every upstream request with status and duration.
+type upstreamRecorder struct {
+	t    *Trace
+	next http.RoundTripper
+}
+
+func (u upstreamRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := u.next.RoundTrip(r)
+	ev := trace.Event{
+		Kind: trace.KindUpstream, Hub: r.Header.Get(protocol.HeaderHub), ConnectionID: r.Header.Get(protocol.HeaderConnectionID),
+		UserID: r.Header.Get(protocol.HeaderUserID), Event: r.Header.Get(protocol.HeaderEventName),
+		Method: r.Method, Path: r.URL.Scheme + "://" + r.URL.Host + r.URL.Path, DurationMS: milliseconds(time.Since(start)),
+	}
+	if r.Method != http.MethodPost {
+		ev.Event = "abuse protection" // the OPTIONS (or GET) webhook validation
+	}
+	if err != nil {
+		ev.Reason = err.Error()
+	} else {
+		ev.Status = resp.StatusCode
+	}
+	u.t.rec.Record(ev)
+	return resp, err
+}
+
+// milliseconds is d in milliseconds, to the microsecond.
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
