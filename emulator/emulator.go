@@ -17,6 +17,10 @@
 // fragment with cumulative acks, re-ack replays, close on gaps
 // ("ProtocolViolation") and idleness ("IdleTimeout"), and end with a
 // terminal frame numbered N+1.
+//
+// How the emulator is built (a protocol-neutral core with an adapter per
+// client wire around it) is described in ARCHITECTURE.md at the root of the
+// repository.
 package emulator
 
 import (
@@ -26,56 +30,74 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/emulator/fault"
-	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/access"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/endpoint"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/hooks"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/observe"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/pubsub"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/rest"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/simple"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/tasks"
 	"github.com/webpubsub-go/webpubsub/emulator/settings"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
+)
+
+// Budgets and deadlines of emulators created from now on. (Variables so
+// that tests can lower them.)
+var (
+	// limits are the core's budgets (core.DefaultLimits).
+	limits = core.DefaultLimits()
+	// writeTimeout bounds one network write: a client that takes nothing
+	// for that long is dropped (its socket is aborted), as a network
+	// failure would be.
+	writeTimeout = 10 * time.Second
+	// closeTimeout bounds a graceful close: if the frames queued before the
+	// close and the close frame itself are not written within it, the
+	// socket is aborted.
+	closeTimeout = 5 * time.Second
+	// upstreamRetryDelays, when not nil, replace the service's 1, 3 and 5 s
+	// waits between retries of upstream validation; tests shorten them.
+	upstreamRetryDelays []time.Duration
 )
 
 // Emulator is a running local Web PubSub service. Create one with New and stop
 // it with Close. Its methods are safe for concurrent use.
 type Emulator struct {
-	key    string
-	window time.Duration
-	log    *slog.Logger
 	opts   Options
-
-	ln  net.Listener
-	srv *http.Server
-	url string
-	// hosts are the host:port names the emulator accepts token audiences
-	// for (see audience.go).
-	hosts     map[string]bool
-	serveDone chan struct{}
-	// upstream calls the event handlers of the settings in effect.
-	upstream *upstreamCaller
+	key    string
+	log    *slog.Logger
+	url    string
+	access *access.Access
 	// settings are the hub settings in effect (never nil once New returns).
 	settings atomic.Pointer[settings.Settings]
 	// stopWatch stops watching Options.SettingsFile; nil without one.
 	stopWatch context.CancelFunc
-	// faults are the injected faults (faults.go).
-	faults *fault.Injector
-	// upstreamTransport is the transport of upstream calls when the trace
-	// does not provide one; its idle connections are closed by Close.
+	faults    *fault.Injector
+	// trace records what happens for the live trace page, through tr; both
+	// nil when Options.TraceEvents is negative.
+	trace *trace.Recorder
+	tr    *observe.Trace
+	// upstreamTransport carries the upstream calls; Close closes its idle
+	// connections.
 	upstreamTransport *http.Transport
-	// trace records what happens for the live trace page (observe.go); nil
-	// when Options.TraceEvents is negative.
-	trace         *trace.Recorder
-	traceUpstream *http.Transport
 
-	mu     sync.Mutex
-	hubs   map[string]*hub
-	closed bool
-	// live are the running transports, including those of removed
-	// connections still closing, so that Close can abort them all.
-	live map[*wsio.Socket]struct{}
-	// wg counts WebSocket handler goroutines and background work (recovery
-	// expiry, asynchronous removals) so that Close can wait for them.
-	wg sync.WaitGroup
+	tasks    tasks.Group // every goroutine the emulator starts
+	core     *core.Core
+	hooks    *hooks.Caller
+	endpoint *endpoint.Endpoint
+
+	ln        net.Listener
+	srv       *http.Server
+	serveDone chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New starts an emulator serving on opts.Addr (default 127.0.0.1:0). A nil
@@ -90,65 +112,27 @@ func New(opts *Options) (*Emulator, error) {
 
 // start builds and starts the emulator of New.
 func start(opts Options) (*Emulator, error) {
-	e := &Emulator{
-		key:       opts.AccessKey,
-		window:    opts.RecoveryWindow,
-		log:       opts.Logger,
-		opts:      opts,
-		hubs:      make(map[string]*hub),
-		live:      make(map[*wsio.Socket]struct{}),
-		faults:    newFaults(),
-		serveDone: make(chan struct{}),
-	}
+	e := &Emulator{opts: opts, key: opts.AccessKey, log: opts.Logger, serveDone: make(chan struct{})}
+	e.faults = fault.New(rest.Operations()...)
 	if e.key == "" {
 		e.key = DevAccessKey
-	}
-	if e.window <= 0 {
-		e.window = DefaultRecoveryWindow
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	e.startTrace()
-	addr := opts.Addr
-	if addr == "" {
-		addr = DefaultAddr
-	}
 	watcher, err := e.loadSettings(opts)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: listening on %s: %w", addr, err)
+	if err := e.listen(opts); err != nil {
+		return nil, err
 	}
-	if opts.AccessKey == "" && !isLoopback(ln.Addr()) {
-		ln.Close()
-		return nil, fmt.Errorf("emulator: refusing to listen on %s with the well-known development key (DevAccessKey), which anyone on the network knows: set Options.AccessKey (CLI: -key or -random-key), or listen on 127.0.0.1", ln.Addr())
-	}
-	e.ln = ln
-	e.url = "http://" + urlHost(ln.Addr())
-	if e.hosts, err = ownHosts(ln.Addr(), addr, opts.HostNames); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
-	if e.upstream, err = newUpstreamCaller(e); err != nil {
-		ln.Close()
+	if err := e.build(); err != nil {
+		e.ln.Close()
 		return nil, fmt.Errorf("emulator: invalid upstream configuration: %w", err)
 	}
-	e.srv = &http.Server{
-		Handler:           e.handler(),
-		ReadHeaderTimeout: httpReadHeaderTimeout,
-		ReadTimeout:       httpReadTimeout,
-		IdleTimeout:       httpIdleTimeout,
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
-	}
-	go func() {
-		defer close(e.serveDone)
-		if err := e.srv.Serve(newLimitListener(ln, maxConnectionsFor(opts.MaxConnections), e.log)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			e.log.Error("emulator: serve failed", "err", err)
-		}
-	}()
+	e.serve(opts)
 	if watcher != nil {
 		e.watchSettings(watcher)
 	}
@@ -156,25 +140,100 @@ func start(opts Options) (*Emulator, error) {
 	return e, nil
 }
 
-// urlHost returns the host:port to put in URLs for a listener address; an
-// unspecified IP (":8080") becomes 127.0.0.1.
-func urlHost(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
+// listen opens the listener of opts.Addr and learns the names the
+// emulator is reachable as.
+func (e *Emulator) listen(opts Options) error {
+	addr := opts.Addr
+	if addr == "" {
+		addr = DefaultAddr
 	}
-	ip := tcp.IP
-	if ip == nil || ip.IsUnspecified() {
-		ip = net.IPv4(127, 0, 0, 1)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("emulator: listening on %s: %w", addr, err)
 	}
-	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+	if opts.AccessKey == "" && !access.IsLoopback(ln.Addr()) {
+		ln.Close()
+		return fmt.Errorf("emulator: refusing to listen on %s with the well-known development key (DevAccessKey), which anyone on the network knows: set Options.AccessKey (CLI: -key or -random-key), or listen on 127.0.0.1", ln.Addr())
+	}
+	hosts, err := access.OwnHosts(ln.Addr(), addr, opts.HostNames)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("emulator: %w", err)
+	}
+	e.ln = ln
+	e.url = "http://" + access.URLHost(ln.Addr())
+	e.access = access.New(e.key, e.url, hosts)
+	return nil
 }
 
-// isLoopback reports whether a listener address is on a loopback interface
-// only (not 0.0.0.0, :: or an external address).
-func isLoopback(a net.Addr) bool {
-	tcp, ok := a.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
+// build makes the emulator's parts: the core, observed by the log, the
+// live trace and the upstream caller, and the adapters around it.
+func (e *Emulator) build() error {
+	tr := e.tr
+	var err error
+	e.hooks, err = hooks.New(hooks.Config{
+		Route:       e.route,
+		AccessKey:   e.key,
+		Origin:      strings.TrimPrefix(e.url, "http://"),
+		Go:          e.tasks.Go,
+		Client:      e.upstreamClient(),
+		RetryDelays: upstreamRetryDelays,
+		Logger:      e.log,
+		Trace:       tr,
+	})
+	if err != nil {
+		return err
+	}
+	observers := []core.Observer{observe.NewLog(e.log)}
+	if tr != nil {
+		observers = append(observers, tr)
+	}
+	lim := limits
+	if e.opts.RecoveryWindow > 0 {
+		lim.RecoveryWindow = e.opts.RecoveryWindow
+	}
+	e.core = core.New(core.Config{Limits: lim, Observers: append(observers, e.hooks), Go: e.tasks.Go})
+	e.endpoint = endpoint.New(endpoint.Config{
+		Core:            e.core,
+		Access:          e.access,
+		Hooks:           e.hooks,
+		PubSub:          pubsub.New(pubsub.Config{Hooks: e.hooks, Trace: tr, Logger: e.log, Go: e.tasks.Go, Limits: lim}),
+		Simple:          simple.New(e.hooks, e.log),
+		Tasks:           &e.tasks,
+		AllowsAnonymous: e.allowsAnonymous,
+		WriteTimeout:    writeTimeout,
+		CloseTimeout:    closeTimeout,
+		Trace:           tr,
+		Logger:          e.log,
+	})
+	return nil
+}
+
+// serve starts serving the emulator's HTTP handler: the client endpoint, the
+// REST API, the live trace and the fault-injection admin endpoints.
+func (e *Emulator) serve(opts Options) {
+	root := http.NewServeMux()
+	root.HandleFunc("GET /client/hubs/{hub}", e.endpoint.Handler())
+	rest.New(rest.Config{Core: e.core, Access: e.access, Faults: e.faults, Logger: e.log, Trace: e.tr}).Register(root)
+	e.routeTrace(root)
+	e.routeFaults(root)
+	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		rest.WriteError(w, http.StatusNotFound, rest.CodeNotFound, "no operation matches "+r.Method+" "+r.URL.Path)
+	})
+	e.srv = &http.Server{
+		Handler:           root,
+		ReadHeaderTimeout: httpReadHeaderTimeout,
+		ReadTimeout:       httpReadTimeout,
+		IdleTimeout:       httpIdleTimeout,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+	ln := newLimitListener(e.ln, maxConnectionsFor(opts.MaxConnections), e.log)
+	go func() {
+		defer close(e.serveDone)
+		if err := e.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Error("emulator: serve failed", "err", err)
+		}
+	}()
 }
 
 // URL returns the emulator's endpoint, "http://127.0.0.1:PORT".
@@ -191,145 +250,32 @@ func (e *Emulator) ConnectionString() string {
 // Close stops the listener, drops every connection and waits until every
 // goroutine the emulator started has ended. It is safe to call more than once.
 func (e *Emulator) Close() error {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return nil
-	}
-	e.closed = true
-	hubs := e.hubs
-	e.hubs = make(map[string]*hub)
-	live := make([]*wsio.Socket, 0, len(e.live))
-	for t := range e.live {
-		live = append(live, t)
-	}
-	e.mu.Unlock()
-
-	if e.stopWatch != nil {
-		e.stopWatch()
-	}
-	err := e.srv.Close()
-	<-e.serveDone
-	// Let paused upstream calls fail fast rather than wait for a resume.
-	e.faults.ResumeUpstream()
-	if e.upstream != nil {
-		// Cancel upstream calls in flight so that the wait below is short.
-		e.upstream.inv.Close()
-	}
-	if e.upstreamTransport != nil {
+	e.closeOnce.Do(func() {
+		e.tasks.Close()
+		e.core.Close()
+		if e.stopWatch != nil {
+			e.stopWatch()
+		}
+		err := e.srv.Close()
+		<-e.serveDone
+		// Let paused upstream calls fail fast rather than wait for a resume,
+		// and cancel those in flight so that the wait below is short.
+		e.faults.ResumeUpstream()
+		e.hooks.Close()
 		defer e.upstreamTransport.CloseIdleConnections()
-	}
-	for _, h := range hubs {
-		h.abandon()
-	}
-	// Transports of connections already removed but still closing (a peer
-	// that does not read) are aborted too, so that Close never waits on a peer.
-	for _, t := range live {
-		t.Abort()
-	}
-	e.wg.Wait()
-	e.stopTrace()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
+		// Sockets of connections already removed but still closing (a peer
+		// that does not read) are aborted too, so that Close never waits on
+		// a peer.
+		e.endpoint.AbortAll()
+		e.tasks.Wait()
+		e.stopTrace()
+		if !errors.Is(err, http.ErrServerClosed) {
+			e.closeErr = err
+		}
+	})
+	return e.closeErr
 }
 
 // Reset forgets every connection, group, user and permission, like a restart
 // of the service: connections are dropped abruptly and cannot be recovered.
-func (e *Emulator) Reset() {
-	e.mu.Lock()
-	hubs := e.hubs
-	e.hubs = make(map[string]*hub)
-	e.mu.Unlock()
-	for _, h := range hubs {
-		h.abandon()
-	}
-	e.traceReset()
-}
-
-// DropConnection abruptly drops the transport of a connection (the TCP
-// connection is closed without a WebSocket close frame), as a network failure
-// would. The connection's state is kept so that a reliable client can recover
-// it. It reports whether the connection had a live transport.
-func (e *Emulator) DropConnection(hubName, connectionID string) bool {
-	h := e.lookupHub(hubName)
-	if h == nil {
-		return false
-	}
-	c := h.connection(connectionID)
-	if c == nil {
-		return false
-	}
-	return c.dropTransport()
-}
-
-// DropAllConnections drops the transport of every connection of hub ("" = all
-// hubs) like DropConnection and returns how many were dropped.
-func (e *Emulator) DropAllConnections(hubName string) int {
-	var hubs []*hub
-	e.mu.Lock()
-	for name, h := range e.hubs {
-		if hubName == "" || name == hubName {
-			hubs = append(hubs, h)
-		}
-	}
-	e.mu.Unlock()
-	n := 0
-	for _, h := range hubs {
-		for _, c := range h.all() {
-			if c.dropTransport() {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// hub returns the hub named name, creating it on first use. It returns nil
-// once the emulator is closed.
-func (e *Emulator) hub(name string) *hub {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil
-	}
-	h := e.hubs[name]
-	if h == nil {
-		h = newHub(e, name)
-		e.hubs[name] = h
-	}
-	return h
-}
-
-// lookupHub returns the hub named name or nil if it was never used.
-func (e *Emulator) lookupHub(name string) *hub {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.hubs[name]
-}
-
-// goTracked runs f in a goroutine that Close waits for. It reports false (and
-// does not run f) once the emulator is closed.
-func (e *Emulator) goTracked(f func()) bool {
-	if !e.track() {
-		return false
-	}
-	go func() {
-		defer e.wg.Done()
-		f()
-	}()
-	return true
-}
-
-// track adds one to the wait group unless the emulator is closed; the caller
-// must call e.wg.Done when it reports true.
-func (e *Emulator) track() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return false
-	}
-	e.wg.Add(1)
-	return true
-}
+func (e *Emulator) Reset() { e.core.Reset() }

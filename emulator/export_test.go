@@ -2,12 +2,12 @@ package emulator
 
 import "time"
 
-// SetQueueLimits lowers the outbound queue limits for a test and returns a
-// function that restores them.
+// SetQueueLimits lowers the outbound queue limits of emulators created
+// afterwards, for a test, and returns a function that restores them.
 func SetQueueLimits(frames, bytes int) (restore func()) {
-	f, b := maxQueuedFrames, maxQueuedBytes
-	maxQueuedFrames, maxQueuedBytes = frames, bytes
-	return func() { maxQueuedFrames, maxQueuedBytes = f, b }
+	f, b := limits.QueueFrames, limits.QueueBytes
+	limits.QueueFrames, limits.QueueBytes = frames, bytes
+	return func() { limits.QueueFrames, limits.QueueBytes = f, b }
 }
 
 // SetCloseTimeout changes how long a graceful close may take before the
@@ -35,9 +35,9 @@ func SetUpstreamRetryDelays(d []time.Duration) {
 // SetMaxGroupsPerConnection changes the group limit per connection for a
 // test and returns a function that restores it.
 func SetMaxGroupsPerConnection(n int) (restore func()) {
-	old := maxGroupsPerConnection
-	maxGroupsPerConnection = n
-	return func() { maxGroupsPerConnection = old }
+	old := limits.MaxGroupsPerConnection
+	limits.MaxGroupsPerConnection = n
+	return func() { limits.MaxGroupsPerConnection = old }
 }
 
 // SetHTTPTimeouts changes the HTTP server's read and idle timeouts of

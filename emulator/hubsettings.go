@@ -53,8 +53,8 @@ func (e *Emulator) loadSettings(opts Options) (*settings.Watcher, error) {
 // hosts are validated again before their next event.
 func (e *Emulator) applySettings(s *settings.Settings) {
 	e.settings.Store(s)
-	if e.upstream != nil {
-		e.upstream.inv.Revalidate()
+	if e.hooks != nil {
+		e.hooks.Revalidate()
 	}
 }
 
@@ -109,7 +109,7 @@ func (e *Emulator) allowsAnonymous(hub string) bool {
 func (e *Emulator) watchSettings(w *settings.Watcher) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stopWatch = cancel
-	if !e.goTracked(func() { w.Run(ctx) }) {
+	if !e.tasks.Go(func() { w.Run(ctx) }) {
 		cancel()
 	}
 }

@@ -193,7 +193,7 @@ func TestClientRecoversAfterA1011Or4xxxClose(t *testing.T) {
 			var ev events
 			c := startClient(t, e, ev.options())
 			id := c.ConnectionID()
-			ok, err := e.CloseConnectionWithCode(hub, id, code, "injected")
+			ok, err := e.CloseConnectionWithCode(hub, id, emulator.CloseCode(code), "injected")
 			require.NoError(t, err)
 			require.True(t, ok)
 			_, err = sdk(t, e).SendToConnection(ctxT(t), id, webpubsub.TextMessage("after the close"), nil)
@@ -213,7 +213,7 @@ func TestClientStartsANewConnectionAfterA1008Close(t *testing.T) {
 	var ev events
 	c := startClient(t, e, ev.options())
 	id := c.ConnectionID()
-	ok, err := e.CloseConnectionWithCode(hub, id, websocket.StatusPolicyViolation, "kicked by the test")
+	ok, err := e.CloseConnectionWithCode(hub, id, emulator.ClosePolicyViolation, "kicked by the test")
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Eventually(t, func() bool { cs, _, _ := ev.snapshot(); return len(cs) == 2 }, 10*time.Second, 5*time.Millisecond)
