@@ -73,4 +73,3 @@ func (p *Auth) appendTo(dst []byte, v Version) ([]byte, error) {
 		appendCodeAndProps(e, v, p.ReasonCode, &p.Properties)
 	})
 }
-

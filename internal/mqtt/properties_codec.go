@@ -63,7 +63,10 @@ var propCodecs = []propCodec{
 		}},
 	{PropCorrelationData, func(p *Properties) bool { return p.CorrelationData != nil },
 		func(e *enc, p *Properties) { e.bin("correlation data", p.CorrelationData) },
-		func(d *dec, p *Properties) (err error) { p.CorrelationData, err = d.bin("correlation data"); return err }},
+		func(d *dec, p *Properties) (err error) {
+			p.CorrelationData, err = d.bin("correlation data")
+			return err
+		}},
 	{PropSubscriptionIdentifier, nil, nil, nil}, // repeated: see appendProperties and readSubscriptionID
 	{PropSessionExpiryInterval, func(p *Properties) bool { return p.SessionExpiryInterval != 0 },
 		func(e *enc, p *Properties) { e.u32(p.SessionExpiryInterval) },
@@ -105,7 +108,10 @@ var propCodecs = []propCodec{
 		}},
 	{PropWillDelayInterval, func(p *Properties) bool { return p.WillDelayInterval != 0 },
 		func(e *enc, p *Properties) { e.u32(p.WillDelayInterval) },
-		func(d *dec, p *Properties) (err error) { p.WillDelayInterval, err = d.u32("will delay interval"); return err }},
+		func(d *dec, p *Properties) (err error) {
+			p.WillDelayInterval, err = d.u32("will delay interval")
+			return err
+		}},
 	{PropRequestResponseInformation, func(p *Properties) bool { return p.RequestResponseInformation != 0 },
 		func(e *enc, p *Properties) { e.u8(p.RequestResponseInformation) },
 		func(d *dec, p *Properties) (err error) {
@@ -120,16 +126,25 @@ var propCodecs = []propCodec{
 		}},
 	{PropServerReference, func(p *Properties) bool { return p.ServerReference != "" },
 		func(e *enc, p *Properties) { e.str("server reference", p.ServerReference) },
-		func(d *dec, p *Properties) (err error) { p.ServerReference, err = d.str("server reference"); return err }},
+		func(d *dec, p *Properties) (err error) {
+			p.ServerReference, err = d.str("server reference")
+			return err
+		}},
 	{PropReasonString, func(p *Properties) bool { return p.ReasonString != "" },
 		func(e *enc, p *Properties) { e.str("reason string", p.ReasonString) },
 		func(d *dec, p *Properties) (err error) { p.ReasonString, err = d.str("reason string"); return err }},
 	{PropReceiveMaximum, func(p *Properties) bool { return p.ReceiveMaximum != 0 },
 		func(e *enc, p *Properties) { e.u16(p.ReceiveMaximum) },
-		func(d *dec, p *Properties) (err error) { p.ReceiveMaximum, err = nonZero16(d, "receive maximum"); return err }},
+		func(d *dec, p *Properties) (err error) {
+			p.ReceiveMaximum, err = nonZero16(d, "receive maximum")
+			return err
+		}},
 	{PropTopicAliasMaximum, func(p *Properties) bool { return p.TopicAliasMaximum != 0 },
 		func(e *enc, p *Properties) { e.u16(p.TopicAliasMaximum) },
-		func(d *dec, p *Properties) (err error) { p.TopicAliasMaximum, err = d.u16("topic alias maximum"); return err }},
+		func(d *dec, p *Properties) (err error) {
+			p.TopicAliasMaximum, err = d.u16("topic alias maximum")
+			return err
+		}},
 	{PropTopicAlias, func(p *Properties) bool { return p.TopicAlias != 0 },
 		func(e *enc, p *Properties) { e.u16(p.TopicAlias) },
 		func(d *dec, p *Properties) (err error) { p.TopicAlias, err = nonZero16(d, "topic alias"); return err }},
