@@ -31,7 +31,7 @@ func decodeConnack(d *dec, v Version, l *Limits) (*Connack, error) {
 	if err := d.checkCode(v, c.ReasonCode); err != nil {
 		return nil, err
 	}
-	if v == V5 && d.left() > 0 {
+	if v == V5 {
 		if c.Properties, err = readProperties(d, CONNACK, l); err != nil {
 			return nil, err
 		}

@@ -92,9 +92,9 @@ func decodeBody(h FixedHeader, body []byte, v Version, l *Limits) (Packet, error
 	case UNSUBACK:
 		return nilOr(decodeUnsuback(d, v, l))
 	case PINGREQ:
-		return Pingreq{}, d.end()
+		return nilOr(Pingreq{}, d.end())
 	case PINGRESP:
-		return Pingresp{}, d.end()
+		return nilOr(Pingresp{}, d.end())
 	case DISCONNECT:
 		c, p, err := decodeCodeAndProps(d, v, l)
 		return nilOr(&Disconnect{ReasonCode: c, Properties: p}, err)
