@@ -98,12 +98,12 @@ type ReturnCode byte
 
 // MQTT 3.1.1 CONNACK return codes.
 const (
-	Accepted                    ReturnCode = 0
-	UnacceptableProtocolVersion ReturnCode = 1
-	IdentifierRejected          ReturnCode = 2
-	ServerUnavailableV3         ReturnCode = 3
-	BadUsernameOrPasswordV3     ReturnCode = 4
-	NotAuthorizedV3             ReturnCode = 5
+	ReturnAccepted                    ReturnCode = 0
+	ReturnUnacceptableProtocolVersion ReturnCode = 1
+	ReturnIdentifierRejected          ReturnCode = 2
+	ReturnServerUnavailable           ReturnCode = 3
+	ReturnBadUsernameOrPassword       ReturnCode = 4
+	ReturnNotAuthorized               ReturnCode = 5
 )
 
 var returnNames = [...]string{"connection accepted", "unacceptable protocol version", "identifier rejected",
@@ -118,4 +118,4 @@ func (c ReturnCode) String() string {
 }
 
 // Valid reports whether c is one of the six codes 3.1.1 defines.
-func (c ReturnCode) Valid() bool { return c <= NotAuthorizedV3 }
+func (c ReturnCode) Valid() bool { return c <= ReturnNotAuthorized }

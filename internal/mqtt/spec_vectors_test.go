@@ -163,7 +163,7 @@ func TestFixedFormPackets(t *testing.T) {
 		wire []byte
 	}{
 		{V311, &Connack{SessionPresent: true}, []byte{0x20, 2, 1, 0}},
-		{V311, &Connack{ReasonCode: ReasonCode(NotAuthorizedV3)}, []byte{0x20, 2, 0, 5}},
+		{V311, &Connack{ReasonCode: ReasonCode(ReturnNotAuthorized)}, []byte{0x20, 2, 0, 5}},
 		{V5, &Connack{ReasonCode: NotAuthorized}, []byte{0x20, 3, 0, 0x87, 0}},
 		{V311, Pingreq{}, []byte{0xC0, 0}},
 		{V5, Pingresp{}, []byte{0xD0, 0}},
