@@ -68,12 +68,13 @@ func RefuseVersion(level Version) (*Connack, Version) {
 // unavailable) on 3.1.1, which has no such code; express's fail(500) sends
 // 3 there too.
 func UpstreamConnectCode(v Version, status int, code int, hasCode bool) ReasonCode {
-	if hasCode && code >= 0 && code <= 0xFF {
+	if hasCode {
+		inByte := code > 0 && code <= 0xFF
 		c := ReasonCode(code)
-		if v == V5 && c != Success && connackCodes.has(c) {
+		if inByte && v == V5 && connackCodes.has(c) {
 			return c
 		}
-		if v == V311 && c != 0 && ReturnCode(c).Valid() {
+		if inByte && v == V311 && ReturnCode(c).Valid() {
 			return c
 		}
 		if v == V311 {

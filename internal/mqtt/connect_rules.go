@@ -97,7 +97,7 @@ func AcceptConnect(c *Connect, opts *ConnectOptions) (*Accepted, *Refusal) {
 		}
 	}
 	a.SessionExpiry = SessionExpiry(c)
-	a.WillDelay = WillDelay(c.Will, a.SessionExpiry)
+	a.WillDelay = WillDelay(c, a.SessionExpiry)
 	if c.Version == V5 {
 		a.setProperties(c, &o)
 	}

@@ -38,11 +38,11 @@ func CheckWill(w *Will) *Refusal {
 // 5.0 Will Delay Interval, or the session expiry if it comes first (5.0
 // §3.1.3.2: the will is published when the session ends, whichever is
 // first); 0 on 3.1.1 and without a will.
-func WillDelay(w *Will, sessionExpiry time.Duration) time.Duration {
-	if w == nil {
+func WillDelay(c *Connect, sessionExpiry time.Duration) time.Duration {
+	if c.Will == nil || c.Version != V5 {
 		return 0
 	}
-	return min(time.Duration(w.Properties.WillDelayInterval)*time.Second, sessionExpiry)
+	return min(time.Duration(c.Will.Properties.WillDelayInterval)*time.Second, sessionExpiry)
 }
 
 // WillOnClose reports whether a connection's will is published when its
