@@ -172,6 +172,9 @@ func (c *Connect) appendTo(dst []byte, _ Version) ([]byte, error) {
 		name = "MQTT"
 	}
 	return appendPacket(dst, CONNECT, 0, func(e *enc) {
+		if c.Will != nil && c.Will.QoS > QoS2 {
+			e.fail("will QoS %d", c.Will.QoS)
+		}
 		e.str("protocol name", name)
 		e.u8(byte(c.Version))
 		e.u8(flags)

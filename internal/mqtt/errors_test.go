@@ -186,6 +186,9 @@ func TestEncodeRefusesWhatAReceiverWould(t *testing.T) {
 		{"v5 options on 3.1.1", V311, &Subscribe{PacketID: 1, Subscriptions: []Subscription{{Filter: "a", NoLocal: true}}}, "5.0 subscription options"},
 		{"AUTH on 3.1.1", V311, &Auth{}, "not a supported version"},
 		{"no version", 0, Pingreq{}, "not a supported version"},
+		{"will QoS 3", V5, &Connect{Version: V5, Will: &Will{Topic: "w", QoS: 3}}, "will QoS 3"},
+		{"subscription QoS 3", V5, &Subscribe{PacketID: 1, Subscriptions: []Subscription{{Filter: "a", QoS: 3}}}, "QoS 3"},
+		{"retain handling 3", V5, &Subscribe{PacketID: 1, Subscriptions: []Subscription{{Filter: "a", RetainHandling: 3}}}, "retain handling 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "AUTH on 3.1.1" {

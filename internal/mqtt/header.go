@@ -38,9 +38,6 @@ func parseHeader(b []byte, v Version, maxSize int) (FixedHeader, int, error) {
 	}
 	rl, n, err := parseVarint(b[1:], v == V5)
 	if err == ErrIncomplete {
-		if len(b) >= 5 {
-			return h, 0, malformed(h.Type, "remaining length longer than 4 bytes")
-		}
 		return h, 0, ErrIncomplete
 	}
 	if err != nil {

@@ -108,6 +108,9 @@ func (s *Subscribe) appendTo(dst []byte, v Version) ([]byte, error) {
 		for i := range s.Subscriptions {
 			sub := &s.Subscriptions[i]
 			e.str("topic filter", sub.Filter)
+			if sub.QoS > QoS2 || sub.RetainHandling > 2 {
+				e.fail("QoS %d, retain handling %d", sub.QoS, sub.RetainHandling)
+			}
 			o := sub.options()
 			if v == V311 && o&^3 != 0 {
 				e.fail("5.0 subscription options on 3.1.1")
