@@ -10,10 +10,11 @@
 // (MQTT over WebSocket may split or join packets across messages). Every
 // packet type a broker reads or writes is covered, with the 5.0 properties
 // each packet may carry (Properties). Decoding allocates only for the
-// packet's fields, within a bound length: Limits bounds the packet size
+// packet's fields: Limits bounds the packet size
 // (advertised to 5.0 clients as Maximum Packet Size), the property
 // section, user properties (count and bytes), topic filters per
-// SUBSCRIBE or UNSUBSCRIBE and subscription identifiers per PUBLISH.
+// SUBSCRIBE or UNSUBSCRIBE and subscription identifiers per PUBLISH. A
+// Reader allocates a large body as its bytes arrive, not as declared.
 // Refused input is an *Error naming the packet, what was wrong and the
 // 5.0 reason code to answer with: 0x81 malformed packet, 0x82 protocol
 // error, 0x95 packet too large, 0x97 quota exceeded (our limits), 0x84

@@ -30,8 +30,9 @@ func Encode(dst []byte, p Packet, v Version) ([]byte, error) {
 // only part of it, or an *Error saying what was wrong and which reason code
 // to answer with. A decoded packet's byte slices (payloads, correlation
 // data, passwords) alias b: copy them before reusing b. Decode allocates
-// only for the packet's fields, never more than the packet's length, which
-// lim.MaxPacketSize bounds; lim may be nil.
+// only for the packet's fields: strings copied out of b, and one slice
+// entry per user property, subscription, filter or code, whose counts lim
+// bounds as it bounds the packet's length (lim may be nil: defaults).
 //
 // For a CONNECT of another protocol or level the error's code is
 // UnsupportedProtocolVersion and the packet is a *Connect holding the name
