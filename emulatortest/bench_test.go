@@ -15,9 +15,10 @@ var alice = &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"}
 
 // BenchmarkStartStop measures what a test pays for an emulator of its own:
 // New and the test's cleanup (a fake TB runs it at the end of every
-// iteration), against a bare emulator.New and Close in the same run.
+// iteration), against a bare emulator.New and Close (baseline) in the same
+// run.
 func BenchmarkStartStop(b *testing.B) {
-	b.Run("baseline/emulator.New+Close", func(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e, err := emulator.New(nil)
@@ -29,7 +30,7 @@ func BenchmarkStartStop(b *testing.B) {
 			}
 		}
 	})
-	b.Run("emulatortest/New+cleanup", func(b *testing.B) {
+	b.Run("emulatortest", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			ft := &fakeTB{}
@@ -45,9 +46,10 @@ func BenchmarkStartStop(b *testing.B) {
 // BenchmarkStartConnectStop adds one connected Go client to
 // BenchmarkStartStop: with emulatortest, New, NewClient and the cleanup
 // (which stops the client, then the emulator); the baseline does the same
-// with the emulator, the service SDK and the client directly.
+// with emulator.New, the service SDK's token, client.New, Start, Stop and
+// Close directly.
 func BenchmarkStartConnectStop(b *testing.B) {
-	b.Run("baseline/emulator+sdk+client", func(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		ctx := context.Background()
 		for b.Loop() {
@@ -78,7 +80,7 @@ func BenchmarkStartConnectStop(b *testing.B) {
 			}
 		}
 	})
-	b.Run("emulatortest/New+NewClient+cleanup", func(b *testing.B) {
+	b.Run("emulatortest", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			ft := &fakeTB{}

@@ -43,10 +43,11 @@ type startedClient struct {
 	hub string
 }
 
-// New starts an emulator with opts (nil means emulator's defaults, see the
-// package documentation) and closes it when the test and its subtests have
-// completed (t.Cleanup), reporting an error of Close with t.Errorf. If the
-// emulator cannot start, New calls t.Fatalf with the reason.
+// New starts an emulator with opts (nil means the emulator's defaults, see
+// the package documentation) and closes it when the test and its subtests
+// have completed (t.Cleanup), reporting an error of that Close with
+// t.Errorf. If the emulator cannot start, New calls t.Fatalf with the
+// reason.
 func New(t testing.TB, opts *emulator.Options) *Server {
 	t.Helper()
 	s, err := Start(opts)
@@ -56,8 +57,10 @@ func New(t testing.TB, opts *emulator.Options) *Server {
 	}
 	s.t = t
 	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("%v", err)
+		ran := false
+		s.closeOnce.Do(func() { ran = true; s.shutdown() })
+		if ran && s.closeErr != nil { // an earlier Close returned its error to the test
+			t.Errorf("%v", s.closeErr)
 		}
 	})
 	return s
@@ -82,19 +85,22 @@ func Start(opts *emulator.Options) (*Server, error) {
 // closed by the test's cleanup; calling Close earlier is allowed, for example
 // to test what code does when the service goes away.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() {
-		s.mu.Lock()
-		s.closing = true
-		clients := s.clients
-		s.clients = nil
-		s.mu.Unlock()
-		errs := stopClients(clients)
-		if err := s.Emulator.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("emulatortest: closing the emulator: %w", err))
-		}
-		s.closeErr = errors.Join(errs...)
-	})
+	s.closeOnce.Do(s.shutdown)
 	return s.closeErr
+}
+
+// shutdown does the work of Close, once.
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	s.closing = true
+	clients := s.clients
+	s.clients = nil
+	s.mu.Unlock()
+	errs := stopClients(clients)
+	if err := s.Emulator.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("emulatortest: closing the emulator: %w", err))
+	}
+	s.closeErr = errors.Join(errs...)
 }
 
 // stopClients stops every client concurrently within ClientTimeout and
