@@ -57,9 +57,10 @@ func New(t testing.TB, opts *emulator.Options) *Server {
 	}
 	s.t = t
 	t.Cleanup(func() {
+		// If the test called Close itself, Close returned it the error.
 		ran := false
 		s.closeOnce.Do(func() { ran = true; s.shutdown() })
-		if ran && s.closeErr != nil { // an earlier Close returned its error to the test
+		if ran && s.closeErr != nil {
 			t.Errorf("%v", s.closeErr)
 		}
 	})
