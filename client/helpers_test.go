@@ -12,6 +12,7 @@ import (
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,6 +24,7 @@ var allRoles = []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"}
 
 // env is an emulator with a service client for one hub.
 type env struct {
+	srv *emulatortest.Server
 	e   *emulator.Emulator
 	sc  *webpubsub.ServiceClient
 	hub string
@@ -30,12 +32,8 @@ type env struct {
 
 func newEnv(t testing.TB, opts emulator.Options) *env {
 	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
-	require.NoError(t, err)
-	return &env{e: e, sc: sc, hub: "chat"}
+	srv := emulatortest.New(t, &opts)
+	return &env{srv: srv, e: srv.Emulator, sc: srv.ServiceClient("chat", nil), hub: "chat"}
 }
 
 // url returns a client access URL for userID with roles.

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
 )
@@ -31,12 +30,8 @@ func clientGoroutines() []string {
 
 func TestNoGoroutineLeftAfterStop(t *testing.T) {
 	before := goleak.IgnoreCurrent()
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(t, err)
-	defer e.Close()
-	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
-	require.NoError(t, err)
-	v := &env{e: e, sc: sc, hub: "chat"}
+	v := newEnv(t, emulator.Options{})
+	e := v.e
 
 	stopped := make(chan struct{})
 	o := fastOptions()
@@ -73,6 +68,6 @@ func TestNoGoroutineLeftAfterStop(t *testing.T) {
 	require.Eventually(t, func() bool { return len(clientGoroutines()) == 0 }, 5*time.Second, time.Millisecond)
 	assert.Empty(t, clientGoroutines())
 
-	require.NoError(t, e.Close())
+	require.NoError(t, v.srv.Close())
 	goleak.VerifyNone(t, before)
 }

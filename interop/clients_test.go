@@ -17,6 +17,7 @@ import (
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/eventhandler"
 )
 
@@ -96,7 +97,7 @@ func testClientsInOneGroup(t *testing.T, proto string) {
 	up := httptest.NewServer(mux)
 	t.Cleanup(up.Close)
 
-	e := startEmulator(t, emulator.Options{AccessKey: testKey, Upstream: []emulator.UpstreamHandler{{
+	e := emulatortest.New(t, &emulator.Options{AccessKey: testKey, Upstream: []emulator.UpstreamHandler{{
 		Hub: hub, URLTemplate: up.URL + h.Path(), UserEventPattern: "*",
 	}}})
 	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), hub, nil)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
-	"github.com/webpubsub-go/webpubsub/emulator"
 )
 
 func TestMain(m *testing.M) {
@@ -39,15 +38,6 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// startEmulator runs an in-process emulator for the test.
-func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
-	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
 }
 
 // goToken mints a client access URL with the Go service SDK.

@@ -13,6 +13,7 @@ import (
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 // jwtParts decodes a JWT's header and claims without checking it.
@@ -34,7 +35,7 @@ func jwtParts(t *testing.T, token string) (header, claims map[string]any) {
 func TestTokensBothWays(t *testing.T) {
 	requireNode(t)
 	const hub = "tokens"
-	e := startEmulator(t, emulator.Options{AccessKey: testKey})
+	e := emulatortest.New(t, &emulator.Options{AccessKey: testKey})
 	ctx := testCtx(t, scriptDeadline)
 	svc := newJSService(t, ctx, e.ConnectionString(), hub)
 	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), hub, nil)

@@ -20,6 +20,7 @@ import (
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -92,7 +93,7 @@ func (b *background) stop(t *testing.T) int {
 }
 
 func TestListenPrintsEachMessageUntilCtrlC(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	l := runBackground(t, strings.NewReader(""), "listen", "-hub", "chat", "-group", "lobby", "-user", "ann")
 	require.Eventually(t, func() bool { return strings.Contains(l.stderr(), "connected to hub chat as connection") }, 10*time.Second, 10*time.Millisecond)
@@ -116,7 +117,7 @@ func TestListenPrintsEachMessageUntilCtrlC(t *testing.T) {
 }
 
 func TestListenJSON(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	l := runBackground(t, strings.NewReader(""), "listen", "-hub", "chat", "-group", "g", "-json")
 	require.Eventually(t, func() bool { return strings.Contains(l.stderr(), "connected") }, 10*time.Second, 10*time.Millisecond)
@@ -142,7 +143,7 @@ func TestListenJSON(t *testing.T) {
 }
 
 func TestSendFlagAfterTextIsAnError(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "send", "-hub", "chat", "hello", "-group", "lobby")
 	assert.Equal(t, exitUsage, code)
@@ -171,7 +172,7 @@ func TestSendHelpSaysWhereTheMessageComesFrom(t *testing.T) {
 }
 
 func TestSendCtrlCWhileWaitingForStdin(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	pr, pw := io.Pipe() // a standard input that never ends, like a terminal
 	defer pw.Close()
@@ -192,7 +193,7 @@ func TestSendBinaryStopsOnCtrlC(t *testing.T) {
 	}
 	defer master.Close()
 	defer tty.Close()
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envRunMain+"=send -hub chat -connection-string "+e.ConnectionString())
 	cmd.Stdin = tty
@@ -220,7 +221,7 @@ func TestSendBinaryStopsOnCtrlC(t *testing.T) {
 }
 
 func TestTokenWarnsOnUnknownRoles(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "token", "-hub", "chat",
 		"-role", "webpubsub.joinLeaveGroup", "-role", "webpubsub.sendToGroup.lobby",
@@ -283,7 +284,7 @@ func TestRefusedConnectionFailsFastWithAHint(t *testing.T) {
 }
 
 func TestErrorsHaveOnePrefix(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	for _, args := range [][]string{
 		{"send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x"},
 		{"token", "-hub", "h", "-connection-string", "garbage"},

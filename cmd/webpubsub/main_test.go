@@ -19,7 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
-	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -44,14 +44,6 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(ctx, args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
-}
-
-func startEmulator(t *testing.T) *emulator.Emulator {
-	t.Helper()
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
 }
 
 // dialJSON connects to u with the JSON subprotocol and returns the
@@ -97,7 +89,7 @@ func TestDemoShowsRecoveryAndEventHandler(t *testing.T) {
 }
 
 func TestDemoAgainstConnectionStringFromEnvironment(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "demo", "-hub", "envhub", "-messages", "20")
 	require.Equal(t, exitOK, code, errOut)
@@ -163,7 +155,7 @@ func TestEmulatorCommandPrintsConnectionStringFirst(t *testing.T) {
 }
 
 func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	code, out, errOut := runCmd(t, "", "token", "-connection-string", e.ConnectionString(), "-hub", "chat",
 		"-user", "carol", "-role", "webpubsub.joinLeaveGroup", "-role", "webpubsub.sendToGroup", "-group", "g1", "-expires", "5m")
 	require.Equal(t, exitOK, code, errOut)
@@ -179,7 +171,7 @@ func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
 }
 
 func TestSendReachesConnectedClient(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "token", "-hub", "chat", "-user", "dave", "-group", "room")
 	require.Equal(t, exitOK, code, errOut)
@@ -252,7 +244,7 @@ func TestRuntimeErrorsExitOne(t *testing.T) {
 		assert.NotContains(t, errOut, "secret-key-in-cs", "errors never show the access key")
 	}
 
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	code, _, errOut := runCmd(t, "", "send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, errOut, "hub")

@@ -21,7 +21,7 @@ import (
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
-	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 // Environment variables of the browser test.
@@ -202,7 +202,7 @@ const readConnsJS = `[...document.querySelectorAll('#connections tbody tr[data-i
 // shows the connection with its group and the message, live.
 func TestLiveTracePageInChromium(t *testing.T) {
 	browser := startChromium(t)
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	browser.call("Page.enable", nil)
 	browser.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": false})
 	browser.call("Page.navigate", map[string]any{"url": e.URL() + "/"})
