@@ -185,13 +185,13 @@ func TestRedactionKeepsOrdinaryWords(t *testing.T) {
 	r := trace.New(trace.Options{})
 	for in, want := range map[string]string{
 		"invalid access token: token signature is invalid": "invalid access token: token signature is invalid",
-		"the bearer of bad news":                            "the bearer of bad news",
-		"key: value":                                        "key: value",
-		"Authorization: Bearer abc.def.ghi":                 "Authorization: Bearer " + trace.Redacted,
-		"token: 0123456789abcdef":                           "token: " + trace.Redacted,
-		"password: hunter2":                                 "password: " + trace.Redacted,
-		"Endpoint=http://x;AccessKey=abc;Version=1.0;":      "Endpoint=http://x;AccessKey=" + trace.Redacted + ";Version=1.0;",
-		"?access_token=abc&x=1":                             "?access_token=" + trace.Redacted + "&x=1",
+		"the bearer of bad news":                           "the bearer of bad news",
+		"key: value":                                       "key: value",
+		"Authorization: Bearer abc.def.ghi":                "Authorization: Bearer " + trace.Redacted,
+		"token: 0123456789abcdef":                          "token: " + trace.Redacted,
+		"password: hunter2":                                "password: " + trace.Redacted,
+		"Endpoint=http://x;AccessKey=abc;Version=1.0;":     "Endpoint=http://x;AccessKey=" + trace.Redacted + ";Version=1.0;",
+		"?access_token=abc&x=1":                            "?access_token=" + trace.Redacted + "&x=1",
 	} {
 		r.Record(trace.Event{Kind: trace.KindRefused, Reason: in})
 		snap := r.Snapshot()
