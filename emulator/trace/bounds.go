@@ -25,7 +25,7 @@ var (
 
 // bound scrubs and cuts every string of ev and gives ev its own copies.
 func (r *redactor) bound(ev *Event) {
-	fields := []struct {
+	fields := [...]struct {
 		p *string
 		n int
 	}{
@@ -37,18 +37,26 @@ func (r *redactor) bound(ev *Event) {
 	}
 	ev.Groups = r.list(ev.Groups, MaxGroups)
 	ev.Recipients = r.list(ev.Recipients, MaxRecipients)
-	ptrs := make([]*string, 0, len(fields)+len(ev.Groups)+len(ev.Recipients))
+	// On the stack (no append, which escape analysis takes for a leak):
+	// every non-empty string field and list entry.
+	var all [len(fields) + MaxGroups + MaxRecipients]*string
+	k := 0
 	for _, f := range fields {
-		*f.p = r.field(*f.p, f.n)
-		ptrs = append(ptrs, f.p)
+		if *f.p != "" {
+			*f.p = r.field(*f.p, f.n)
+			all[k] = f.p
+			k++
+		}
 	}
 	for i := range ev.Groups {
-		ptrs = append(ptrs, &ev.Groups[i])
+		all[k] = &ev.Groups[i]
+		k++
 	}
 	for i := range ev.Recipients {
-		ptrs = append(ptrs, &ev.Recipients[i])
+		all[k] = &ev.Recipients[i]
+		k++
 	}
-	own(ptrs)
+	own(all[:k])
 }
 
 // list returns a new slice with at most n entries of in, each scrubbed and
