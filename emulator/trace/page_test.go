@@ -180,3 +180,31 @@ func TestPageActionsAreOffWithoutCallbacks(t *testing.T) {
 	assert.Equal(t, http.StatusNotImplemented, resp.StatusCode)
 	assert.Contains(t, string(b), "does not offer sending")
 }
+
+// TestStreamNeverCarriesKeysOrTokens: ids a client chooses (a stream id,
+// an invocation id, an event name) that hold the access key or a token
+// reach the page's stream redacted (#21 item 6).
+func TestStreamNeverCarriesKeysOrTokens(t *testing.T) {
+	const key = "dHJhY2Uta2V5LXRyYWNlLWtleS10cmFjZS1rZXk="
+	e := startEmulator(t, emulator.Options{AccessKey: key})
+	status, hc := signIn(t, e, signToken(t, key, e.URL()+"/trace"))
+	require.Equal(t, http.StatusNoContent, status)
+	s := openStream(t, hc, e.URL()+"/trace/stream")
+	jwt := signToken(t, key, "x")
+	cu := clientURL(t, e, "chat", "ann", []string{"webpubsub.sendToGroup"}, []string{"room"})
+	ws := dial(t, cu, protocol.JSONReliable)
+	read(t, ws)
+
+	write(t, ws, protocol.SendToGroupMessage{Group: "room", Stream: &protocol.StreamOpen{StreamID: "s-" + key}})
+	write(t, ws, protocol.StreamDataMessage{StreamID: "s-" + key, StreamSequenceID: 1, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	s.waitUpdate(t, "the fragment", func(u trace.Update) bool { return u.Event.Stream != "" })
+	write(t, ws, protocol.InvokeMessage{InvocationID: jwt, Target: protocol.InvokeTargetEvent, Event: "e-" + jwt, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("q")}})
+	write(t, ws, protocol.EventMessage{Event: "ev-" + key, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("token=" + jwt)}})
+	s.waitUpdate(t, "the user event", func(u trace.Update) bool { return u.Event.Kind == trace.KindUserEvent })
+
+	all := s.text()
+	assert.Contains(t, all, trace.Redacted)
+	for _, secret := range []string{key, jwt, jwt[:24], strings.Split(cu, "access_token=")[1]} {
+		assert.NotContains(t, all, secret)
+	}
+}
