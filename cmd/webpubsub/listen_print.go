@@ -67,7 +67,7 @@ func (p *listenPrinter) options() *client.Options {
 			if e.Message != "" {
 				cause = oneLine(e.Message) + " (" + cause + ")"
 			}
-			p.event("", "", "connection %s lost: %s; opening a new one", e.ConnectionID, cause)
+			p.event("", "connection %s lost: %s; opening a new one", e.ConnectionID, cause)
 		},
 		OnStopped: func(e client.StoppedEvent) {
 			if e.Err != nil {
@@ -98,7 +98,7 @@ type handshakes struct {
 func (h handshakes) RoundTrip(r *http.Request) (*http.Response, error) {
 	id := r.URL.Query().Get("awps_connection_id") // set on recovery handshakes only
 	if id != "" {
-		h.p.event(id, "", "connection %s dropped; recovering it (the service keeps it for a while, 30 s on the emulator)", id)
+		h.p.event(id, "connection %s dropped; recovering it (the service keeps it for a while, 30 s on the emulator)", id)
 	}
 	resp, err := h.next.RoundTrip(r)
 	h.p.mu.Lock()
@@ -136,7 +136,7 @@ func (p *listenPrinter) confirmRecovery(id string) {
 			continue
 		case client.StateConnected:
 			if p.client.ConnectionID() == id {
-				p.event("", "", "recovered connection %s; nothing was lost", id)
+				p.event("", "recovered connection %s; nothing was lost", id)
 			}
 		}
 		return
@@ -145,7 +145,7 @@ func (p *listenPrinter) confirmRecovery(id string) {
 
 // event prints a connection event and sets the connection being recovered
 // (recovering) and the last failure (cleared).
-func (p *listenPrinter) event(recovering, _ string, format string, args ...any) {
+func (p *listenPrinter) event(recovering, format string, args ...any) {
 	p.mu.Lock()
 	if recovering != "" && p.recovering == recovering {
 		p.mu.Unlock()
