@@ -167,7 +167,7 @@ func TestSendHelpSaysWhereTheMessageComesFrom(t *testing.T) {
 	code, _, errOut := runCmd(t, "", "send", "-h")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, errOut, "The message is the arguments after the flags")
-	assert.Contains(t, errOut, "read from standard input")
+	assert.Contains(t, errOut, "read from -file or standard input")
 	assert.Contains(t, errOut, "-connection-string")
 }
 
@@ -286,7 +286,6 @@ func TestRefusedConnectionFailsFastWithAHint(t *testing.T) {
 func TestErrorsHaveOnePrefix(t *testing.T) {
 	e := emulatortest.New(t, nil)
 	for _, args := range [][]string{
-		{"send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x"},
 		{"token", "-hub", "h", "-connection-string", "garbage"},
 		{"send", "-hub", "h", "-connection", "no-such", "-connection-string", "Endpoint=http://" + strings.TrimPrefix(e.URL(), "http://") + ";AccessKey=d3Jvbmc=;Version=1.0;", "x"},
 	} {
@@ -303,8 +302,11 @@ func TestEmulatorCommandPointsAtTheLiveTrace(t *testing.T) {
 	em := runBackground(t, strings.NewReader(""), "emulator", "-addr", "127.0.0.1:0")
 	cs, err := webpubsub.ParseConnectionString(em.line(t))
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return strings.Contains(em.stderr(), "live trace at ") }, 10*time.Second, 10*time.Millisecond)
-	assert.Contains(t, em.stderr(), "live trace at "+cs.Endpoint+"/ (sign in with the connection string above)")
+	require.Eventually(t, func() bool { return strings.Contains(em.stderr(), "with the connection string)") }, 10*time.Second, 10*time.Millisecond)
+	link := signInLink(t, em.stderr())
+	assert.True(t, strings.HasPrefix(link, cs.Endpoint+"/#code="), link)
+	assert.Contains(t, em.stderr(), "sign in at "+cs.Endpoint+"/ with the connection string")
+	assert.Equal(t, http.StatusNoContent, redeem(t, cs.Endpoint, link), "the printed link signs in")
 	assert.NotContains(t, em.stderr(), cs.AccessKey, "the key is printed once, on stdout")
 	resp, err := http.Get(cs.Endpoint + "/")
 	require.NoError(t, err)

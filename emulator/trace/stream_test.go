@@ -230,8 +230,10 @@ func TestPageAndStreamNeedTheAccessKey(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, status)
 	resp, err = hc.Get(e.URL() + "/trace/session")
 	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"testClient": true, "send": true}`, string(body), "the emulator offers the page's test client and send form")
 	u, _ := http.NewRequest(http.MethodGet, e.URL()+"/trace/", nil)
 	for _, c := range hc.Jar.Cookies(u.URL) {
 		assert.True(t, strings.HasPrefix(c.Name, "webpubsub_trace_"), c.Name)
