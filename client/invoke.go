@@ -133,7 +133,6 @@ func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts 
 			return nil, err
 		}
 	}
-	defer c.handlerCall()() // dispatcher.go: from a handler, the response needs the read loop
 	var o InvokeEventOptions
 	if opts != nil {
 		o = *opts

@@ -207,9 +207,6 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 // (or Duplicate): its effect is recorded before any later frame, such as
 // the end of the connection, is handled.
 func (c *Client) invokeWith(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message, onAcked func()) (*AckResult, error) {
-	// From a handler, the operation may wait for the read loop (for its ack,
-	// or to notice a lost connection): the handler queue must not stop it.
-	defer c.handlerCall()()
 	var m protocol.Message
 	if fireAndForget {
 		m = build(nil)

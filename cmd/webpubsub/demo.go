@@ -196,13 +196,13 @@ func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Wri
 
 	box := newInbox()
 	alice, err := connect("alice", &client.Options{
-		OnGroupMessage: func(m client.GroupMessage) {
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) {
 			n, err := strconv.Atoi(strings.TrimPrefix(string(m.Data), "message "))
 			if err == nil {
 				box.update(func() { box.numbers = append(box.numbers, n) })
 			}
 		},
-		OnServerMessage: func(m client.ServerMessage) {
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
 			box.update(func() { box.server = append(box.server, string(m.Data)) })
 		},
 	})

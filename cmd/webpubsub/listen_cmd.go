@@ -112,18 +112,18 @@ flags:
 		fmt.Fprintf(stderr, "webpubsub listen: "+format+"\n", args...)
 	}
 	c, err := client.New(tok.URL, &client.Options{
-		OnConnected: func(e client.ConnectedEvent) {
+		OnConnected: func(_ context.Context, e client.ConnectedEvent) {
 			note("connected to hub %s as connection %s%s; press Ctrl+C to stop", *hub, e.ConnectionID, describe(*user, *group))
 		},
-		OnDisconnected: func(e client.DisconnectedEvent) {
+		OnDisconnected: func(_ context.Context, e client.DisconnectedEvent) {
 			if e.Err != nil {
 				note("disconnected (%s); reconnecting", errorText(e.Err))
 			}
 		},
-		OnServerMessage: func(m client.ServerMessage) {
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
 			print(listenLine{Type: "server", DataType: string(m.DataType), Data: dataValue(string(m.DataType), m.Data)})
 		},
-		OnGroupMessage: func(m client.GroupMessage) {
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) {
 			print(listenLine{Type: "group", Group: m.Group, FromUserID: m.FromUserID, DataType: string(m.DataType), Data: dataValue(string(m.DataType), m.Data)})
 		},
 	})
