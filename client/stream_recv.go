@@ -299,10 +299,10 @@ type GroupStream struct {
 	// until its end: it failed on a fragment (gap, reader too slow).
 	dropRest bool
 	last     uint64 // number of the last fragment seen
-	seen  time.Time
-	done  bool
-	err   error // io.EOF after a clean end
-	ready chan struct{}
+	seen     time.Time
+	done     bool
+	err      error // io.EOF after a clean end
+	ready    chan struct{}
 }
 
 func newGroupStream(s *GroupStreamSubscription, sess *session, key streamKey, from string, first uint64) *GroupStream {
