@@ -305,7 +305,9 @@ func encodePreview(m Message) (f frame, ok bool, err error) {
 	switch m := m.(type) {
 	case InvokeMessage:
 		f = frame{Type: TypeInvoke, InvocationID: m.InvocationID, Target: m.Target, Event: m.Event, DataType: m.Data.Type}
-		f.Data, err = encodeOptionalData(m.Data, false)
+		if f.Data, err = encodeOptionalData(m.Data, false); err == nil {
+			f.Metadata, err = encodeMetadata(m.Metadata)
+		}
 	case *InvokeMessage:
 		return encodePreview(*m)
 	case InvokeResponseMessage:
@@ -433,7 +435,9 @@ func encodeSendToGroup(m SendToGroupMessage) (frame, error) {
 	}
 	f.DataType = m.Data.Type
 	var err error
-	f.Data, err = encodeData(m.Data)
+	if f.Data, err = encodeData(m.Data); err == nil {
+		f.Metadata, err = encodeMetadata(m.Metadata)
+	}
 	return f, err
 }
 
@@ -491,11 +495,11 @@ func decodeSendToGroup(f *frame) (Message, error) {
 		}
 		return SendToGroupMessage{Group: f.Group, NoEcho: noEcho, Stream: &s}, nil
 	}
-	p, err := decodeData(f.DataType, f.Data)
+	md, p, err := decodeMetadataAndData(f)
 	if err != nil {
 		return nil, err
 	}
-	return SendToGroupMessage{Group: f.Group, AckID: f.AckID, NoEcho: noEcho, Data: p}, nil
+	return SendToGroupMessage{Group: f.Group, AckID: f.AckID, NoEcho: noEcho, Data: p, Metadata: md}, nil
 }
 
 // decodeDataMessage decodes a "message" frame (service to client). Like the
@@ -518,7 +522,11 @@ func decodeDataMessage(f *frame) (Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		return ServerDataMessage{Data: p, SequenceID: sid}, nil
+		md, err := decodeMetadata(f.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		return ServerDataMessage{Data: p, SequenceID: sid, Metadata: md}, nil
 	}
 	stream := parseStreamInfo(f.Stream)
 	var p Payload
@@ -528,7 +536,11 @@ func decodeDataMessage(f *frame) (Message, error) {
 	} else if p, err = decodeData(f.DataType, f.Data); err != nil {
 		return nil, err
 	}
-	return GroupDataMessage{Group: f.Group, FromUserID: f.FromUserID, Data: p, SequenceID: sid, Stream: stream}, nil
+	md, err := decodeMetadata(f.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	return GroupDataMessage{Group: f.Group, FromUserID: f.FromUserID, Data: p, SequenceID: sid, Stream: stream, Metadata: md}, nil
 }
 
 // parseStreamInfo returns the stream object of a group message, or nil when
@@ -598,7 +610,11 @@ func decodePreviewFrame(f *frame) (Message, error) {
 				return nil, err
 			}
 		}
-		return InvokeMessage{InvocationID: f.InvocationID, Target: f.Target, Event: f.Event, Data: p}, nil
+		md, err := decodeMetadata(f.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		return InvokeMessage{InvocationID: f.InvocationID, Target: f.Target, Event: f.Event, Data: p, Metadata: md}, nil
 	case TypeInvokeResponse:
 		if f.InvocationID == "" {
 			return nil, errors.New("protocol: invokeResponse needs an invocationId")
