@@ -234,9 +234,7 @@ func Encode(m Message) ([]byte, error) {
 		return Encode(*m)
 	case EventMessage:
 		f = frame{Type: TypeEvent, Event: m.Event, AckID: m.AckID, DataType: m.Data.Type}
-		if f.Data, err = encodeData(m.Data); err == nil {
-			f.Metadata, err = encodeMetadata(m.Metadata)
-		}
+		f.Data, err = encodeData(m.Data)
 	case *EventMessage:
 		return Encode(*m)
 	case SequenceAckMessage:
@@ -266,16 +264,11 @@ func Encode(m Message) ([]byte, error) {
 		} else {
 			f.Data, err = encodeData(m.Data)
 		}
-		if err == nil {
-			f.Metadata, err = encodeMetadata(m.Metadata)
-		}
 	case *GroupDataMessage:
 		return Encode(*m)
 	case ServerDataMessage:
 		f = frame{Type: TypeMessage, From: FromServer, DataType: m.Data.Type, SequenceID: seq(m.SequenceID)}
-		if f.Data, err = encodeData(m.Data); err == nil {
-			f.Metadata, err = encodeMetadata(m.Metadata)
-		}
+		f.Data, err = encodeData(m.Data)
 	case *ServerDataMessage:
 		return Encode(*m)
 	case AckMessage:
@@ -292,6 +285,9 @@ func Encode(m Message) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("protocol: cannot encode %T", m)
 		}
+	}
+	if err == nil {
+		f.Metadata, err = encodeMetadata(metadataOf(m)) // metadata.go
 	}
 	if err != nil {
 		return nil, err

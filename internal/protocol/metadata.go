@@ -139,6 +139,36 @@ func printable(k string) string {
 	}, []byte(k)))
 }
 
+// metadataOf returns the metadata of a message that carries them (none for
+// a stream-opening sendToGroup).
+func metadataOf(m Message) map[string]string {
+	switch m := m.(type) {
+	case SendToGroupMessage:
+		if m.Stream == nil {
+			return m.Metadata
+		}
+	case *SendToGroupMessage:
+		return metadataOf(*m)
+	case EventMessage:
+		return m.Metadata
+	case *EventMessage:
+		return m.Metadata
+	case GroupDataMessage:
+		return m.Metadata
+	case *GroupDataMessage:
+		return m.Metadata
+	case ServerDataMessage:
+		return m.Metadata
+	case *ServerDataMessage:
+		return m.Metadata
+	case InvokeMessage:
+		return m.Metadata
+	case *InvokeMessage:
+		return m.Metadata
+	}
+	return nil
+}
+
 // encodeMetadata returns the JSON "metadata" object of md (keys sorted), or
 // nil to leave the field out when md is empty.
 func encodeMetadata(md map[string]string) (json.RawMessage, error) {

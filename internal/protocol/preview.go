@@ -305,9 +305,7 @@ func encodePreview(m Message) (f frame, ok bool, err error) {
 	switch m := m.(type) {
 	case InvokeMessage:
 		f = frame{Type: TypeInvoke, InvocationID: m.InvocationID, Target: m.Target, Event: m.Event, DataType: m.Data.Type}
-		if f.Data, err = encodeOptionalData(m.Data, false); err == nil {
-			f.Metadata, err = encodeMetadata(m.Metadata)
-		}
+		f.Data, err = encodeOptionalData(m.Data, false)
 	case *InvokeMessage:
 		return encodePreview(*m)
 	case InvokeResponseMessage:
@@ -435,9 +433,7 @@ func encodeSendToGroup(m SendToGroupMessage) (frame, error) {
 	}
 	f.DataType = m.Data.Type
 	var err error
-	if f.Data, err = encodeData(m.Data); err == nil {
-		f.Metadata, err = encodeMetadata(m.Metadata)
-	}
+	f.Data, err = encodeData(m.Data)
 	return f, err
 }
 
