@@ -17,7 +17,7 @@ import (
 func (c *Client) handleServerData(sess *session, conn *connection, b []byte, m protocol.ServerDataMessage) {
 	var call func(context.Context)
 	if h := c.cfg.OnServerMessage; h != nil {
-		ev := ServerMessage{DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID}
+		ev := ServerMessage{DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID, Metadata: m.Metadata}
 		call = func(ctx context.Context) { h(ctx, ev) }
 	}
 	c.admit(sess, conn, b, m.SequenceID, "OnServerMessage", call)
@@ -29,7 +29,7 @@ func (c *Client) handleGroupData(sess *session, conn *connection, b []byte, m pr
 	var call func(context.Context)
 	if h := c.cfg.OnGroupMessage; h != nil {
 		ev := GroupMessage{Group: m.Group, FromUserID: m.FromUserID, DataType: DataType(m.Data.Type), Data: m.Data.Data,
-			SequenceID: m.SequenceID, Stream: groupStreamInfo(m.Stream)}
+			SequenceID: m.SequenceID, Stream: groupStreamInfo(m.Stream), Metadata: m.Metadata}
 		call = func(ctx context.Context) { h(ctx, ev) }
 	}
 	if c.admit(sess, conn, b, m.SequenceID, "OnGroupMessage", call) && m.Stream != nil {

@@ -19,7 +19,7 @@ type InvokeEventOptions struct {
 	// JS client). An id already in flight fails the call at once.
 	InvocationID string
 	// Metadata are entries sent with the invocation, as in
-	// SendEventOptions.Metadata: protobuf subprotocols only.
+	// SendEventOptions.Metadata.
 	Metadata map[string]string
 }
 
@@ -137,7 +137,7 @@ func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts 
 	if opts != nil {
 		o = *opts
 	}
-	if err := c.checkMetadata(o.Metadata); err != nil {
+	if err := checkMetadata(o.Metadata); err != nil {
 		return nil, err
 	}
 	id, ch, ok := c.preview.invocations.register(o.InvocationID)

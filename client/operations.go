@@ -47,6 +47,10 @@ type SendToGroupOptions struct {
 	// AckID is the ack id to use; 0 picks a fresh one (see
 	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
+	// Metadata are entries sent with the message on every subprotocol;
+	// the group's receivers get them as GroupMessage.Metadata. See
+	// SendEventOptions.Metadata for the rules they must follow.
+	Metadata map[string]string
 }
 
 // SendEventOptions configure SendEvent.
@@ -56,11 +60,13 @@ type SendEventOptions struct {
 	// AckID is the ack id to use; 0 picks a fresh one (see
 	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
-	// Metadata are entries sent with the event; the service passes each to
-	// the upstream as the header x-webpubsub-metadata-<key> (keys must be
-	// HTTP header tokens, values must not contain line breaks, or the
-	// service leaves them out). Only the protobuf subprotocols carry
-	// metadata: with a JSON subprotocol SendEvent fails when it is set.
+	// Metadata are entries sent with the event on every subprotocol; the
+	// service passes each to the upstream as the header
+	// x-webpubsub-metadata-<key>. The service refuses metadata unless every
+	// key is an HTTP token (letters, digits and !#$%&'*+-.^_`|~) of at most
+	// 256 bytes, every value ASCII of at most 1,024 bytes, and all of them
+	// together at most 8 KiB: the client checks that before sending and
+	// fails the call with an error saying which entry is wrong.
 	Metadata map[string]string
 }
 
@@ -162,8 +168,11 @@ func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts 
 	if opts != nil {
 		o = *opts
 	}
+	if err := checkMetadata(o.Metadata); err != nil {
+		return nil, err
+	}
 	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {
-		return protocol.SendToGroupMessage{Group: group, AckID: id, NoEcho: o.NoEcho, Data: data.payload}
+		return protocol.SendToGroupMessage{Group: group, AckID: id, NoEcho: o.NoEcho, Data: data.payload, Metadata: o.Metadata}
 	})
 }
 
@@ -181,7 +190,7 @@ func (c *Client) SendEvent(ctx context.Context, event string, data Data, opts *S
 	if opts != nil {
 		o = *opts
 	}
-	if err := c.checkMetadata(o.Metadata); err != nil {
+	if err := checkMetadata(o.Metadata); err != nil {
 		return nil, err
 	}
 	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {

@@ -154,9 +154,9 @@ type UserEventRequest struct {
 	DataType DataType
 	// Data is the event's payload.
 	Data []byte
-	// Metadata are the event's metadata entries: protobuf clients can attach
-	// them to an event, and the service sends each as a header
-	// x-webpubsub-metadata-<key>. Keys are in lower case, as HTTP/2 and many
+	// Metadata are the event's metadata entries: clients can attach them to
+	// an event (client.SendEventOptions.Metadata), and the service sends
+	// each as a header x-webpubsub-metadata-<key>. Keys are in lower case, as HTTP/2 and many
 	// proxies deliver header names. Nil when the event has none.
 	Metadata map[string]string
 }
