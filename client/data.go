@@ -7,16 +7,27 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
-// DataType says how a message's data is encoded.
+// DataType says how a message's data is encoded. Its values are those of
+// eventhandler.DataType (same names, same strings): convert one to the other
+// with client.DataType(t) or eventhandler.DataType(t).
 type DataType string
 
 // Data types.
 const (
-	DataTypeText     DataType = DataType(protocol.DataTypeText)
-	DataTypeJSON     DataType = DataType(protocol.DataTypeJSON)
-	DataTypeBinary   DataType = DataType(protocol.DataTypeBinary)
+	// DataTypeText is UTF-8 text.
+	DataTypeText DataType = DataType(protocol.DataTypeText)
+	// DataTypeJSON is a JSON value.
+	DataTypeJSON DataType = DataType(protocol.DataTypeJSON)
+	// DataTypeBinary is raw bytes (base64 in JSON frames).
+	DataTypeBinary DataType = DataType(protocol.DataTypeBinary)
+	// DataTypeProtobuf is a serialized google.protobuf.Any (see Protobuf).
 	DataTypeProtobuf DataType = DataType(protocol.DataTypeProtobuf)
 )
+
+// PossibleDataTypeValues returns every DataType value.
+func PossibleDataTypeValues() []DataType {
+	return []DataType{DataTypeText, DataTypeJSON, DataTypeBinary, DataTypeProtobuf}
+}
 
 // Data is a message body to send: build it with Text, JSON, RawJSON, Binary or
 // Protobuf.
