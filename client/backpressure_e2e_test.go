@@ -57,7 +57,7 @@ func sendNumbered(t *testing.T, send *client.Client, g string, n int) {
 // once and in order.
 func TestSlowHandlerOverflowIsResentInOrder(t *testing.T) {
 	for _, proto := range chaosProtocols {
-		t.Run(proto, func(t *testing.T) {
+		t.Run(string(proto), func(t *testing.T) {
 			const n, bound = 300, 20
 			v := newEnv(t, emulator.Options{})
 			release := make(chan struct{})

@@ -68,7 +68,7 @@ func (conn *connection) fail(err error) {
 func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recovery bool) (*connection, error) {
 	ws, resp, err := websocket.Dial(ctx, rawURL, &websocket.DialOptions{
 		HTTPClient:   c.cfg.HTTPClient,
-		Subprotocols: []string{c.cfg.Protocol},
+		Subprotocols: []string{string(c.cfg.Protocol)},
 	})
 	if err != nil {
 		ce := &ConnectError{URL: RedactURL(rawURL), Err: redactError(err, rawURL)}
@@ -78,14 +78,14 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 		}
 		return nil, ce
 	}
-	if got := ws.Subprotocol(); got != c.cfg.Protocol {
+	if got := ws.Subprotocol(); got != string(c.cfg.Protocol) {
 		_ = ws.CloseNow()
 		return nil, &ConnectError{URL: RedactURL(rawURL), Err: fmt.Errorf("the service did not accept subprotocol %q (got %q)", c.cfg.Protocol, got)}
 	}
 	ws.SetReadLimit(c.cfg.ReadLimit)
 	conn := &connection{
 		ws:        ws,
-		reliable:  protocol.IsReliable(c.cfg.Protocol),
+		reliable:  protocol.IsReliable(string(c.cfg.Protocol)),
 		recovery:  recovery,
 		done:      make(chan struct{}),
 		connected: make(chan struct{}),

@@ -26,7 +26,7 @@ import (
 // after its 5 s context, and hung for ever with context.Background().)
 func TestHandlerWaitingOnAGoroutineThatMakesAnAckedCall(t *testing.T) {
 	for _, proto := range chaosProtocols {
-		t.Run(proto, func(t *testing.T) {
+		t.Run(string(proto), func(t *testing.T) {
 			const n = 20
 			v := newEnv(t, emulator.Options{})
 			var c *client.Client

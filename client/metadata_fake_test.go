@@ -15,7 +15,7 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
-var allProtocols = []string{client.ProtocolJSONReliable, client.ProtocolJSON, client.ProtocolProtobufReliable, client.ProtocolProtobuf}
+var allProtocols = []client.Protocol{client.ProtocolJSONReliable, client.ProtocolJSON, client.ProtocolProtobufReliable, client.ProtocolProtobuf}
 
 // writeMsg encodes m with codec and writes it as the subprotocol wants.
 func writeMsg(ctx context.Context, ws *websocket.Conn, codec protocol.Codec, m protocol.Message) {
@@ -87,7 +87,7 @@ func TestMetadataTravelsOnEverySubprotocol(t *testing.T) {
 	md := map[string]string{"tenant": "t1", "Trace-Id": "42"}
 	text := protocol.Payload{Type: protocol.DataTypeText, Data: []byte("hi")}
 	for _, proto := range allProtocols {
-		t.Run(proto, func(t *testing.T) {
+		t.Run(string(proto), func(t *testing.T) {
 			var log upstreamLog
 			f := answeringService(t, &log,
 				protocol.GroupDataMessage{Group: "g", FromUserID: "u2", Data: text, SequenceID: 1, Metadata: md},
@@ -149,7 +149,7 @@ func TestInvalidMetadataIsRefusedBeforeSending(t *testing.T) {
 // absent or null) and on protobuf (which has no such field).
 func TestGroupMessageWithoutSender(t *testing.T) {
 	for _, proto := range allProtocols {
-		t.Run(proto, func(t *testing.T) {
+		t.Run(string(proto), func(t *testing.T) {
 			f := newFakeService(t, fakeRaw, func(ctx context.Context, ws *websocket.Conn, n int, _ url.Values) {
 				codec := protocol.CodecFor(ws.Subprotocol())
 				writeMsg(ctx, ws, codec, protocol.ConnectedMessage{ConnectionID: "c", ReconnectionToken: "tok"})

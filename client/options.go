@@ -9,20 +9,28 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
+// Protocol is a WebSocket subprotocol a Client speaks.
+type Protocol string
+
 // Subprotocols a Client can speak.
 const (
 	// ProtocolJSONReliable is the reliable JSON subprotocol (the default):
 	// messages carry sequence ids and dropped connections are recovered.
-	ProtocolJSONReliable = protocol.JSONReliable
+	ProtocolJSONReliable Protocol = protocol.JSONReliable
 	// ProtocolJSON is the plain JSON subprotocol.
-	ProtocolJSON = protocol.JSON
+	ProtocolJSON Protocol = protocol.JSON
 	// ProtocolProtobufReliable is the reliable protobuf subprotocol: the
 	// same operations and guarantees as ProtocolJSONReliable in binary
 	// protobuf frames.
-	ProtocolProtobufReliable = protocol.ProtobufReliable
+	ProtocolProtobufReliable Protocol = protocol.ProtobufReliable
 	// ProtocolProtobuf is the plain protobuf subprotocol.
-	ProtocolProtobuf = protocol.Protobuf
+	ProtocolProtobuf Protocol = protocol.Protobuf
 )
+
+// PossibleProtocolValues returns every Protocol value.
+func PossibleProtocolValues() []Protocol {
+	return []Protocol{ProtocolJSONReliable, ProtocolJSON, ProtocolProtobufReliable, ProtocolProtobuf}
+}
 
 // Defaults, as in the JavaScript client.
 const (
@@ -50,9 +58,9 @@ const (
 // Options configure a Client. The zero value (or nil) gives the defaults of
 // the JavaScript client.
 type Options struct {
-	// Protocol is ProtocolJSONReliable (default), ProtocolJSON,
-	// ProtocolProtobufReliable or ProtocolProtobuf.
-	Protocol string
+	// Protocol is the subprotocol: ProtocolJSONReliable (default),
+	// ProtocolJSON, ProtocolProtobufReliable or ProtocolProtobuf.
+	Protocol Protocol
 	// DisableAutoReconnect stops the client when a connection is lost and
 	// cannot be recovered, instead of opening a new one.
 	DisableAutoReconnect bool
@@ -166,7 +174,7 @@ func newConfig(o *Options) (config, error) {
 	default:
 		return config{}, fmt.Errorf("client: unsupported protocol %q: use ProtocolJSONReliable, ProtocolJSON, ProtocolProtobufReliable or ProtocolProtobuf", c.Protocol)
 	}
-	c.codec = protocol.CodecFor(c.Protocol)
+	c.codec = protocol.CodecFor(string(c.Protocol))
 	if c.RecoveryWindow <= 0 {
 		c.RecoveryWindow = DefaultRecoveryWindow
 	}
