@@ -106,6 +106,15 @@ func NewWithURLProvider(provider func(ctx context.Context) (string, error), opts
 	}, nil
 }
 
+// usable returns ErrNotInitialized for a Client not made by New or
+// NewWithURLProvider (a zero Client), whose methods must not panic.
+func (c *Client) usable() error {
+	if c.cfg.codec == nil {
+		return ErrNotInitialized
+	}
+	return nil
+}
+
 // State returns the client's current state.
 func (c *Client) State() State {
 	c.mu.Lock()
@@ -127,8 +136,8 @@ func (c *Client) ConnectionID() string {
 // of its own, so its events are delivered even if a handler of the previous
 // run is still running (see Stop).
 func (c *Client) Start(ctx context.Context) error {
-	if c.cfg.codec == nil {
-		return ErrNotInitialized
+	if err := c.usable(); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	if c.state != StateStopped {

@@ -125,6 +125,9 @@ func (t *invocationTable) resolve(m protocol.InvokeResponseMessage) {
 // *InvocationError wrapping ErrConnectionLost. A failure answered by the
 // service is an *InvocationError with the service's ErrorName and Message.
 func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts *InvokeEventOptions) (*InvokeEventResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if event == "" {
 		return nil, errors.New("client: the event name must not be empty")
 	}

@@ -75,6 +75,9 @@ type SendEventOptions struct {
 // connection is being recovered or replaced the call waits for it (bounded by
 // ctx). A rejected join returns a *SendMessageError.
 func (c *Client) JoinGroup(ctx context.Context, group string, opts *JoinGroupOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	var ackID uint64
 	if opts != nil {
 		ackID = opts.AckID
@@ -84,6 +87,9 @@ func (c *Client) JoinGroup(ctx context.Context, group string, opts *JoinGroupOpt
 
 // LeaveGroup removes the connection from group and stops rejoining it.
 func (c *Client) LeaveGroup(ctx context.Context, group string, opts *LeaveGroupOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	var ackID uint64
 	if opts != nil {
 		ackID = opts.AckID
@@ -158,6 +164,9 @@ func (c *Client) lockGroup(ctx context.Context, group string) (unlock func(), er
 // the service acknowledged the message, retrying with the same ack id (which
 // the service deduplicates) when the connection is lost first.
 func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts *SendToGroupOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if err := names.ValidateGroup(group); err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
@@ -180,6 +189,9 @@ func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts 
 // Unless FireAndForget, it returns once the service acknowledged it. The
 // handler's response, if any, arrives as a server message.
 func (c *Client) SendEvent(ctx context.Context, event string, data Data, opts *SendEventOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if event == "" {
 		return nil, errors.New("client: the event name must not be empty")
 	}

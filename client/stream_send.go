@@ -139,6 +139,9 @@ func (w *GroupStreamWriter) Err() error {
 // client needs permission to send to the group: a refusal is a *StreamError
 // named after the service's error (e.g. "Forbidden").
 func (c *Client) OpenGroupStream(ctx context.Context, group string, opts *OpenGroupStreamOptions) (*GroupStreamWriter, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if err := names.ValidateGroup(group); err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
