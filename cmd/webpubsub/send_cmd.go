@@ -91,7 +91,7 @@ flags:
 	switch {
 	case *group != "":
 		to = "group " + *group
-		_, err = svc.Group(*group).SendToAll(ctx, msg, nil)
+		_, err = svc.NewGroupClient(*group).SendToAll(ctx, msg, nil)
 	case *user != "":
 		to = "user " + *user
 		_, err = svc.SendToUser(ctx, *user, msg, nil)
