@@ -36,39 +36,45 @@ type clientClaims struct {
 // appendJSON appends the JSON object of c to b.
 func (c *clientClaims) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	first := true
-	sep := func(name string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, name...)
-	}
+	open := len(b) // no member written while len(b) == open
 	if len(c.Roles) > 0 {
-		sep(`"role":`)
+		b = append(b, `"role":`...)
 		b = appendJSONStrings(b, c.Roles)
 	}
 	if len(c.Groups) > 0 {
-		sep(`"webpubsub.group":`)
+		b = appendComma(b, open)
+		b = append(b, `"webpubsub.group":`...)
 		b = appendJSONStrings(b, c.Groups)
 	}
 	if c.IssuedAt != 0 {
-		sep(`"iat":`)
+		b = appendComma(b, open)
+		b = append(b, `"iat":`...)
 		b = strconv.AppendInt(b, c.IssuedAt, 10)
 	}
 	if c.ExpiresAt != 0 {
-		sep(`"exp":`)
+		b = appendComma(b, open)
+		b = append(b, `"exp":`...)
 		b = strconv.AppendInt(b, c.ExpiresAt, 10)
 	}
 	if c.Audience != "" {
-		sep(`"aud":`)
+		b = appendComma(b, open)
+		b = append(b, `"aud":`...)
 		b = appendJSONString(b, c.Audience)
 	}
 	if c.Subject != "" {
-		sep(`"sub":`)
+		b = appendComma(b, open)
+		b = append(b, `"sub":`...)
 		b = appendJSONString(b, c.Subject)
 	}
 	return append(b, '}')
+}
+
+// appendComma separates a member from the one before it, if any.
+func appendComma(b []byte, open int) []byte {
+	if len(b) > open {
+		return append(b, ',')
+	}
+	return b
 }
 
 func appendJSONStrings(b []byte, list []string) []byte {
@@ -194,19 +200,20 @@ func (c *signingKeyCache) get(key string) any {
 // it. The claims and their encodings go through pooled buffers.
 func mintClientURL(prefix string, key any, claims *clientClaims) (string, error) {
 	b64 := base64.RawURLEncoding
-	payload := getTokenBuffer()
-	defer putTokenBuffer(payload)
-	*payload = claims.appendJSON(*payload)
-	enc := getTokenBuffer()
-	defer putTokenBuffer(enc)
-	*enc = b64.AppendEncode(*enc, *payload)
+	buf := getTokenBuffer()
+	defer putTokenBuffer(buf)
+	// The claims, then their encoding, in one buffer.
+	*buf = claims.appendJSON(*buf)
+	n := len(*buf)
+	*buf = b64.AppendEncode(*buf, (*buf)[:n])
+	enc := (*buf)[n:]
 
 	var sb strings.Builder
-	sb.Grow(len(prefix) + len(hs256Header) + 1 + len(*enc) + 1 + b64.EncodedLen(sha256.Size))
+	sb.Grow(len(prefix) + len(hs256Header) + 1 + len(enc) + 1 + b64.EncodedLen(sha256.Size))
 	sb.WriteString(prefix)
 	sb.WriteString(hs256Header)
 	sb.WriteByte('.')
-	sb.Write(*enc)
+	sb.Write(enc)
 	signed := sb.String()[len(prefix):]
 	sig, err := jwt.SigningMethodHS256.Sign(signed, key)
 	if err != nil {
@@ -215,8 +222,8 @@ func mintClientURL(prefix string, key any, claims *clientClaims) (string, error)
 	if len(sig) != sha256.Size {
 		return "", fmt.Errorf("webpubsub: signing the client access token: unexpected MAC of %d bytes", len(sig))
 	}
-	*enc = b64.AppendEncode((*enc)[:0], sig)
+	*buf = b64.AppendEncode((*buf)[:0], sig)
 	sb.WriteByte('.')
-	sb.Write(*enc)
+	sb.Write(*buf)
 	return sb.String(), nil
 }
