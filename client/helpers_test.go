@@ -71,21 +71,37 @@ func (r *recorder) hook(o *client.Options) *client.Options {
 	if o == nil {
 		o = &client.Options{}
 	}
-	o.OnConnected = func(e client.ConnectedEvent) { r.mu.Lock(); r.connected = append(r.connected, e); r.mu.Unlock() }
-	o.OnDisconnected = func(e client.DisconnectedEvent) {
+	o.OnConnected = func(_ context.Context, e client.ConnectedEvent) {
+		r.mu.Lock()
+		r.connected = append(r.connected, e)
+		r.mu.Unlock()
+	}
+	o.OnDisconnected = func(_ context.Context, e client.DisconnectedEvent) {
 		r.mu.Lock()
 		r.disconnected = append(r.disconnected, e)
 		r.mu.Unlock()
 	}
-	o.OnStopped = func(e client.StoppedEvent) { r.mu.Lock(); r.stopped = append(r.stopped, e); r.mu.Unlock() }
-	o.OnServerMessage = func(e client.ServerMessage) { r.mu.Lock(); r.server = append(r.server, e); r.mu.Unlock() }
-	o.OnGroupMessage = func(e client.GroupMessage) { r.mu.Lock(); r.group = append(r.group, e); r.mu.Unlock() }
-	o.OnRejoinGroupFailed = func(e client.RejoinGroupFailedEvent) {
+	o.OnStopped = func(_ context.Context, e client.StoppedEvent) {
+		r.mu.Lock()
+		r.stopped = append(r.stopped, e)
+		r.mu.Unlock()
+	}
+	o.OnServerMessage = func(_ context.Context, e client.ServerMessage) {
+		r.mu.Lock()
+		r.server = append(r.server, e)
+		r.mu.Unlock()
+	}
+	o.OnGroupMessage = func(_ context.Context, e client.GroupMessage) {
+		r.mu.Lock()
+		r.group = append(r.group, e)
+		r.mu.Unlock()
+	}
+	o.OnRejoinGroupFailed = func(_ context.Context, e client.RejoinGroupFailedEvent) {
 		r.mu.Lock()
 		r.rejoinFailed = append(r.rejoinFailed, e)
 		r.mu.Unlock()
 	}
-	o.OnInvalidMessage = func(err error) { r.mu.Lock(); r.invalid = append(r.invalid, err); r.mu.Unlock() }
+	o.OnInvalidMessage = func(_ context.Context, err error) { r.mu.Lock(); r.invalid = append(r.invalid, err); r.mu.Unlock() }
 	return o
 }
 

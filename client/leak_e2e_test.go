@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"bytes"
+	"context"
 	"runtime/pprof"
 	"testing"
 	"time"
@@ -35,8 +36,8 @@ func TestNoGoroutineLeftAfterStop(t *testing.T) {
 
 	stopped := make(chan struct{})
 	o := fastOptions()
-	o.OnStopped = func(client.StoppedEvent) { close(stopped) }
-	o.OnGroupMessage = func(client.GroupMessage) {}
+	o.OnStopped = func(context.Context, client.StoppedEvent) { close(stopped) }
+	o.OnGroupMessage = func(context.Context, client.GroupMessage) {}
 	c, err := client.New(v.url(t, "u", allRoles...), o)
 	require.NoError(t, err)
 	require.NoError(t, c.Start(ctxT(t)))
@@ -63,8 +64,8 @@ func TestNoGoroutineLeftAfterStop(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no Stopped event")
 	}
-	// The dispatcher ends right after the Stopped handler; every other
-	// goroutine of the client ended before Stop returned.
+	// Stop returned after the Stopped handler; the dispatcher goroutine
+	// exits right after it, every other goroutine ended before.
 	require.Eventually(t, func() bool { return len(clientGoroutines()) == 0 }, 5*time.Second, time.Millisecond)
 	assert.Empty(t, clientGoroutines())
 

@@ -5,7 +5,7 @@
 //	func TestNotify(t *testing.T) {
 //		srv := emulatortest.New(t, nil)
 //		alice := srv.NewClient("chat", &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"}, &client.Options{
-//			OnServerMessage: func(m client.ServerMessage) { ... },
+//			OnServerMessage: func(_ context.Context, m client.ServerMessage) { ... },
 //		})
 //		app := myapp.New(srv.ConnectionString()) // the code under test
 //		...

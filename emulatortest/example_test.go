@@ -38,7 +38,7 @@ func ExampleStart() {
 
 	received := make(chan string, 1)
 	srv.NewClient("chat", &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"}, &client.Options{
-		OnServerMessage: func(m client.ServerMessage) { received <- string(m.Data) },
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) { received <- string(m.Data) },
 	})
 
 	svc := srv.ServiceClient("chat", nil) // or your code, given srv.ConnectionString()
@@ -96,7 +96,7 @@ func Example_dropConnection() {
 
 	received := make(chan string, 1)
 	c := srv.NewClient("chat", &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"}, &client.Options{
-		OnServerMessage: func(m client.ServerMessage) { received <- string(m.Data) },
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) { received <- string(m.Data) },
 	})
 	id := c.ConnectionID()
 

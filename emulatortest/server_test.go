@@ -55,7 +55,7 @@ func TestNewServesUntilTheTestEnds(t *testing.T) {
 		assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.URL())
 		assert.Equal(t, "Endpoint="+srv.URL()+";AccessKey="+emulator.DevAccessKey+";Version=1.0;", srv.ConnectionString())
 		assert.False(t, refused(srv.URL()), "the emulator answers during the test")
-		c = srv.NewClient("chat", nil, &client.Options{OnStopped: func(e client.StoppedEvent) {
+		c = srv.NewClient("chat", nil, &client.Options{OnStopped: func(_ context.Context, e client.StoppedEvent) {
 			mu.Lock()
 			defer mu.Unlock()
 			stopped = append(stopped, e)
@@ -133,7 +133,7 @@ func TestServiceClientReachesClients(t *testing.T) {
 	srv := emulatortest.New(t, nil)
 	got := make(chan client.ServerMessage, 1)
 	srv.NewClient("chat", &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"}, &client.Options{
-		OnServerMessage: func(m client.ServerMessage) { got <- m },
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) { got <- m },
 	})
 	svc := srv.ServiceClient("chat", nil)
 	assert.Equal(t, "chat", svc.Hub())
@@ -174,11 +174,11 @@ func TestClientURLCarriesTheTokenOptions(t *testing.T) {
 
 	// The emulator honours the token: alice is in "room" from the start.
 	got := make(chan client.ServerMessage, 1)
-	c, err := client.New(raw, &client.Options{OnServerMessage: func(m client.ServerMessage) { got <- m }})
+	c, err := client.New(raw, &client.Options{OnServerMessage: func(_ context.Context, m client.ServerMessage) { got <- m }})
 	require.NoError(t, err)
 	require.NoError(t, c.Start(ctxT(t)))
 	t.Cleanup(func() { assert.NoError(t, c.Stop(context.Background())) })
-	_, err = srv.ServiceClient("chat", nil).Group("room").SendToAll(ctxT(t), webpubsub.TextMessage("in room"), nil)
+	_, err = srv.ServiceClient("chat", nil).NewGroupClient("room").SendToAll(ctxT(t), webpubsub.TextMessage("in room"), nil)
 	require.NoError(t, err)
 	select {
 	case m := <-got:

@@ -75,8 +75,8 @@ func testHandlerServesTheEmulatorsEvents(t *testing.T) {
 	serverMsgs := make(chan string, 10)
 	groupMsgs := make(chan client.GroupMessage, 10)
 	c := srv.NewClient("chat", &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "alice"}, &client.Options{
-		OnServerMessage: func(m client.ServerMessage) { serverMsgs <- string(m.Data) },
-		OnGroupMessage:  func(m client.GroupMessage) { groupMsgs <- m },
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) { serverMsgs <- string(m.Data) },
+		OnGroupMessage:  func(_ context.Context, m client.GroupMessage) { groupMsgs <- m },
 	})
 	id := c.ConnectionID()
 

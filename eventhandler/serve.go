@@ -229,7 +229,7 @@ func (h *Handler) serveUserEvent(w http.ResponseWriter, r *http.Request, cc Conn
 		http.Error(w, "unsupported content type of user event; use text/plain, application/json, application/octet-stream or application/x-protobuf", http.StatusUnsupportedMediaType)
 		return
 	}
-	if dt == JSON && !json.Valid(body) {
+	if dt == DataTypeJSON && !json.Valid(body) {
 		http.Error(w, "user event body is not valid JSON", http.StatusBadRequest)
 		return
 	}

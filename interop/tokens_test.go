@@ -102,7 +102,7 @@ func TestTokensBothWays(t *testing.T) {
 		c := js.mustEvent(ctx, "connected", nil)
 		assert.Equal(t, "tok-user", c.str("userId"))
 		// In the token's groups, with its roles.
-		_, err = sc.Group("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
+		_, err = sc.NewGroupClient("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
 		require.NoError(t, err)
 		js.mustEvent(ctx, "server-message", withText("to tg2"))
 		js.must(ctx, "joinGroup", map[string]any{"group": "other"}, nil)
@@ -116,7 +116,7 @@ func TestTokensBothWays(t *testing.T) {
 		g := newGoClient(t, tok.URL, client.Options{})
 		g.waitFor("connected", func() bool { return len(g.connected) == 1 })
 		assert.Equal(t, "tok-user", g.connected[0].UserID)
-		_, err := sc.Group("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
+		_, err := sc.NewGroupClient("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
 		require.NoError(t, err)
 		g.waitMessage("to tg2")
 		_, err = g.JoinGroup(ctx, "other", nil)

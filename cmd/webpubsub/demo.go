@@ -243,13 +243,13 @@ func (d *demoRun) stopClients() error {
 func (d *demoRun) connectBoth() (alice, bob *client.Client, err error) {
 	box := d.box
 	alice, err = d.connect("alice", &client.Options{
-		OnGroupMessage: func(m client.GroupMessage) {
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) {
 			n, err := strconv.Atoi(strings.TrimPrefix(string(m.Data), "message "))
 			if err == nil {
 				box.update(func() { box.numbers = append(box.numbers, n) })
 			}
 		},
-		OnServerMessage: func(m client.ServerMessage) {
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
 			box.update(func() { box.server = append(box.server, string(m.Data)) })
 		},
 	})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -48,7 +49,7 @@ type listenPrinter struct {
 func (p *listenPrinter) options() *client.Options {
 	return &client.Options{
 		HTTPClient: &http.Client{Transport: handshakes{p: p, next: http.DefaultTransport}},
-		OnConnected: func(e client.ConnectedEvent) {
+		OnConnected: func(_ context.Context, e client.ConnectedEvent) {
 			p.mu.Lock()
 			again := p.connected
 			p.connected, p.recovering, p.lastFailure = true, "", ""
@@ -59,7 +60,7 @@ func (p *listenPrinter) options() *client.Options {
 			}
 			p.note("connected to hub %s as connection %s%s; press Ctrl+C to stop", p.hub, e.ConnectionID, p.who)
 		},
-		OnDisconnected: func(e client.DisconnectedEvent) {
+		OnDisconnected: func(_ context.Context, e client.DisconnectedEvent) {
 			if e.Err == nil {
 				return // Stop
 			}
@@ -69,15 +70,15 @@ func (p *listenPrinter) options() *client.Options {
 			}
 			p.event("", "connection %s lost: %s; opening a new one", e.ConnectionID, cause)
 		},
-		OnStopped: func(e client.StoppedEvent) {
+		OnStopped: func(_ context.Context, e client.StoppedEvent) {
 			if e.Err != nil {
 				p.note("gave up: %s", errorText(e.Err))
 			}
 		},
-		OnServerMessage: func(m client.ServerMessage) {
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
 			p.message(listenLine{Type: "server", DataType: string(m.DataType), Data: dataValue(string(m.DataType), m.Data)})
 		},
-		OnGroupMessage: func(m client.GroupMessage) {
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) {
 			p.message(listenLine{Type: "group", Group: m.Group, FromUserID: m.FromUserID, DataType: string(m.DataType), Data: dataValue(string(m.DataType), m.Data)})
 		},
 	}

@@ -179,7 +179,7 @@ func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
 	assert.Equal(t, "carol", cm.UserID)
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
 	require.NoError(t, err)
-	require.NoError(t, errOf(svc.Group("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil)))
+	require.NoError(t, errOf(svc.NewGroupClient("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil)))
 	m := readMessage(t, ws).(protocol.ServerDataMessage)
 	assert.Equal(t, "in g1", string(m.Data.Data), "the -group flag joined g1 on connect")
 }

@@ -173,7 +173,7 @@ func (f *sendFlags) send(ctx context.Context, svc *webpubsub.ServiceClient, msg 
 	var err error
 	switch {
 	case f.group != "":
-		_, err = svc.Group(f.group).SendToAll(ctx, msg, nil)
+		_, err = svc.NewGroupClient(f.group).SendToAll(ctx, msg, nil)
 		return "group " + f.group, err
 	case f.user != "":
 		_, err = svc.SendToUser(ctx, f.user, msg, nil)

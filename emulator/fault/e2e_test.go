@@ -56,17 +56,17 @@ func (ev *events) options() *client.Options {
 		MessageRetry:        client.RetryOptions{MaxRetries: 3, Delay: time.Second}, // the JS client's default
 		ReconnectRetry:      client.RetryOptions{Delay: 10 * time.Millisecond},
 		SequenceAckInterval: 10 * time.Millisecond,
-		OnConnected: func(c client.ConnectedEvent) {
+		OnConnected: func(_ context.Context, c client.ConnectedEvent) {
 			ev.mu.Lock()
 			defer ev.mu.Unlock()
 			ev.connected = append(ev.connected, c.ConnectionID)
 		},
-		OnDisconnected: func(d client.DisconnectedEvent) {
+		OnDisconnected: func(_ context.Context, d client.DisconnectedEvent) {
 			ev.mu.Lock()
 			defer ev.mu.Unlock()
 			ev.disconnected = append(ev.disconnected, d)
 		},
-		OnServerMessage: func(m client.ServerMessage) {
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
 			ev.mu.Lock()
 			defer ev.mu.Unlock()
 			ev.messages = append(ev.messages, string(m.Data))

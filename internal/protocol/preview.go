@@ -491,11 +491,11 @@ func decodeSendToGroup(f *frame) (Message, error) {
 		}
 		return SendToGroupMessage{Group: f.Group, NoEcho: noEcho, Stream: &s}, nil
 	}
-	p, err := decodeData(f.DataType, f.Data)
+	md, p, err := decodeMetadataAndData(f)
 	if err != nil {
 		return nil, err
 	}
-	return SendToGroupMessage{Group: f.Group, AckID: f.AckID, NoEcho: noEcho, Data: p}, nil
+	return SendToGroupMessage{Group: f.Group, AckID: f.AckID, NoEcho: noEcho, Data: p, Metadata: md}, nil
 }
 
 // decodeDataMessage decodes a "message" frame (service to client). Like the
@@ -518,7 +518,11 @@ func decodeDataMessage(f *frame) (Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		return ServerDataMessage{Data: p, SequenceID: sid}, nil
+		md, err := decodeMetadata(f.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		return ServerDataMessage{Data: p, SequenceID: sid, Metadata: md}, nil
 	}
 	stream := parseStreamInfo(f.Stream)
 	var p Payload
@@ -528,7 +532,11 @@ func decodeDataMessage(f *frame) (Message, error) {
 	} else if p, err = decodeData(f.DataType, f.Data); err != nil {
 		return nil, err
 	}
-	return GroupDataMessage{Group: f.Group, FromUserID: f.FromUserID, Data: p, SequenceID: sid, Stream: stream}, nil
+	md, err := decodeMetadata(f.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	return GroupDataMessage{Group: f.Group, FromUserID: f.FromUserID, Data: p, SequenceID: sid, Stream: stream, Metadata: md}, nil
 }
 
 // parseStreamInfo returns the stream object of a group message, or nil when
@@ -598,7 +606,11 @@ func decodePreviewFrame(f *frame) (Message, error) {
 				return nil, err
 			}
 		}
-		return InvokeMessage{InvocationID: f.InvocationID, Target: f.Target, Event: f.Event, Data: p}, nil
+		md, err := decodeMetadata(f.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		return InvokeMessage{InvocationID: f.InvocationID, Target: f.Target, Event: f.Event, Data: p, Metadata: md}, nil
 	case TypeInvokeResponse:
 		if f.InvocationID == "" {
 			return nil, errors.New("protocol: invokeResponse needs an invocationId")

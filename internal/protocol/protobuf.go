@@ -66,12 +66,13 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 			if m.TTLSeconds != 0 {
 				s.TtlSeconds = proto.Uint32(m.TTLSeconds)
 			}
+			s.Metadata = pbMetadata(m.Metadata)
 		}
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: s}}
 	case *SendToGroupMessage:
 		return EncodeProtobuf(*m)
 	case EventMessage:
-		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_EventMessage_{EventMessage: &pb.UpstreamMessage_EventMessage{Event: m.Event, AckId: m.AckID, Data: messageData(m.Data), Metadata: m.Metadata}}}
+		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_EventMessage_{EventMessage: &pb.UpstreamMessage_EventMessage{Event: m.Event, AckId: m.AckID, Data: messageData(m.Data), Metadata: pbMetadata(m.Metadata)}}}
 	case *EventMessage:
 		return EncodeProtobuf(*m)
 	case SequenceAckMessage:
@@ -96,7 +97,7 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		return EncodeProtobuf(*m)
 	case GroupDataMessage:
 		// Protobuf has no fromUserId.
-		d := &pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), SequenceId: seq(m.SequenceID), Stream: streamInfo(m.Stream)}
+		d := &pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), SequenceId: seq(m.SequenceID), Stream: streamInfo(m.Stream), Metadata: pbMetadata(m.Metadata)}
 		if m.Stream == nil || m.Data.Type != DataTypeJSON || len(m.Data.Data) > 0 {
 			// A stream's terminal frame may have no data.
 			d.Data = messageData(m.Data)
@@ -105,7 +106,7 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 	case *GroupDataMessage:
 		return EncodeProtobuf(*m)
 	case ServerDataMessage:
-		down = dataMessage(&pb.DownstreamMessage_DataMessage{From: FromServer, Data: messageData(m.Data), SequenceId: seq(m.SequenceID)})
+		down = dataMessage(&pb.DownstreamMessage_DataMessage{From: FromServer, Data: messageData(m.Data), SequenceId: seq(m.SequenceID), Metadata: pbMetadata(m.Metadata)})
 	case *ServerDataMessage:
 		return EncodeProtobuf(*m)
 	case AckMessage:
@@ -233,11 +234,11 @@ func DecodeUpstream(b []byte) (Message, error) {
 			}
 			return SendToGroupMessage{Group: m.GetGroup(), NoEcho: m.GetNoEcho(), Stream: &StreamOpen{StreamID: s.GetStreamId(), IdleTimeoutMs: uint64(s.GetIdleTimeoutMs())}}, nil
 		}
-		p, err := payloadOf(m.GetData())
+		p, err := payloadOrMetadataOnly(m.GetData(), m.GetMetadata())
 		if err != nil {
 			return nil, err
 		}
-		return SendToGroupMessage{Group: m.GetGroup(), AckID: m.AckId, NoEcho: m.GetNoEcho(), Data: p, TTLSeconds: m.GetTtlSeconds()}, nil
+		return SendToGroupMessage{Group: m.GetGroup(), AckID: m.AckId, NoEcho: m.GetNoEcho(), Data: p, TTLSeconds: m.GetTtlSeconds(), Metadata: goMetadata(m.GetMetadata())}, nil
 	case *pb.UpstreamMessage_EventMessage_:
 		m := v.EventMessage
 		if m.GetEvent() == "" {
@@ -246,11 +247,11 @@ func DecodeUpstream(b []byte) (Message, error) {
 		if m.GetStream() != nil {
 			return nil, errors.New("protocol: streams are not supported on event")
 		}
-		p, err := payloadOf(m.GetData())
+		p, err := payloadOrMetadataOnly(m.GetData(), m.GetMetadata())
 		if err != nil {
 			return nil, err
 		}
-		return EventMessage{Event: m.GetEvent(), AckID: m.AckId, Data: p, Metadata: m.GetMetadata()}, nil
+		return EventMessage{Event: m.GetEvent(), AckID: m.AckId, Data: p, Metadata: goMetadata(m.GetMetadata())}, nil
 	case *pb.UpstreamMessage_SequenceAckMessage_:
 		return SequenceAckMessage{SequenceID: v.SequenceAckMessage.GetSequenceId()}, nil
 	case *pb.UpstreamMessage_PingMessage_:
@@ -337,9 +338,9 @@ func DecodeDownstream(b []byte) (Message, error) {
 			return UnknownMessage{TypeName: TypeMessage, Reason: "data is missing or of an unknown kind"}, nil
 		}
 		if m.GetFrom() == FromGroup {
-			return GroupDataMessage{Group: m.GetGroup(), Data: p, SequenceID: m.GetSequenceId(), Stream: stream}, nil
+			return GroupDataMessage{Group: m.GetGroup(), Data: p, SequenceID: m.GetSequenceId(), Stream: stream, Metadata: goMetadata(m.GetMetadata())}, nil
 		}
-		return ServerDataMessage{Data: p, SequenceID: m.GetSequenceId()}, nil
+		return ServerDataMessage{Data: p, SequenceID: m.GetSequenceId(), Metadata: goMetadata(m.GetMetadata())}, nil
 	case *pb.DownstreamMessage_SystemMessage_:
 		switch s := v.SystemMessage.GetMessage().(type) {
 		case *pb.DownstreamMessage_SystemMessage_ConnectedMessage_:

@@ -19,7 +19,7 @@ func encodePreviewProtobuf(m Message) (up *pb.UpstreamMessage, down *pb.Downstre
 	case InvokeMessage:
 		// The protobuf message is an invoke of an event: there is no target.
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_InvokeEventMessage_{InvokeEventMessage: &pb.UpstreamMessage_InvokeEventMessage{
-			Event: m.Event, InvocationId: m.InvocationID, Data: optionalMessageData(m.Data), Metadata: m.Metadata}}}
+			Event: m.Event, InvocationId: m.InvocationID, Data: optionalMessageData(m.Data), Metadata: pbMetadata(m.Metadata)}}}
 	case *InvokeMessage:
 		return encodePreviewProtobuf(*m)
 	case InvokeResponseMessage:

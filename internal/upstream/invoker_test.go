@@ -155,11 +155,11 @@ func TestUserEventPayloads(t *testing.T) {
 			switch req.Context.EventName {
 			case "echo":
 				switch req.DataType {
-				case eventhandler.Text:
+				case eventhandler.DataTypeText:
 					resp.SetText(string(req.Data))
-				case eventhandler.JSON:
+				case eventhandler.DataTypeJSON:
 					return resp.SetJSON(map[string]any{"echo": string(req.Data)})
-				case eventhandler.Binary:
+				case eventhandler.DataTypeBinary:
 					resp.SetBinary(req.Data)
 				}
 			case "fail":
