@@ -31,9 +31,10 @@ package settings
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
 // AnyHub is the hub name whose settings apply to every hub: its event
@@ -191,24 +192,11 @@ func isGroupEvent(name string) bool {
 }
 
 // ValidateURLTemplate checks that t is an absolute http or https URL once
-// its {hub} and {event} placeholders are filled, and has no other
-// placeholder.
+// its {hub} and {event} placeholders (any case) are filled, has no other
+// placeholder, and puts placeholders only in its path and query (see
+// upstream.ValidateURLTemplate, the one definition).
 func ValidateURLTemplate(t string) error {
-	if t == "" {
-		return fmt.Errorf("the URL template is empty; give an http or https URL such as http://127.0.0.1:8081/eventhandler/{event}")
-	}
-	if strings.HasPrefix(strings.ToLower(t), "tunnel:") {
-		return fmt.Errorf("tunnel:// URL templates are not supported by the emulator; give the handler's http URL")
-	}
-	filled := strings.NewReplacer("{hub}", "hub", "{event}", "event").Replace(t)
-	if i := strings.IndexAny(filled, "{}"); i >= 0 {
-		return fmt.Errorf("URL template %q has an unknown placeholder; only {hub} and {event} are replaced", t)
-	}
-	u, err := url.Parse(filled)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("URL template %q is not an absolute http or https URL", t)
-	}
-	return nil
+	return upstream.ValidateURLTemplate(t)
 }
 
 // validatePattern checks a userEventPattern: "*", "" or a comma-separated

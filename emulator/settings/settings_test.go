@@ -100,6 +100,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown system event", "{\"hubs\": {\"chat\": {\"eventHandlers\": [\n  {\"urlTemplate\": \"http://h/{event}\",\n   \"systemEvents\": [\"connect\", \"connnected\"]}]}}}", 3, 32, "hubs.chat.eventHandlers[0].systemEvents[1]", "unknown system event \"connnected\""},
 		{"bad url", "{\"hubs\": {\"chat\": {\"eventHandlers\": [{\"urlTemplate\": \"localhost:8080/x\"}]}}}", 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "not an absolute http or https URL"},
 		{"unknown placeholder", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/{evnt}"}]}}}`, 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "unknown placeholder"},
+		{"placeholder in host", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://{event}.h/"}]}}}`, 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "only in the path and the query"},
 		{"tunnel", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "tunnel:///api/events"}]}}}`, 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "tunnel:// URL templates are not supported"},
 		{"auth", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/", "auth": {"type": "ManagedIdentity"}}]}}}`, 1, 67, "hubs.chat.eventHandlers[0].auth", "not supported"},
 		{"missing template", `{"hubs": {"chat": {"eventHandlers": [{"systemEvents": ["connect"]}]}}}`, 1, 38, "hubs.chat.eventHandlers[0].urlTemplate", "needs a urlTemplate"},
@@ -234,4 +235,13 @@ func TestREADMESettingsExample(t *testing.T) {
 	h, ok = s.Match("other", "x", false)
 	require.True(t, ok)
 	assert.Equal(t, "http://127.0.0.1:3003/fallback/{hub}/{event}", h.URLTemplate)
+}
+
+// Placeholders match in any case, as in Microsoft's emulator.
+func TestPlaceholdersAnyCase(t *testing.T) {
+	s, err := settings.Parse([]byte(`{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/{HUB}/{Event}", "systemEvents": ["connect"]}]}}}`))
+	require.NoError(t, err)
+	h, ok := s.Match("chat", "connect", true)
+	require.True(t, ok)
+	assert.Equal(t, "http://h/{HUB}/{Event}", h.URLTemplate)
 }

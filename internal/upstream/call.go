@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -40,7 +39,7 @@ type answer struct {
 // same ce-id. It returns the last answer whatever its status; errors are
 // transport, protocol or size failures.
 func (inv *Invoker) send(ctx context.Context, h Handler, s *Session, req request) (*answer, error) {
-	if strings.Contains(h.URLTemplate, "{event}") && (req.name == "." || req.name == "..") {
+	if hasEventPlaceholder(h.URLTemplate) && (req.name == "." || req.name == "..") {
 		// A dot segment would move the request to another path of the upstream.
 		return nil, fmt.Errorf("event name %q cannot be put in the upstream URL", req.name)
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -162,11 +161,11 @@ func New(cfg Config) (*Invoker, error) {
 	return inv, nil
 }
 
-// ValidateHandler checks a handler's template and event names.
+// ValidateHandler checks a handler's template (see ValidateURLTemplate),
+// user event pattern (see ValidateEventPattern) and event names.
 func ValidateHandler(h Handler) error {
-	u, err := url.Parse(expand(h.URLTemplate, "hub", "event"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("URL template %q is not an absolute http or https URL", h.URLTemplate)
+	if err := ValidateURLTemplate(h.URLTemplate); err != nil {
+		return err
 	}
 	for _, e := range h.SystemEvents {
 		switch strings.ToLower(e) {
@@ -186,12 +185,6 @@ func ValidateHandler(h Handler) error {
 // isGroupEvent reports whether name is a group presence event name.
 func isGroupEvent(name string) bool {
 	return strings.EqualFold(name, protocol.EventGroupJoined) || strings.EqualFold(name, protocol.EventGroupLeft)
-}
-
-// expand fills the {hub} and {event} placeholders of a URL template.
-func expand(template, hub, event string) string {
-	r := strings.NewReplacer("{hub}", url.PathEscape(hub), "{event}", url.PathEscape(event))
-	return r.Replace(template)
 }
 
 // handlerFor returns the first handler for event in hub; system reports

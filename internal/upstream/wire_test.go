@@ -23,6 +23,7 @@ type captured struct {
 	method  string
 	path    string
 	rawPath string // the path as sent, escaped
+	query   string // the raw query as sent
 	header  http.Header
 	body    string
 }
@@ -38,7 +39,7 @@ type recorder struct {
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	rec.mu.Lock()
-	rec.reqs = append(rec.reqs, captured{r.Method, r.URL.Path, r.URL.EscapedPath(), r.Header.Clone(), string(b)})
+	rec.reqs = append(rec.reqs, captured{method: r.Method, path: r.URL.Path, rawPath: r.URL.EscapedPath(), query: r.URL.RawQuery, header: r.Header.Clone(), body: string(b)})
 	rec.mu.Unlock()
 	if r.Method == http.MethodOptions {
 		w.Header().Set(protocol.HeaderAllowedOrigin, r.Header.Get(protocol.HeaderRequestOrigin))
