@@ -81,8 +81,9 @@ type EventHandler struct {
 	// URLTemplate is an absolute http or https URL; {hub} and {event} are
 	// replaced by the hub and event names.
 	URLTemplate string
-	// UserEventPattern selects user events: "*" for all, a comma-separated
-	// list of event names, or "" for none. Names match case-insensitively.
+	// UserEventPattern selects user events: "*" for all, "" for none, or a
+	// comma-separated list of names and globs (see MatchUserEvent). Names
+	// match case-insensitively.
 	UserEventPattern string
 	// GroupPresenceEvents lists the group presence events the handler
 	// takes: "joined" and "left" (case-insensitive), as the service's
@@ -200,21 +201,9 @@ func ValidateURLTemplate(t string) error {
 }
 
 // validatePattern checks a userEventPattern: "*", "" or a comma-separated
-// list of names.
+// list of names and globs (see upstream.ValidateEventPattern).
 func validatePattern(p string) error {
-	if strings.TrimSpace(p) == "" || strings.TrimSpace(p) == "*" {
-		return nil
-	}
-	for _, part := range strings.Split(p, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			return fmt.Errorf("pattern %q has an empty event name", p)
-		}
-		if part != "*" && strings.ContainsAny(part, "*?{}/ ") {
-			return fmt.Errorf("pattern %q: %q is not an event name; use \"*\" or a comma-separated list of names", p, part)
-		}
-	}
-	return nil
+	return upstream.ValidateEventPattern(p)
 }
 
 // hubNames returns the hub names in a fixed order (sorted), for messages.
@@ -307,13 +296,11 @@ func (h EventHandler) Takes(event string, system bool) bool {
 	return MatchUserEvent(h.UserEventPattern, event)
 }
 
-// MatchUserEvent reports whether pattern ("*", a comma-separated list of
-// names, or "") selects the user event name, ignoring case.
+// MatchUserEvent reports whether pattern selects the user event name,
+// ignoring case. A pattern is "*" (every event), "" (none) or a
+// comma-separated list of names and Microsoft's emulator's globs: "*"
+// within one dot-separated segment ("room.*"), "**" across segments
+// ("room.**"), "?" one character but "." (see upstream.MatchEventPattern).
 func MatchUserEvent(pattern, name string) bool {
-	for _, p := range strings.Split(pattern, ",") {
-		if p = strings.TrimSpace(p); p != "" && (p == "*" || strings.EqualFold(p, name)) {
-			return true
-		}
-	}
-	return false
+	return upstream.MatchEventPattern(pattern, name)
 }

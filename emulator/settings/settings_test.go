@@ -156,6 +156,34 @@ func TestMatchUserEvent(t *testing.T) {
 	assert.False(t, settings.MatchUserEvent("", "c"))
 }
 
+// A settings file with Microsoft's emulator's globs is accepted (it was
+// refused at start) and routes events as its UpstreamUserEventTests do.
+func TestEventPatternGlobs(t *testing.T) {
+	doc := `{"WebPubSub": {"Hubs": {"chat": {"EventHandlers": [
+		{"UrlTemplate": "http://h/one", "EventPattern": "join, ROOM.*"},
+		{"UrlTemplate": "http://h/deep", "EventPattern": "room.**"},
+		{"UrlTemplate": "http://h/short", "EventPattern": "x.?"},
+		{"UrlTemplate": "http://h/all", "EventPattern": "*"}
+	]}}}}`
+	s, err := settings.Parse([]byte(doc))
+	require.NoError(t, err)
+	cases := map[string]string{
+		"room.message":      "http://h/one",
+		"JOIN":              "http://h/one",
+		"room.message.more": "http://h/deep",
+		"x.a":               "http://h/short",
+		"x..":               "http://h/all",
+		"a.b.c":             "http://h/all",
+	}
+	for event, want := range cases {
+		h, ok := s.Match("CHAT", event, false)
+		require.True(t, ok, event)
+		assert.Equal(t, want, h.URLTemplate, event)
+	}
+	_, err = settings.Parse([]byte(`{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/", "userEventPattern": "a\\x"}]}}}`))
+	assert.ErrorContains(t, err, `must be followed by "*", "?" or "\"`, "a bad escape is refused with the reason")
+}
+
 // watcher runs Watch for the test and collects what it reports.
 type watcher struct {
 	reloads chan *settings.Settings

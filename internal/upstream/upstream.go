@@ -34,8 +34,8 @@ type Handler struct {
 	// URLTemplate is the upstream URL; {hub} and {event} are replaced by the
 	// hub and the event name.
 	URLTemplate string
-	// UserEventPattern selects user events: "*" (all), a comma-separated
-	// list of event names, or "" (none).
+	// UserEventPattern selects user events: "*" (all), "" (none), or a
+	// comma-separated list of names and globs (see MatchEventPattern).
 	UserEventPattern string
 	// SystemEvents is a subset of "connect", "connected" and "disconnected".
 	SystemEvents []string
@@ -167,6 +167,9 @@ func ValidateHandler(h Handler) error {
 	if err := ValidateURLTemplate(h.URLTemplate); err != nil {
 		return err
 	}
+	if err := ValidateEventPattern(h.UserEventPattern); err != nil {
+		return err
+	}
 	for _, e := range h.SystemEvents {
 		switch strings.ToLower(e) {
 		case protocol.EventConnect, protocol.EventConnected, protocol.EventDisconnected:
@@ -213,24 +216,11 @@ func (inv *Invoker) handlerFor(hub, event string, system bool) (Handler, bool) {
 			}
 			continue
 		}
-		if matchUserEvent(h.UserEventPattern, event) {
+		if MatchEventPattern(h.UserEventPattern, event) {
 			return h, true
 		}
 	}
 	return Handler{}, false
-}
-
-// matchUserEvent reports whether pattern selects the user event name.
-func matchUserEvent(pattern, name string) bool {
-	if strings.TrimSpace(pattern) == "*" {
-		return true
-	}
-	for _, p := range strings.Split(pattern, ",") {
-		if p = strings.TrimSpace(p); p != "" && (p == "*" || strings.EqualFold(p, name)) {
-			return true
-		}
-	}
-	return false
 }
 
 // Revalidate forgets which upstream hosts passed abuse protection, so that
