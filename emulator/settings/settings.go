@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
@@ -133,21 +134,17 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 // Unwrap returns the problem.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// validateHubName accepts AnyHub and the names the service allows.
+// validateHubName accepts AnyHub and the names the service allows (the
+// rules of internal/names, which the REST API applies too).
 func validateHubName(name string) error {
 	if name == AnyHub {
 		return nil
 	}
-	if name == "" || len(name) > 127 {
-		return fmt.Errorf("hub name %q must have 1 to 127 characters", name)
+	if strings.EqualFold(name, "_default") {
+		// Microsoft's emulator's name for the settings of every hub.
+		return fmt.Errorf("invalid hub name %q: use %q for the settings of every hub", name, AnyHub)
 	}
-	for i, r := range name {
-		ok := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || (i > 0 && r >= '0' && r <= '9')
-		if !ok {
-			return fmt.Errorf("hub name %q must start with a letter or underscore and contain only letters, digits and underscores", name)
-		}
-	}
-	return nil
+	return names.ValidateHub(name)
 }
 
 func validatePolicy(p string) error {

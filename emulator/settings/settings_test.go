@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,7 +107,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"missing template", `{"hubs": {"chat": {"eventHandlers": [{"systemEvents": ["connect"]}]}}}`, 1, 38, "hubs.chat.eventHandlers[0].urlTemplate", "needs a urlTemplate"},
 		{"typo", `{"hubs": {"chat": {"eventHandler": []}}}`, 1, 20, "hubs.chat.eventHandler", "unknown field \"eventHandler\""},
 		{"policy", `{"hubs": {"chat": {"anonymousConnectPolicy": "maybe"}}}`, 1, 46, "hubs.chat.anonymousConnectPolicy", "not a policy"},
-		{"hub name", `{"hubs": {"9chat": {}}}`, 1, 11, "hubs.9chat", "must start with a letter"},
+		{"hub name", `{"hubs": {"9chat": {}}}`, 1, 11, "hubs.9chat", "invalid hub name \"9chat\": must start with a letter"},
 		{"duplicate hub", "{\"hubs\": {\"chat\": {},\n \"CHAT\": {}}}", 2, 2, "hubs.CHAT", "case-insensitively"},
 		{"wrong kind", `{"hubs": {"chat": {"eventHandlers": {}}}}`, 1, 37, "hubs.chat.eventHandlers", "must be an array"},
 		{"pattern", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/", "userEventPattern": "a,,b"}]}}}`, 1, 87, "hubs.chat.eventHandlers[0].userEventPattern", "empty event name"},
@@ -272,4 +273,21 @@ func TestPlaceholdersAnyCase(t *testing.T) {
 	h, ok := s.Match("chat", "connect", true)
 	require.True(t, ok)
 	assert.Equal(t, "http://h/{HUB}/{Event}", h.URLTemplate)
+}
+
+// Hub names follow the service's rules (internal/names), the ones REST
+// applies: "a.b" is a hub, "_chat" is not.
+func TestHubNamesFollowTheServiceRules(t *testing.T) {
+	for _, name := range []string{"a.b", "chat", "Chat_1", "a[1],b`c", "*"} {
+		_, err := settings.Parse([]byte(`{"hubs": {"` + name + `": {}}}`))
+		assert.NoError(t, err, name)
+		assert.NoError(t, (&settings.Settings{Hubs: map[string]settings.Hub{name: {}}}).Validate(), name)
+	}
+	for _, name := range []string{"_chat", "9chat", "a-b", "a b", strings.Repeat("a", 129)} {
+		_, err := settings.Parse([]byte(`{"hubs": {"` + name + `": {}}}`))
+		assert.ErrorContains(t, err, "invalid hub name", name)
+		assert.ErrorContains(t, (&settings.Settings{Hubs: map[string]settings.Hub{name: {}}}).Validate(), "invalid hub name", name)
+	}
+	_, err := settings.Parse([]byte(`{"WebPubSub": {"Hubs": {"_default": {}}}}`))
+	assert.ErrorContains(t, err, `use "*" for the settings of every hub`, "Microsoft's emulator's default hub gets a hint")
 }
