@@ -3,18 +3,19 @@ package settings
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
-// MaxFileBytes bounds a settings file; a larger file is refused.
+// MaxFileBytes bounds a settings file: a larger file is refused, and no
+// more than MaxFileBytes+1 bytes of it are ever read.
 const MaxFileBytes = 4 << 20
 
 // Load reads and validates the settings file at path. Errors name the file,
 // the line and column, and the field that is wrong, e.g.
 // "settings.json:7:24: hubs.chat.eventHandlers[0].systemEvents[1]: unknown system event ...".
+// The file must be a regular file (or a symbolic link to one).
 func Load(path string) (*Settings, error) {
-	data, err := readFile(path)
+	data, _, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -23,22 +24,6 @@ func Load(path string) (*Settings, error) {
 		return nil, fmt.Errorf("%s:%w", path, err)
 	}
 	return s, nil
-}
-
-// readFile reads at most MaxFileBytes of path.
-func readFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("settings: %w", err)
-	}
-	if fi.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("settings: %s is larger than %d bytes", path, MaxFileBytes)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("settings: %w", err)
-	}
-	return data, nil
 }
 
 // ParseError is a problem in a settings document, at a line and column.

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"time"
 )
 
@@ -108,14 +106,14 @@ type fileState struct {
 	err  error
 }
 
+// snapshot reads the file (see readFile: it never blocks on a special
+// file and never reads more than MaxFileBytes+1 bytes).
 func snapshot(path string) fileState {
-	fi, err := os.Stat(path)
+	data, fi, err := readFile(path)
 	if err != nil {
-		return fileState{err: fmt.Errorf("settings: %w", err)}
+		return fileState{err: err}
 	}
-	st := fileState{mod: fi.ModTime(), size: fi.Size()}
-	st.data, st.err = readFile(path)
-	return st
+	return fileState{mod: fi.ModTime(), size: fi.Size(), data: data}
 }
 
 // same reports whether nothing changed; the content is compared too, since
