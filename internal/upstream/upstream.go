@@ -31,8 +31,9 @@ const (
 type Handler struct {
 	// Hub is the hub the handler applies to; "" or "*" means every hub.
 	Hub string
-	// URLTemplate is the upstream URL; {hub} and {event} are replaced by the
-	// hub and the event name.
+	// URLTemplate is the upstream URL; {hub} and {event} (any case) are
+	// replaced by the escaped hub and event names. They may appear only in
+	// the path and the query (see ValidateURLTemplate).
 	URLTemplate string
 	// UserEventPattern selects user events: "*" (all), "" (none), or a
 	// comma-separated list of names and globs (see MatchEventPattern).
