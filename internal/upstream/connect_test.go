@@ -86,12 +86,16 @@ func TestConnectionStateIsOpaque(t *testing.T) {
 		"each event carries the state the previous answer left, byte for byte")
 }
 
-// A handler that sets state on a connected or group event (which the
-// service does not wait for) still sets it.
-func TestConnectedEventMaySetState(t *testing.T) {
-	_, srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get(protocol.HeaderType) == protocol.EventTypeConnected {
-			w.Header().Set(protocol.HeaderConnectionState, "after-connected")
+// Only the answers of blocking events set the state: the answer of a
+// connected event (which the service does not wait for) does not, as for
+// the service and in Microsoft's emulator.
+func TestConnectedEventDoesNotSetState(t *testing.T) {
+	rec, srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get(protocol.HeaderType) {
+		case protocol.EventTypeConnect:
+			w.Header().Set(protocol.HeaderConnectionState, "from-connect")
+		case protocol.EventTypeConnected:
+			w.Header().Set(protocol.HeaderConnectionState, "from-connected")
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
@@ -99,5 +103,8 @@ func TestConnectedEventMaySetState(t *testing.T) {
 	s, _, err := inv.Connect(context.Background(), upstream.ConnectRequest{Hub: "chat", ConnectionID: "c1"})
 	require.NoError(t, err)
 	s.Connected()
-	require.Eventually(t, func() bool { return s.State() == "after-connected" }, 5*time.Second, 5*time.Millisecond)
+	s.Disconnected("bye") // sent after connected finished
+	require.Eventually(t, func() bool { return len(rec.requests()) == 4 }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, "from-connect", s.State())
+	assert.Equal(t, "from-connect", rec.requests()[3].header.Get(protocol.HeaderConnectionState), "disconnected carries the connect's state")
 }

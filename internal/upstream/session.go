@@ -174,16 +174,15 @@ func (s *Session) groupEvent(ceType, name, group string) {
 const connectedContentType = "application/json; charset=utf-8"
 
 // notify sends a non-blocking event and logs its failure with its
-// explanation (see Explain). Failures never affect the connection.
+// explanation (see Explain). Failures never affect the connection, and the
+// answer's ce-connectionState is ignored: only the answers of blocking
+// events (connect, user events) set the state, as for the service (the
+// CloudEvents reference) and in Microsoft's emulator
+// (DispatchNotificationAsync reads no state).
 func (s *Session) notify(h Handler, req request) {
 	a, err := s.inv.send(s.inv.base, h, s, req)
 	if err == nil && (a.status < 200 || a.status > 299) {
 		err = a.refused()
-	}
-	if err == nil {
-		if serr := s.applyState(a.header); serr != nil {
-			err = a.unusable(serr)
-		}
 	}
 	if err != nil {
 		s.inv.log.Warn("upstream event failed", "event", req.name, "hub", s.hub, "connectionId", s.connID, "explanation", Explain(err), "err", err)
