@@ -34,8 +34,17 @@ const (
 	// ErrorIdleTimeout names a stream closed because no frame arrived for
 	// its idle timeout.
 	ErrorIdleTimeout = "IdleTimeout"
-	// ErrorStreamAborted names the terminal frame of a stream its sender
-	// aborted (the sender's message and userErrorCode come with it).
+	// ErrorUserError names the terminal frame of a stream its sender
+	// aborted: receivers get the sender's message and userErrorCode unchanged
+	// under this name (AbortedStreamError). The official JS client's live
+	// streaming test ("delivers stream end error to receiver onError with
+	// userErrorCode/message") expects it (client-protocol-preview.md,
+	// section 3).
+	ErrorUserError = "UserError"
+	// ErrorStreamAborted is the name this package gave a sender's abort
+	// before the JS client's live test showed the service's. It is not what
+	// the service sends: receivers get ErrorUserError (build the error with
+	// AbortedStreamError). It remains only until its last user switches.
 	ErrorStreamAborted = "StreamAborted"
 	// ErrorSenderGone names the terminal frame of a stream whose sender's
 	// connection closed for good.
@@ -282,6 +291,18 @@ func (GroupStateUpdateMessage) Type() string { return TypeGroupStateUpdate }
 
 // Type implements Message.
 func (m UnknownMessage) Type() string { return m.TypeName }
+
+// AbortedStreamError returns the error the receivers of a stream get when
+// its sender aborts it with sent (the error of its StreamEndMessage, which has
+// no name): named ErrorUserError, with the sender's message and userErrorCode
+// unchanged. A nil sent gives an error with the name only.
+func AbortedStreamError(sent *StreamError) *StreamError {
+	e := &StreamError{Name: ErrorUserError}
+	if sent != nil {
+		e.Message, e.UserErrorCode = sent.Message, sent.UserErrorCode
+	}
+	return e
+}
 
 // InvokeSucceeded returns a successful InvokeResponseMessage.
 func InvokeSucceeded(invocationID string, data Payload) InvokeResponseMessage {
