@@ -72,6 +72,17 @@ func (connectionIDNode) eval(c Connection) value {
 	return strValue(c.ConnectionID)
 }
 
+// protocolNode is the protocol identifier: the connection's WebSocket
+// subprotocol; none (a simple WebSocket) is null.
+type protocolNode struct{}
+
+func (protocolNode) eval(c Connection) value {
+	if c.Protocol == "" {
+		return nullValue
+	}
+	return strValue(c.Protocol)
+}
+
 // andNode is a chain of "and" terms.
 type andNode struct{ terms []node }
 
@@ -301,19 +312,24 @@ func (n *concatNode) eval(c Connection) value {
 }
 
 // substringNode is "substring(s, start[, length])" in UTF-16 code units;
-// out-of-range bounds are clamped.
+// out-of-range bounds are clamped, and a null argument gives null.
 type substringNode struct {
-	x             node
-	start, length int64
-	hasLength     bool
+	x, start node
+	length   node // nil: to the end
 }
 
 func (n *substringNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	if v.k != vString {
+	v, start := n.x.eval(c), n.start.eval(c)
+	if v.k != vString || start.k != vInt {
 		return nullValue
 	}
-	return strValue(substring(v.s, n.start, n.length, n.hasLength))
+	var length value
+	if n.length != nil {
+		if length = n.length.eval(c); length.k != vInt {
+			return nullValue
+		}
+	}
+	return strValue(substring(v.s, start.n, length.n, n.length != nil))
 }
 
 // isASCII reports whether s has only ASCII bytes.
