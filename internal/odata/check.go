@@ -48,9 +48,11 @@ func (t typ) serviceName() string {
 // groups, which only "in" and length consume), its static type and its
 // syntax.
 type operand struct {
-	n   node
-	t   typ
-	syn *syn
+	n     node
+	t     typ
+	syn   *syn
+	konst *value // the value of a literal
+	chain []node // the terms of an "and" or "or" chain (syn.op says which)
 }
 
 // checker types a syntax tree and builds its evaluator. Its errors name the
@@ -80,13 +82,13 @@ func compile(src string, root *syn) (node, *SyntaxError) {
 func (c *checker) check(n *syn) (operand, *SyntaxError) {
 	switch n.kind {
 	case synString:
-		return operand{n: constNode{strValue(n.text)}, t: tyString, syn: n}, nil
+		return literal(strValue(n.text), tyString, n), nil
 	case synInt:
-		return operand{n: constNode{value{k: vInt, n: n.num}}, t: tyInt, syn: n}, nil
+		return literal(value{k: vInt, n: n.num}, tyInt, n), nil
 	case synBool:
-		return operand{n: constNode{boolValue(n.num != 0)}, t: tyBool, syn: n}, nil
+		return literal(boolValue(n.num != 0), tyBool, n), nil
 	case synNull:
-		return operand{n: constNode{nullValue}, t: tyNull, syn: n}, nil
+		return literal(nullValue, tyNull, n), nil
 	case synOddNum:
 		return operand{}, c.notSupported(n, n.text, "invalid number %s: only integers are supported", n.text)
 	case synIdent:
@@ -101,6 +103,11 @@ func (c *checker) check(n *syn) (operand, *SyntaxError) {
 		return c.call(n)
 	}
 	return c.unsupported(n)
+}
+
+// literal returns the operand of a literal.
+func literal(v value, t typ, n *syn) operand {
+	return operand{n: constNode(v), t: t, syn: n, konst: &v}
 }
 
 // notSupported is the error of a token the language does not know; the
@@ -133,11 +140,11 @@ func (c *checker) ident(n *syn) (operand, *SyntaxError) {
 	x := operand{t: tyString, syn: n}
 	switch strings.ToLower(n.text) {
 	case "userid":
-		x.n = userIDNode{}
+		x.n = userIDNode
 	case "connectionid":
-		x.n = connectionIDNode{}
+		x.n = connectionIDNode
 	case "protocol":
-		x.n = protocolNode{}
+		x.n = protocolNode
 	case "groups":
 		x.t = tyCollection
 	default:
@@ -154,7 +161,7 @@ func (c *checker) not(n *syn) (operand, *SyntaxError) {
 	if x.t != tyBool {
 		return operand{}, c.typeErr(n, x.t, tyBool, x.syn.pos, "operand of 'not' must be boolean, found a %s (write not (...) around a comparison)", x.t)
 	}
-	return operand{n: &notNode{x: x.n}, t: tyBool, syn: n}, nil
+	return operand{n: notNode(x.n), t: tyBool, syn: n}, nil
 }
 
 // unsupported checks an operator the language lacks (add, sub, mul, div,
@@ -201,7 +208,7 @@ func (c *checker) binary(n *syn) (operand, *SyntaxError) {
 	if err := c.comparable(n, op, l, r, n.at); err != nil {
 		return operand{}, err
 	}
-	return operand{n: &cmpNode{op: op, l: l.n, r: r.n}, t: tyBool, syn: n}, nil
+	return operand{n: cmpNode(op, l.n, r.n), t: tyBool, syn: n}, nil
 }
 
 // logical builds an and or an or, flattening chains of the same operator.
@@ -211,18 +218,17 @@ func (c *checker) logical(n *syn, l, r operand) (operand, *SyntaxError) {
 			return operand{}, c.typeErr(n, x.t, tyBool, x.syn.pos, "operand of '%s' must be boolean, found a %s", n.op, x.t)
 		}
 	}
-	if n.op == "and" {
-		terms := []node{l.n, r.n}
-		if a, ok := l.n.(*andNode); ok {
-			terms = append(a.terms, r.n)
-		}
-		return operand{n: &andNode{terms: terms}, t: tyBool, syn: n}, nil
-	}
 	terms := []node{l.n, r.n}
-	if o, ok := l.n.(*orNode); ok {
-		terms = append(o.terms, r.n)
+	if l.chain != nil && l.syn.kind == synBinary && l.syn.op == n.op {
+		terms = append(append(make([]node, 0, len(l.chain)+1), l.chain...), r.n)
 	}
-	return operand{n: &orNode{terms: terms}, t: tyBool, syn: n}, nil
+	x := operand{t: tyBool, syn: n, chain: terms}
+	if n.op == "and" {
+		x.n = andNode(terms)
+	} else {
+		x.n = orNode(terms)
+	}
+	return x, nil
 }
 
 var cmpOps = map[string]cmpOp{"eq": opEq, "ne": opNe, "gt": opGt, "ge": opGe, "lt": opLt, "le": opLe}
@@ -319,7 +325,7 @@ func (c *checker) inGroups(n *syn, l operand) (operand, *SyntaxError) {
 	if l.t != tyString && l.t != tyNull {
 		return operand{}, c.typeErr(n, l.t, tyString, n.at, "'in groups' needs a string on the left, found a %s", l.t)
 	}
-	return operand{n: &inGroupsNode{x: l.n}, t: tyBool, syn: n}, nil
+	return operand{n: inGroupsNode(l.n), t: tyBool, syn: n}, nil
 }
 
 // setThreshold is the list length from which a list of literals is matched
@@ -331,21 +337,21 @@ func newInList(x node, items []operand) node {
 	allLiterals := true
 	for i, it := range items {
 		nodes[i] = it.n
-		if c, ok := it.n.(constNode); !ok || (c.v.k != vString && c.v.k != vNull) {
+		if it.konst == nil || (it.konst.k != vString && it.konst.k != vNull) {
 			allLiterals = false
 		}
 	}
 	if !allLiterals || len(items) < setThreshold {
-		return &inListNode{x: x, items: nodes}
+		return inListNode(x, nodes)
 	}
-	s := &inSetNode{x: x, set: make(map[string]struct{}, len(items))}
-	for _, n := range nodes {
-		c := n.(constNode)
-		if c.v.k == vNull {
-			s.hasNull = true
+	set := make(map[string]struct{}, len(items))
+	hasNull := false
+	for _, it := range items {
+		if it.konst.k == vNull {
+			hasNull = true
 			continue
 		}
-		s.set[c.v.s] = struct{}{}
+		set[it.konst.s] = struct{}{}
 	}
-	return s
+	return inSetNode(x, set, hasNull)
 }

@@ -94,7 +94,7 @@ func (f *Filter) Match(c Connection) bool {
 	if f == nil {
 		return true
 	}
-	return f.root.eval(c).b
+	return f.root(c).b
 }
 
 // String returns the filter's source text.

@@ -103,9 +103,9 @@ func stringArg(name string, a operand) *argError {
 func buildLength(name string, args []operand) (operand, *argError) {
 	switch args[0].t {
 	case tyCollection:
-		return operand{n: lengthGroupsNode{}, t: tyInt}, nil
+		return operand{n: lengthGroupsNode, t: tyInt}, nil
 	case tyString, tyNull:
-		return operand{n: &lengthNode{x: args[0].n}, t: tyInt}, nil
+		return operand{n: lengthNode(args[0].n), t: tyInt}, nil
 	}
 	return operand{}, &argError{arg: args[0], invalid: true,
 		msg: fmt.Sprintf("argument of length must be a string or a collection, found a %s", args[0].t)}
@@ -117,7 +117,7 @@ func buildIndexof(name string, args []operand) (operand, *argError) {
 			return operand{}, err
 		}
 	}
-	return operand{n: &indexofNode{a: args[0].n, b: args[1].n}, t: tyInt}, nil
+	return operand{n: indexofNode(args[0].n, args[1].n), t: tyInt}, nil
 }
 
 func buildPredicate(fn func(s, t string) bool) func(string, []operand) (operand, *argError) {
@@ -127,7 +127,7 @@ func buildPredicate(fn func(s, t string) bool) func(string, []operand) (operand,
 				return operand{}, err
 			}
 		}
-		return operand{n: &predicateNode{a: args[0].n, b: args[1].n, fn: fn}, t: tyBool}, nil
+		return operand{n: predicateNode(args[0].n, args[1].n, fn), t: tyBool}, nil
 	}
 }
 
@@ -136,7 +136,7 @@ func buildMap(fn func(string) string) func(string, []operand) (operand, *argErro
 		if err := stringArg(name, args[0]); err != nil {
 			return operand{}, err
 		}
-		return operand{n: &mapNode{x: args[0].n, fn: fn}, t: tyString}, nil
+		return operand{n: mapNode(args[0].n, fn), t: tyString}, nil
 	}
 }
 
@@ -146,7 +146,7 @@ func buildConcat(name string, args []operand) (operand, *argError) {
 			return operand{}, err
 		}
 	}
-	return operand{n: &concatNode{a: args[0].n, b: args[1].n}, t: tyString}, nil
+	return operand{n: concatNode(args[0].n, args[1].n), t: tyString}, nil
 }
 
 // buildSubstring builds substring(s, start[, length]); start and length are
@@ -160,9 +160,9 @@ func buildSubstring(name string, args []operand) (operand, *argError) {
 			return operand{}, &argError{arg: a, want: tyInt, msg: fmt.Sprintf("arguments 2 and 3 of substring must be integers, found a %s", a.t)}
 		}
 	}
-	s := &substringNode{x: args[0].n, start: args[1].n}
+	var length node
 	if len(args) == 3 {
-		s.length = args[2].n
+		length = args[2].n
 	}
-	return operand{n: s, t: tyString}, nil
+	return operand{n: substringNode(args[0].n, args[1].n, length), t: tyString}, nil
 }
