@@ -310,6 +310,11 @@ func Decode(b []byte) (Message, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("protocol: message is not a JSON object: %w", err)
 	}
+	return decodeFrame(f)
+}
+
+// decodeFrame decodes a parsed frame (Decode, DecodeJSONRequest).
+func decodeFrame(f frame) (Message, error) {
 	switch f.Type {
 	case TypeJoinGroup, TypeLeaveGroup:
 		if f.Group == "" {

@@ -81,20 +81,6 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		return EncodeProtobuf(*m)
 	case PingMessage, *PingMessage:
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_PingMessage_{PingMessage: &pb.UpstreamMessage_PingMessage{}}}
-	case PongMessage, *PongMessage:
-		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_PongMessage_{PongMessage: &pb.DownstreamMessage_PongMessage{}}}
-	case ConnectedMessage:
-		cm := &pb.DownstreamMessage_SystemMessage_ConnectedMessage{ConnectionId: m.ConnectionID, UserId: m.UserID}
-		if m.ReconnectionToken != "" {
-			cm.ReconnectionToken = proto.String(m.ReconnectionToken)
-		}
-		down = systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_ConnectedMessage_{ConnectedMessage: cm}})
-	case *ConnectedMessage:
-		return EncodeProtobuf(*m)
-	case DisconnectedMessage:
-		down = systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage_{DisconnectedMessage: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage{Reason: validUTF8(m.Message)}}})
-	case *DisconnectedMessage:
-		return EncodeProtobuf(*m)
 	case GroupDataMessage:
 		// Protobuf has no fromUserId.
 		d := &pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), SequenceId: seq(m.SequenceID), Stream: streamInfo(m.Stream), Metadata: pbMetadata(m.Metadata)}
@@ -109,18 +95,13 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		down = dataMessage(&pb.DownstreamMessage_DataMessage{From: FromServer, Data: messageData(m.Data), SequenceId: seq(m.SequenceID), Metadata: pbMetadata(m.Metadata)})
 	case *ServerDataMessage:
 		return EncodeProtobuf(*m)
-	case AckMessage:
-		a := &pb.DownstreamMessage_AckMessage{AckId: m.AckID, Success: m.Success}
-		if m.Error != nil {
-			a.Error = &pb.DownstreamMessage_AckMessage_ErrorMessage{Name: validUTF8(m.Error.Name), Message: validUTF8(m.Error.Message)}
-		}
-		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_AckMessage_{AckMessage: a}}
-	case *AckMessage:
-		return EncodeProtobuf(*m)
 	case nil:
 		return nil, errors.New("protocol: cannot encode a nil message")
 	default:
 		var ok bool
+		if down, ok = encodeControlProtobuf(m); ok {
+			break
+		}
 		if up, down, ok = encodePreviewProtobuf(m); !ok {
 			return nil, fmt.Errorf("protocol: cannot encode %T as protobuf", m)
 		}
@@ -136,6 +117,37 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		return nil, fmt.Errorf("protocol: encoding %s as protobuf: %w", m.Type(), err)
 	}
 	return b, nil
+}
+
+// encodeControlProtobuf returns the DownstreamMessage of the service's
+// control messages (pong, the system events, ack), or ok false for another
+// type.
+func encodeControlProtobuf(m Message) (down *pb.DownstreamMessage, ok bool) {
+	switch m := m.(type) {
+	case PongMessage, *PongMessage:
+		return &pb.DownstreamMessage{Message: &pb.DownstreamMessage_PongMessage_{PongMessage: &pb.DownstreamMessage_PongMessage{}}}, true
+	case ConnectedMessage:
+		cm := &pb.DownstreamMessage_SystemMessage_ConnectedMessage{ConnectionId: m.ConnectionID, UserId: m.UserID}
+		if m.ReconnectionToken != "" {
+			cm.ReconnectionToken = proto.String(m.ReconnectionToken)
+		}
+		return systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_ConnectedMessage_{ConnectedMessage: cm}}), true
+	case *ConnectedMessage:
+		return encodeControlProtobuf(*m)
+	case DisconnectedMessage:
+		return systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage_{DisconnectedMessage: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage{Reason: validUTF8(m.Message)}}}), true
+	case *DisconnectedMessage:
+		return encodeControlProtobuf(*m)
+	case AckMessage:
+		a := &pb.DownstreamMessage_AckMessage{AckId: m.AckID, Success: m.Success}
+		if m.Error != nil {
+			a.Error = &pb.DownstreamMessage_AckMessage_ErrorMessage{Name: validUTF8(m.Error.Name), Message: validUTF8(m.Error.Message)}
+		}
+		return &pb.DownstreamMessage{Message: &pb.DownstreamMessage_AckMessage_{AckMessage: a}}, true
+	case *AckMessage:
+		return encodeControlProtobuf(*m)
+	}
+	return nil, false
 }
 
 func systemMessage(s *pb.DownstreamMessage_SystemMessage) *pb.DownstreamMessage {
