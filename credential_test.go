@@ -108,7 +108,7 @@ func TestEntraIDBearerToken(t *testing.T) {
 	c, err := NewServiceClient(ts.URL(), cred, "hub1", ts.testOptions())
 	require.NoError(t, err)
 	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("a"), nil)))
-	require.NoError(t, errOf(c.Group("g").SendToAll(context.Background(), TextMessage("b"), nil)))
+	require.NoError(t, errOf(c.NewGroupClient("g").SendToAll(context.Background(), TextMessage("b"), nil)))
 
 	reqs := ts.requests()
 	require.Len(t, reqs, 2)

@@ -81,7 +81,7 @@ func ExampleServiceClient_SendToAll() {
 	// <nil>
 }
 
-func ExampleServiceClient_Group() {
+func ExampleServiceClient_NewGroupClient() {
 	srv := fakeService()
 	defer srv.Close()
 	client, err := webpubsub.NewServiceClientWithKey(srv.URL, azcore.NewKeyCredential("<access-key>"), "chat", nil)
@@ -90,7 +90,7 @@ func ExampleServiceClient_Group() {
 	}
 
 	ctx := context.Background()
-	room := client.Group("room 1")
+	room := client.NewGroupClient("room 1")
 	if _, err := room.AddConnection(ctx, "c1", nil); err != nil {
 		log.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func ExampleGroupClient_NewListConnectionsPager() {
 	ctx := context.Background()
 
 	// Read one page, then stop (a request handler that shows one page at a time).
-	pager := client.Group("room1").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
+	pager := client.NewGroupClient("room1").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
 	page, err := pager.NextPage(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -265,7 +265,7 @@ func ExampleGroupClient_NewListConnectionsPager() {
 	fmt.Println(page.Value[0].ConnectionID, "next:", page.ContinuationToken)
 
 	// Later, resume from the token with a new pager.
-	pager = client.Group("room1").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{
+	pager = client.NewGroupClient("room1").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{
 		MaxPageSize: 1, ContinuationToken: page.ContinuationToken})
 	for pager.More() {
 		page, err := pager.NextPage(ctx)

@@ -13,8 +13,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
-// GroupClient works on one group of the hub. Get one with ServiceClient.Group.
-// The group name is validated by every method before any request is made.
+// GroupClient works on one group of the hub. Get one with
+// ServiceClient.NewGroupClient. The group name is validated by every method
+// before any request is made. A zero GroupClient is not usable: its methods
+// return an error saying so.
 type GroupClient struct {
 	c       *ServiceClient
 	name    string
@@ -22,10 +24,25 @@ type GroupClient struct {
 	nameErr error
 }
 
-// Group returns a client for the named group. It is cheap; the name is checked
-// (1 to 1024 characters, not blank, no line breaks) when a method is called.
-func (c *ServiceClient) Group(name string) *GroupClient {
+// errZeroGroupClient is returned by the methods of a zero GroupClient.
+var errZeroGroupClient = errors.New("webpubsub: the GroupClient was not created with ServiceClient.NewGroupClient")
+
+// NewGroupClient returns a client for the named group, sharing c's pipeline.
+// It is cheap and makes no request; the name is checked (1 to 1024
+// characters, not blank, no line breaks) when a method is called. The name
+// follows the Azure SDK for Go's sub-clients (azblob's NewContainerClient,
+// azcosmos's NewDatabase): New<Sub>Client builds a client, and never does I/O.
+func (c *ServiceClient) NewGroupClient(name string) *GroupClient {
 	return &GroupClient{c: c, name: name, path: c.hubPath + "/groups/" + pathSegment(name), nameErr: validateGroup(name)}
+}
+
+// check returns why g cannot make a request: a zero GroupClient, or an
+// invalid group name.
+func (g *GroupClient) check() error {
+	if g.c == nil {
+		return errZeroGroupClient
+	}
+	return g.nameErr
 }
 
 // Name returns the group name.
@@ -42,8 +59,8 @@ func (c *ServiceClient) groupPath(group string) string {
 // id) is a plain error and sends nothing; a service error is an
 // *azcore.ResponseError.
 func (g *GroupClient) SendToAll(ctx context.Context, msg Message, options *GroupClientSendToAllOptions) (GroupClientSendToAllResponse, error) {
-	if g.nameErr != nil {
-		return GroupClientSendToAllResponse{}, g.nameErr
+	if err := g.check(); err != nil {
+		return GroupClientSendToAllResponse{}, err
 	}
 	var o GroupClientSendToAllOptions
 	if options != nil {
@@ -70,8 +87,8 @@ func (g *GroupClient) RemoveConnection(ctx context.Context, connectionID string,
 }
 
 func (g *GroupClient) connectionOp(ctx context.Context, op, method string, success int, connectionID string) error {
-	if g.nameErr != nil {
-		return g.nameErr
+	if err := g.check(); err != nil {
+		return err
 	}
 	if err := validateConnectionID(connectionID); err != nil {
 		return err
@@ -84,6 +101,9 @@ func (g *GroupClient) connectionOp(ctx context.Context, op, method string, succe
 // group. An invalid group name or empty userID is a plain error and sends
 // nothing; a service error is an *azcore.ResponseError.
 func (g *GroupClient) AddUser(ctx context.Context, userID string, options *GroupClientAddUserOptions) (GroupClientAddUserResponse, error) {
+	if err := g.check(); err != nil {
+		return GroupClientAddUserResponse{}, err
+	}
 	err := g.c.userGroupOp(ctx, "GroupClient.AddUser", http.MethodPut, http.StatusOK, userID, g.name)
 	return GroupClientAddUserResponse{}, err
 }
@@ -92,6 +112,9 @@ func (g *GroupClient) AddUser(ctx context.Context, userID string, options *Group
 // name or empty userID is a plain error and sends nothing; a service error
 // is an *azcore.ResponseError.
 func (g *GroupClient) RemoveUser(ctx context.Context, userID string, options *GroupClientRemoveUserOptions) (GroupClientRemoveUserResponse, error) {
+	if err := g.check(); err != nil {
+		return GroupClientRemoveUserResponse{}, err
+	}
 	err := g.c.userGroupOp(ctx, "GroupClient.RemoveUser", http.MethodDelete, http.StatusNoContent, userID, g.name)
 	return GroupClientRemoveUserResponse{}, err
 }
@@ -100,8 +123,8 @@ func (g *GroupClient) RemoveUser(ctx context.Context, userID string, options *Gr
 // excluded ones. An invalid group name or empty excluded id is a plain error
 // and sends nothing; a service error is an *azcore.ResponseError.
 func (g *GroupClient) CloseAllConnections(ctx context.Context, options *GroupClientCloseAllConnectionsOptions) (GroupClientCloseAllConnectionsResponse, error) {
-	if g.nameErr != nil {
-		return GroupClientCloseAllConnectionsResponse{}, g.nameErr
+	if err := g.check(); err != nil {
+		return GroupClientCloseAllConnectionsResponse{}, err
 	}
 	var o GroupClientCloseAllConnectionsOptions
 	if options != nil {
@@ -121,8 +144,8 @@ func (g *GroupClient) CloseAllConnections(ctx context.Context, options *GroupCli
 // plain error and sends nothing; any other service error is an
 // *azcore.ResponseError.
 func (g *GroupClient) Exists(ctx context.Context, options *GroupClientExistsOptions) (GroupClientExistsResponse, error) {
-	if g.nameErr != nil {
-		return GroupClientExistsResponse{}, g.nameErr
+	if err := g.check(); err != nil {
+		return GroupClientExistsResponse{}, err
 	}
 	ok, err := g.c.exists(ctx, "GroupClient.Exists", g.path, nil)
 	return GroupClientExistsResponse{Exists: ok}, err
@@ -155,8 +178,8 @@ func (g *GroupClient) NewListConnectionsPager(options *GroupClientListConnection
 		More: func(page GroupClientListConnectionsResponse) bool { return page.NextLink != "" },
 		Fetcher: func(ctx context.Context, page *GroupClientListConnectionsResponse) (GroupClientListConnectionsResponse, error) {
 			if page == nil {
-				if g.nameErr != nil {
-					return GroupClientListConnectionsResponse{}, g.nameErr
+				if err := g.check(); err != nil {
+					return GroupClientListConnectionsResponse{}, err
 				}
 				if o.MaxPageSize < 0 || o.MaxPageSize > 200 {
 					return GroupClientListConnectionsResponse{}, fmt.Errorf("webpubsub: MaxPageSize %d is out of range: must be 0 (service default) to 200", o.MaxPageSize)

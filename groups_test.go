@@ -20,7 +20,7 @@ func TestListConnectionsFollowsNextLink(t *testing.T) {
 	ts := newTestServer(t, reply{status: 200, body: string(page1), header: ct}, reply{status: 200, body: string(page2), header: ct})
 	c := ts.keyClient("hub1")
 
-	pager := c.Group("group1").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 200, Top: 1000})
+	pager := c.NewGroupClient("group1").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 200, Top: 1000})
 	var members []GroupMember
 	pages := 0
 	for pager.More() {
@@ -50,7 +50,7 @@ func TestListConnectionsFollowsNextLink(t *testing.T) {
 func TestListConnectionsNextLinkHubIsCaseInsensitive(t *testing.T) {
 	ts := newTestServer(t, reply{status: 200, body: `{"value":[],"nextLink":"/api/hubs/hub1/groups/G1/connections?continuationToken=t1"}`},
 		reply{status: 200, body: `{"value":[],"nextLink":"/api/hubs/HUB1/groups/g1/connections?continuationToken=t2"}`})
-	pager := ts.keyClient("Hub1").Group("G1").NewListConnectionsPager(nil)
+	pager := ts.keyClient("Hub1").NewGroupClient("G1").NewListConnectionsPager(nil)
 	_, err := pager.NextPage(context.Background())
 	require.NoError(t, err)
 	_, err = pager.NextPage(context.Background())
@@ -66,7 +66,7 @@ func TestListConnectionsNextLinkHubIsCaseInsensitive(t *testing.T) {
 func TestListConnectionsRejectsForeignNextLink(t *testing.T) {
 	ts := newTestServer(t, reply{status: 200,
 		body: `{"value":[{"connectionId":"c1"}],"nextLink":"https://evil.example/api/hubs/other/groups/x/connections?continuationToken=t"}`})
-	pager := ts.keyClient("hub1").Group("group1").NewListConnectionsPager(nil)
+	pager := ts.keyClient("hub1").NewGroupClient("group1").NewListConnectionsPager(nil)
 	page, err := pager.NextPage(context.Background())
 	require.NoError(t, err)
 	assert.Len(t, page.Value, 1)
@@ -78,7 +78,7 @@ func TestListConnectionsRejectsForeignNextLink(t *testing.T) {
 
 func TestListConnectionsErrorsAndEscapedGroup(t *testing.T) {
 	ts := newTestServer(t, reply{status: 404, header: map[string]string{"x-ms-error-code": "Info.Group.NotExisted"}})
-	pager := ts.keyClient("hub1").Group("a b/c").NewListConnectionsPager(nil)
+	pager := ts.keyClient("hub1").NewGroupClient("a b/c").NewListConnectionsPager(nil)
 	_, err := pager.NextPage(context.Background())
 	var re *azcore.ResponseError
 	require.ErrorAs(t, err, &re)
@@ -89,7 +89,7 @@ func TestListConnectionsErrorsAndEscapedGroup(t *testing.T) {
 
 	ts2 := newTestServer(t, reply{status: 200, body: `{"value":[{"connectionId":"c1"}],"nextLink":"/api/hubs/hub1/groups/a%20b%2Fc/connections?continuationToken=x%2By"}`},
 		reply{status: 200, body: `not json`})
-	pager = ts2.keyClient("hub1").Group("a b/c").NewListConnectionsPager(nil)
+	pager = ts2.keyClient("hub1").NewGroupClient("a b/c").NewListConnectionsPager(nil)
 	_, err = pager.NextPage(context.Background())
 	require.NoError(t, err)
 	_, err = pager.NextPage(context.Background())
@@ -98,4 +98,25 @@ func TestListConnectionsErrorsAndEscapedGroup(t *testing.T) {
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "/api/hubs/hub1/groups/a%20b%2Fc/connections", reqs[1].EscapedPath)
 	assert.Equal(t, []string{"x+y"}, reqs[1].Query["continuationToken"])
+}
+
+// A zero GroupClient is not usable: every method says so instead of
+// panicking.
+func TestZeroGroupClientReturnsAnError(t *testing.T) {
+	ctx := context.Background()
+	var g GroupClient
+	errs := []error{
+		errOf(g.SendToAll(ctx, TextMessage("x"), nil)),
+		errOf(g.AddConnection(ctx, "c", nil)),
+		errOf(g.RemoveConnection(ctx, "c", nil)),
+		errOf(g.AddUser(ctx, "u", nil)),
+		errOf(g.RemoveUser(ctx, "u", nil)),
+		errOf(g.CloseAllConnections(ctx, nil)),
+		errOf(g.Exists(ctx, nil)),
+		errOf(g.NewListConnectionsPager(nil).NextPage(ctx)),
+	}
+	for i, err := range errs {
+		assert.EqualError(t, err, "webpubsub: the GroupClient was not created with ServiceClient.NewGroupClient", "method %d", i)
+	}
+	assert.Empty(t, g.Name())
 }

@@ -28,7 +28,7 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 		reply{status: 200, body: `{"value":[]}`})
 	c := ts.keyClient("hub1")
 	require.NoError(t, errOf(c.SendToAll(context.Background(), TextMessage("x"), &ServiceClientSendToAllOptions{Filter: MustFilter("userId eq {0}", "u"), Excluded: []string{"c1"}})))
-	pager := c.Group("g").NewListConnectionsPager(nil)
+	pager := c.NewGroupClient("g").NewListConnectionsPager(nil)
 	for pager.More() {
 		_, err := pager.NextPage(context.Background())
 		require.NoError(t, err)

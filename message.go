@@ -3,6 +3,7 @@ package webpubsub
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -15,7 +16,10 @@ const (
 
 // Message is the body of a send operation together with its content type.
 // Build one with TextMessage, JSONMessage, RawJSONMessage or BinaryMessage; the
-// zero Message is an empty binary message.
+// zero Message is an empty binary message. A constructor that cannot encode
+// its argument keeps the error in the Message: Err returns it at once, and
+// the send that uses the Message returns it before any request is made
+// (client.Data does the same).
 type Message struct {
 	contentType string
 	body        []byte
@@ -30,8 +34,7 @@ func TextMessage(s string) Message {
 // JSONMessage returns an application/json message holding v marshalled with
 // encoding/json, except that <, > and & are not escaped: clients receive the
 // text as written, as with the JS SDK's JSON.stringify. A marshalling error
-// is kept and returned by the send that uses the message, before any request
-// is made.
+// is kept (see Message).
 func JSONMessage(v any) Message {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -44,8 +47,12 @@ func JSONMessage(v any) Message {
 }
 
 // RawJSONMessage returns an application/json message holding b, which must
-// already be JSON text. b is not copied or validated.
+// already be JSON text. b is not copied; invalid JSON is an error kept in the
+// Message (see Message), as client.RawJSON does.
 func RawJSONMessage(b []byte) Message {
+	if !json.Valid(b) {
+		return Message{contentType: contentTypeJSON, err: errors.New("webpubsub: RawJSONMessage holds invalid JSON")}
+	}
 	return Message{contentType: contentTypeJSON, body: b}
 }
 

@@ -1,6 +1,7 @@
 package webpubsub
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +40,20 @@ func TestJSONMessageKeepsMarshalError(t *testing.T) {
 	assert.Contains(t, m.Err().Error(), "marshalling JSON message")
 	assert.Nil(t, m.Body())
 	assert.Equal(t, "application/json", m.ContentType())
+}
+
+// RawJSONMessage refuses invalid JSON as client.RawJSON does: the error is
+// kept in the Message and returned by the send, before any request.
+func TestRawJSONMessageKeepsInvalidJSONError(t *testing.T) {
+	m := RawJSONMessage([]byte(`{"a":`))
+	require.Error(t, m.Err())
+	assert.Contains(t, m.Err().Error(), "invalid JSON")
+	assert.Nil(t, m.Body())
+	assert.NoError(t, RawJSONMessage([]byte(` [1, 2] `)).Err())
+
+	ts := newTestServer(t, reply{status: 202})
+	c := ts.keyClient("hub1")
+	_, err := c.SendToAll(context.Background(), m, nil)
+	require.ErrorIs(t, err, m.Err())
+	assert.Empty(t, ts.requests(), "nothing was sent")
 }

@@ -88,7 +88,7 @@ func TestSpansAreNamedAfterTheMethodCalled(t *testing.T) {
 	c, err := NewServiceClientWithKey(ts.URL(), azcore.NewKeyCredential(testKey), "hub1", opts)
 	require.NoError(t, err)
 	ctx := context.Background()
-	g := c.Group("g1")
+	g := c.NewGroupClient("g1")
 	calls := []struct {
 		span string
 		call func() error
@@ -232,7 +232,7 @@ func loggedOperations(t *testing.T, c *ServiceClient) {
 	require.NoError(t, err)
 	_, err = c.GrantPermission(ctx, PermissionSendToGroup, "c1", &ServiceClientGrantPermissionOptions{TargetName: "secret-target-group"})
 	require.NoError(t, err)
-	_, err = c.Group("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 7, Top: 9,
+	_, err = c.NewGroupClient("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 7, Top: 9,
 		ContinuationToken: "secret-continuation"}).NextPage(ctx)
 	require.NoError(t, err)
 }

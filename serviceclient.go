@@ -43,6 +43,7 @@ type ServiceClient struct {
 	pl          runtime.Pipeline
 	tracer      tracing.Tracer
 	key         *keyReader // nil with Entra ID
+	signingKey  signingKeyCache
 	now         func() time.Time
 	clientURLs  [3]clientURL // per ClientProtocol
 }
@@ -51,6 +52,7 @@ type ServiceClient struct {
 type clientURL struct {
 	audience string // http(s) URL: the aud of locally signed tokens
 	base     string // ws(s) URL: ClientAccessToken.BaseURL
+	prefix   string // base + "?access_token="
 }
 
 // NewServiceClientFromConnectionString returns a client for hub using the
@@ -130,7 +132,8 @@ func newClient(endpoint, hub string, options *ClientOptions) (*ServiceClient, er
 	}
 	hubSeg := pathSegment(hub)
 	for i, path := range [3]string{"/client/hubs/" + hubSeg, "/clients/mqtt/hubs/" + hubSeg, "/clients/socketio/hubs/" + hubSeg} {
-		c.clientURLs[i] = clientURL{audience: c.endpoint + path, base: wsScheme(c.endpoint) + path}
+		base := wsScheme(c.endpoint) + path
+		c.clientURLs[i] = clientURL{audience: c.endpoint + path, base: base, prefix: base + "?access_token="}
 	}
 	c.requestBase = c.endpoint
 	if options != nil && options.ReverseProxyEndpoint != "" {

@@ -98,34 +98,34 @@ func wireCases() []wireCase {
 			})},
 		{name: "Group.Exists", status: 200, method: "HEAD", path: "/api/hubs/hub1/groups/group1",
 			call: noErr(func(ctx context.Context, c *ServiceClient) (bool, error) {
-				r, err := c.Group("group1").Exists(ctx, nil)
+				r, err := c.NewGroupClient("group1").Exists(ctx, nil)
 				return r.Exists, err
 			})},
 		{name: "Group.CloseAllConnections", status: 204, method: "POST", path: "/api/hubs/hub1/groups/group1/:closeConnections",
 			query: url.Values{"reason": {"Close reason"}, "excluded": {"c9"}},
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("group1").CloseAllConnections(ctx, &GroupClientCloseAllConnectionsOptions{Reason: "Close reason", Excluded: []string{"c9"}}))
+				return errOf(c.NewGroupClient("group1").CloseAllConnections(ctx, &GroupClientCloseAllConnectionsOptions{Reason: "Close reason", Excluded: []string{"c9"}}))
 			}},
 		{name: "Group.SendToAll", status: 202, method: "POST", path: "/api/hubs/hub1/groups/group1/:send",
 			query: url.Values{"filter": {"startswith(userId, 'listener-')"}, "messageTtlSeconds": {"15"}, "excluded": {"x"}},
 			ctype: "text/plain", body: "Message to send",
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("group1").SendToAll(ctx, TextMessage("Message to send"), &GroupClientSendToAllOptions{
+				return errOf(c.NewGroupClient("group1").SendToAll(ctx, TextMessage("Message to send"), &GroupClientSendToAllOptions{
 					Filter: "startswith(userId, 'listener-')", MessageTTLSeconds: 15, Excluded: []string{"x"}}))
 			}},
 		{name: "Group.ListConnections", status: 200, method: "GET", path: "/api/hubs/hub1/groups/group1/connections",
 			query: url.Values{"maxpagesize": {"200"}, "top": {"1000"}},
 			call: func(ctx context.Context, c *ServiceClient) error {
-				_, err := c.Group("group1").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 200, Top: 1000}).NextPage(ctx)
+				_, err := c.NewGroupClient("group1").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 200, Top: 1000}).NextPage(ctx)
 				return err
 			}},
 		{name: "Group.RemoveConnection", status: 204, method: "DELETE", path: "/api/hubs/hub1/groups/group1/connections/connection1",
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("group1").RemoveConnection(ctx, "connection1", nil))
+				return errOf(c.NewGroupClient("group1").RemoveConnection(ctx, "connection1", nil))
 			}},
 		{name: "Group.AddConnection", status: 200, method: "PUT", path: "/api/hubs/hub1/groups/group1/connections/connection1",
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("group1").AddConnection(ctx, "connection1", nil))
+				return errOf(c.NewGroupClient("group1").AddConnection(ctx, "connection1", nil))
 			}},
 		{name: "RevokePermission", status: 204, method: "DELETE", path: "/api/hubs/hub1/permissions/joinLeaveGroup/connections/connection1",
 			query: url.Values{"targetName": {"group1"}},
@@ -174,7 +174,7 @@ func wireCases() []wireCase {
 			}},
 		{name: "Group.RemoveUser", status: 204, method: "DELETE", path: "/api/hubs/hub1/users/user1/groups/group1",
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("group1").RemoveUser(ctx, "user1", nil))
+				return errOf(c.NewGroupClient("group1").RemoveUser(ctx, "user1", nil))
 			}},
 		{name: "AddUserToGroup", status: 200, method: "PUT", path: "/api/hubs/hub1/users/user1/groups/group1",
 			call: func(ctx context.Context, c *ServiceClient) error {
@@ -182,7 +182,7 @@ func wireCases() []wireCase {
 			}},
 		{name: "Group.AddUser", status: 200, method: "PUT", path: "/api/hubs/hub1/users/user1/groups/group1",
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("group1").AddUser(ctx, "user1", nil))
+				return errOf(c.NewGroupClient("group1").AddUser(ctx, "user1", nil))
 			}},
 		{name: "GetClientAccessToken/Entra only", status: -1}, // covered in token_test.go (key clients sign locally)
 		// Escaping: path segments are escaped, dot segments cannot climb.
@@ -193,7 +193,7 @@ func wireCases() []wireCase {
 			}},
 		{name: "escaping/group and connection", status: 200, method: "PUT", path: "/api/hubs/hub1/groups/g%2F1%25/connections/%2E%2E",
 			call: func(ctx context.Context, c *ServiceClient) error {
-				return errOf(c.Group("g/1%").AddConnection(ctx, "..", nil))
+				return errOf(c.NewGroupClient("g/1%").AddConnection(ctx, "..", nil))
 			}},
 		{name: "escaping/query", status: 204, method: "POST", path: "/api/hubs/hub1/:closeConnections",
 			query: url.Values{"reason": {"a&b=c d+e"}, "excluded": {"x&y"}},
@@ -314,7 +314,7 @@ func TestClientAccessorsAndEndpointNormalisation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Hub_1", c.Hub())
 	assert.Equal(t, ts.URL(), c.Endpoint())
-	assert.Equal(t, "g", c.Group("g").Name())
+	assert.Equal(t, "g", c.NewGroupClient("g").Name())
 }
 
 func TestAPIVersionOverride(t *testing.T) {

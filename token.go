@@ -12,8 +12,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/webpubsub-go/webpubsub/internal/auth"
 )
 
 // defaultTokenLifetime is the client access token lifetime when
@@ -117,18 +115,21 @@ func (c *ServiceClient) GetClientAccessToken(ctx context.Context, options *Servi
 	if err != nil {
 		return ServiceClientGetClientAccessTokenResponse{}, err
 	}
-	var tok string
-	var exp time.Time
 	if c.key != nil {
-		tok, exp, err = c.signClientToken(cu.audience, &o)
-	} else {
-		tok, exp, err = c.generateToken(ctx, &o)
+		u, exp, err := c.signClientToken(cu, &o)
+		if err != nil {
+			return ServiceClientGetClientAccessTokenResponse{}, err
+		}
+		return ServiceClientGetClientAccessTokenResponse{ClientAccessToken{
+			Token: u[len(cu.prefix):], BaseURL: cu.base, URL: u, ExpiresOn: exp,
+		}}, nil
 	}
+	tok, exp, err := c.generateToken(ctx, &o)
 	if err != nil {
 		return ServiceClientGetClientAccessTokenResponse{}, err
 	}
 	return ServiceClientGetClientAccessTokenResponse{ClientAccessToken{
-		Token: tok, BaseURL: cu.base, URL: cu.base + "?access_token=" + queryEscapeToken(tok), ExpiresOn: exp,
+		Token: tok, BaseURL: cu.base, URL: cu.prefix + queryEscapeToken(tok), ExpiresOn: exp,
 	}}, nil
 }
 
@@ -161,25 +162,27 @@ func wsScheme(endpoint string) string {
 	return "ws://" + strings.TrimPrefix(endpoint, "http://")
 }
 
-func (c *ServiceClient) signClientToken(audience string, o *ServiceClientGetClientAccessTokenOptions) (string, time.Time, error) {
+// signClientToken returns the client access URL of cu with a token signed
+// locally for the options (tokenmint.go), and the token's expiry.
+func (c *ServiceClient) signClientToken(cu clientURL, o *ServiceClientGetClientAccessTokenOptions) (string, time.Time, error) {
 	key, err := c.key.get()
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	now := c.now()
 	exp := time.Unix(now.Add(o.ExpiresAfter).Unix(), 0)
-	tok, err := auth.Sign(key, &auth.Claims{
+	u, err := mintClientURL(cu.prefix, c.signingKey.get(key), &clientClaims{
 		Roles:     o.Roles,
 		Groups:    o.Groups,
 		IssuedAt:  now.Unix(),
 		ExpiresAt: exp.Unix(),
-		Audience:  audience,
+		Audience:  cu.audience,
 		Subject:   o.UserID,
 	})
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("webpubsub: signing the client access token: %w", err)
+		return "", time.Time{}, err
 	}
-	return tok, exp, nil
+	return u, exp, nil
 }
 
 // generateToken asks the service for a client access token. Its expiry is

@@ -32,7 +32,7 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			return errOf(c.SendToConnection(ctx, "c", TextMessage("x"), &ServiceClientSendToConnectionOptions{MessageTTLSeconds: 1000}))
 		}, "out of range"},
 		{"TTL group", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("g").SendToAll(ctx, TextMessage("x"), &GroupClientSendToAllOptions{MessageTTLSeconds: 301}))
+			return errOf(c.NewGroupClient("g").SendToAll(ctx, TextMessage("x"), &GroupClientSendToAllOptions{MessageTTLSeconds: 301}))
 		}, "out of range"},
 		{"JSON marshal error", func(ctx context.Context, c *ServiceClient) error {
 			return errOf(c.SendToAll(ctx, badJSON, nil))
@@ -46,7 +46,9 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			return errOf(c.RemoveUserFromAllGroups(ctx, "", nil))
 		}, "user id must not be empty"},
 		{"empty user id add", func(ctx context.Context, c *ServiceClient) error { return errOf(c.AddUserToGroup(ctx, "", "g", nil)) }, "user id must not be empty"},
-		{"empty user id remove", func(ctx context.Context, c *ServiceClient) error { return errOf(c.Group("g").RemoveUser(ctx, "", nil)) }, "user id must not be empty"},
+		{"empty user id remove", func(ctx context.Context, c *ServiceClient) error {
+			return errOf(c.NewGroupClient("g").RemoveUser(ctx, "", nil))
+		}, "user id must not be empty"},
 		{"empty connection id", func(ctx context.Context, c *ServiceClient) error { return errOf(c.CloseConnection(ctx, "", nil)) }, "connection id must not be empty"},
 		{"empty connection id send", func(ctx context.Context, c *ServiceClient) error {
 			return errOf(c.SendToConnection(ctx, "", TextMessage("x"), nil))
@@ -59,41 +61,43 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			return errOf(c.RemoveConnectionFromAllGroups(ctx, "", nil))
 		}, "connection id must not be empty"},
 		{"empty connection id add", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("g").AddConnection(ctx, "", nil))
+			return errOf(c.NewGroupClient("g").AddConnection(ctx, "", nil))
 		}, "connection id must not be empty"},
 		{"empty connection id remove", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("g").RemoveConnection(ctx, "", nil))
+			return errOf(c.NewGroupClient("g").RemoveConnection(ctx, "", nil))
 		}, "connection id must not be empty"},
 		{"empty excluded id", func(ctx context.Context, c *ServiceClient) error {
 			return errOf(c.CloseAllConnections(ctx, &ServiceClientCloseAllConnectionsOptions{Excluded: []string{"a", ""}}))
 		}, "excluded connection id 1 is empty"},
 		{"empty group", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("").SendToAll(ctx, TextMessage("x"), nil))
+			return errOf(c.NewGroupClient("").SendToAll(ctx, TextMessage("x"), nil))
 		}, "invalid group name: must not be empty"},
 		{"blank group", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("  \t").AddConnection(ctx, "c", nil))
+			return errOf(c.NewGroupClient("  \t").AddConnection(ctx, "c", nil))
 		}, "must not be blank"},
 		{"long group", func(ctx context.Context, c *ServiceClient) error { _, err := c.GroupExists(ctx, long, nil); return err }, "1025 characters"},
 		{"group line break", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("a\nb").CloseAllConnections(ctx, nil))
+			return errOf(c.NewGroupClient("a\nb").CloseAllConnections(ctx, nil))
 		}, "line breaks"},
 		{"group user op", func(ctx context.Context, c *ServiceClient) error {
 			return errOf(c.RemoveUserFromGroup(ctx, "u", "", nil))
 		}, "invalid group name"},
-		{"group add user", func(ctx context.Context, c *ServiceClient) error { return errOf(c.Group(" ").AddUser(ctx, "u", nil)) }, "invalid group name"},
+		{"group add user", func(ctx context.Context, c *ServiceClient) error {
+			return errOf(c.NewGroupClient(" ").AddUser(ctx, "u", nil))
+		}, "invalid group name"},
 		{"group remove connection", func(ctx context.Context, c *ServiceClient) error {
-			return errOf(c.Group("").RemoveConnection(ctx, "c", nil))
+			return errOf(c.NewGroupClient("").RemoveConnection(ctx, "c", nil))
 		}, "invalid group name"},
 		{"group list", func(ctx context.Context, c *ServiceClient) error {
-			_, err := c.Group("").NewListConnectionsPager(nil).NextPage(ctx)
+			_, err := c.NewGroupClient("").NewListConnectionsPager(nil).NextPage(ctx)
 			return err
 		}, "invalid group name"},
 		{"maxpagesize", func(ctx context.Context, c *ServiceClient) error {
-			_, err := c.Group("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 201}).NextPage(ctx)
+			_, err := c.NewGroupClient("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{MaxPageSize: 201}).NextPage(ctx)
 			return err
 		}, "MaxPageSize 201"},
 		{"top", func(ctx context.Context, c *ServiceClient) error {
-			_, err := c.Group("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{Top: -1}).NextPage(ctx)
+			_, err := c.NewGroupClient("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{Top: -1}).NextPage(ctx)
 			return err
 		}, "Top -1"},
 		{"no groups", func(ctx context.Context, c *ServiceClient) error {
@@ -140,7 +144,7 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 	if strconv.IntSize == 64 { // a 32-bit int cannot exceed the service's int32 maximum
 		top := int64(math.MaxInt32) + 1
 		cases = append(cases, invalidCase{"top above int32", func(ctx context.Context, c *ServiceClient) error {
-			_, err := c.Group("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{Top: int(top)}).NextPage(ctx)
+			_, err := c.NewGroupClient("g").NewListConnectionsPager(&GroupClientListConnectionsOptions{Top: int(top)}).NextPage(ctx)
 			return err
 		}, "Top 2147483648 is out of range"})
 	}

@@ -5,5 +5,5 @@ package webpubsub
 // the SDK's spans.
 const (
 	moduleName    = "github.com/webpubsub-go/webpubsub"
-	moduleVersion = "v0.2.0"
+	moduleVersion = "v0.3.0"
 )

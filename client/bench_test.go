@@ -31,7 +31,7 @@ func benchGroup(b *testing.B) (*client.Client, *sync.WaitGroup) {
 	v := newEnv(b, emulator.Options{})
 	var received sync.WaitGroup
 	o := benchOptions()
-	o.OnGroupMessage = func(client.GroupMessage) { received.Done() }
+	o.OnGroupMessage = func(context.Context, client.GroupMessage) { received.Done() }
 	recv := startClient(b, v.url(b, "receiver", allRoles...), o)
 	send := startClient(b, v.url(b, "sender", allRoles...), benchOptions())
 	_, err := recv.JoinGroup(context.Background(), "bench", nil)
@@ -188,13 +188,13 @@ func BenchmarkSlowHandlerBackPressure(b *testing.B) {
 		var measured atomic.Bool
 		stopped := make(chan struct{})
 		recv := startClient(b, v.url(b, "receiver", allRoles...), &client.Options{
-			OnGroupMessage: func(client.GroupMessage) {
+			OnGroupMessage: func(context.Context, client.GroupMessage) {
 				if !measured.Load() {
 					time.Sleep(time.Millisecond)
 				}
 			},
-			OnDisconnected: func(client.DisconnectedEvent) { disconnects.Add(1) },
-			OnStopped:      func(client.StoppedEvent) { close(stopped) },
+			OnDisconnected: func(context.Context, client.DisconnectedEvent) { disconnects.Add(1) },
+			OnStopped:      func(context.Context, client.StoppedEvent) { close(stopped) },
 		})
 		if _, err := recv.JoinGroup(context.Background(), "g", nil); err != nil {
 			b.Fatal(err)

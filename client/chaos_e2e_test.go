@@ -27,7 +27,7 @@ func requireInOrder(t *testing.T, msgs []client.GroupMessage, n int) {
 }
 
 // chaosProtocols are the reliable subprotocols every chaos test runs over.
-var chaosProtocols = []string{client.ProtocolJSONReliable, client.ProtocolProtobufReliable}
+var chaosProtocols = []client.Protocol{client.ProtocolJSONReliable, client.ProtocolProtobufReliable}
 
 // chaosCtx bounds a chaos test's operations generously: on a loaded machine
 // under the race detector 10,000 acked sends can take well over 20 s.
@@ -41,7 +41,7 @@ func chaosCtx(t *testing.T) context.Context {
 // sender, both speaking protocol with otherwise default options (and so the
 // default retry delays: an operation that lost its connection must not wait
 // for them).
-func chaosGroup(t *testing.T, r *recorder, protocol string) (v *env, recv, send *client.Client) {
+func chaosGroup(t *testing.T, r *recorder, protocol client.Protocol) (v *env, recv, send *client.Client) {
 	v = newEnv(t, emulator.Options{})
 	recv = startClient(t, v.url(t, "receiver", allRoles...), r.hook(&client.Options{Protocol: protocol}))
 	send = startClient(t, v.url(t, "sender", allRoles...), &client.Options{Protocol: protocol})
@@ -82,11 +82,11 @@ func dropWhenLive(v *env, c *client.Client) bool {
 // over each reliable subprotocol.
 func TestChaosReceiverDropsDeliversExactlyOnceInOrder(t *testing.T) {
 	for _, p := range chaosProtocols {
-		t.Run(p, func(t *testing.T) { chaosReceiverDrops(t, p) })
+		t.Run(string(p), func(t *testing.T) { chaosReceiverDrops(t, p) })
 	}
 }
 
-func chaosReceiverDrops(t *testing.T, protocol string) {
+func chaosReceiverDrops(t *testing.T, protocol client.Protocol) {
 	const total, drops = 10_000, 25
 	var r recorder
 	v, recv, send := chaosGroup(t, &r, protocol)
@@ -127,11 +127,11 @@ func chaosReceiverDrops(t *testing.T, protocol string) {
 // group still sees every message exactly once and in order.
 func TestChaosSenderDropsAckRetriesDeliverExactlyOnce(t *testing.T) {
 	for _, p := range chaosProtocols {
-		t.Run(p, func(t *testing.T) { chaosSenderDrops(t, p) })
+		t.Run(string(p), func(t *testing.T) { chaosSenderDrops(t, p) })
 	}
 }
 
-func chaosSenderDrops(t *testing.T, protocol string) {
+func chaosSenderDrops(t *testing.T, protocol client.Protocol) {
 	const minMessages, minDrops = 2_000, 25
 	var r recorder
 	v, _, send := chaosGroup(t, &r, protocol)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -105,6 +106,15 @@ func NewWithURLProvider(provider func(ctx context.Context) (string, error), opts
 	}, nil
 }
 
+// usable returns ErrNotInitialized for a Client not made by New or
+// NewWithURLProvider (a zero Client), whose methods must not panic.
+func (c *Client) usable() error {
+	if c.cfg.codec == nil {
+		return ErrNotInitialized
+	}
+	return nil
+}
+
 // State returns the client's current state.
 func (c *Client) State() State {
 	c.mu.Lock()
@@ -122,20 +132,20 @@ func (c *Client) ConnectionID() string {
 // Start connects to the service. It returns once the service has confirmed
 // the connection, or with the error that prevented it (the first connection
 // is not retried). ctx bounds only the connecting; the client then runs until
-// Stop. A stopped client may be started again; the events of the new run are
-// delivered after the handlers of the previous run have returned.
+// Stop. A stopped client may be started again: the new run has a dispatcher
+// of its own, so its events are delivered even if a handler of the previous
+// run is still running (see Stop).
 func (c *Client) Start(ctx context.Context) error {
+	if err := c.usable(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	if c.state != StateStopped {
 		c.mu.Unlock()
 		return ErrAlreadyStarted
 	}
-	var prev *dispatcher
-	if c.sess != nil {
-		prev = c.sess.disp
-	}
 	sctx, cancel := context.WithCancel(context.Background())
-	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher(prev, c.cfg.MaxQueuedMessages, c.cfg.MaxQueuedBytes)}
+	sess := &session{ctx: sctx, cancel: cancel, disp: newDispatcher(sctx, c.cfg.MaxQueuedMessages, c.cfg.MaxQueuedBytes)}
 	c.sess = sess
 	c.setStateLocked(StateConnecting, nil)
 	sess.wg.Add(1) // before unlocking, so that a concurrent Stop waits for it
@@ -146,17 +156,36 @@ func (c *Client) Start(ctx context.Context) error {
 	return <-result
 }
 
-// Stop closes the connection, fails pending operations with ErrStopped and
-// waits (bounded by ctx) until the client's goroutines have ended. The
-// Disconnected and Stopped events are then delivered on the dispatcher
-// goroutine, which exits after the Stopped handler. Stop may be called from an
-// event handler. Stopping a stopped client does nothing.
+// Stop ends the run: it closes the connection, fails pending operations with
+// ErrStopped and cancels the ctx given to event handlers. The messages
+// already received are still delivered (with that ctx canceled: a handler
+// should then return quickly), followed by the Disconnected and Stopped
+// events. Stop waits until the client's goroutines have ended and every
+// handler has returned, or until ctx ends: its error then wraps ctx's error
+// and names the handler still running. Stopping a stopped client does
+// nothing but wait for the handlers again.
+//
+// A handler may call Stop, but must pass its own ctx (or a context derived
+// from it): Stop then does not wait for the handlers, since it cannot wait
+// for the one that called it. Called from a handler with any other ctx,
+// Stop returns only when that ctx ends.
 func (c *Client) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	sess := c.sess
 	c.mu.Unlock()
 	if sess == nil {
 		return nil
+	}
+	fromHandler := ctx.Value(handlerKey{}) == sess.disp
+	if fromHandler {
+		// The handler's ctx is canceled by this Stop; keep its deadline.
+		var cancel context.CancelFunc = func() {}
+		if dl, ok := ctx.Deadline(); ok {
+			ctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl)
+		} else {
+			ctx = context.WithoutCancel(ctx)
+		}
+		defer cancel()
 	}
 	sess.cancel()
 	done := make(chan struct{})
@@ -166,10 +195,13 @@ func (c *Client) Stop(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("client: Stop gave up waiting for the client's goroutines to end: %w", ctx.Err())
 	}
+	if fromHandler {
+		return nil
+	}
+	return sess.disp.wait(ctx)
 }
 
 // setStateLocked changes the state and current connection and wakes waiters.
@@ -185,32 +217,4 @@ func (c *Client) setState(s State, conn *connection) {
 	c.mu.Lock()
 	c.setStateLocked(s, conn)
 	c.mu.Unlock()
-}
-
-// post queues a lifecycle event handler call on the session's dispatcher.
-func (c *Client) post(sess *session, f func()) {
-	sess.disp.post(f)
-}
-
-// postData queues the handler call of a data message that arrived on conn
-// in a frame of size bytes, pausing the read loop (the caller) while the
-// handler queue is full. The message is dropped if the session stops first.
-func (c *Client) postData(sess *session, conn *connection, size int, f func()) {
-	sess.disp.postData(f, int64(size), sess.ctx.Done(), conn.setPaused)
-}
-
-// handlerCall marks a client operation that waits for the service, when
-// called from an event handler, so that the handler queue takes in the
-// messages in front of the answer; call the returned function when done.
-func (c *Client) handlerCall() (leave func()) {
-	c.mu.Lock()
-	sess := c.sess
-	c.mu.Unlock()
-	if sess == nil {
-		return func() {}
-	}
-	if leave := sess.disp.enterCall(); leave != nil {
-		return leave
-	}
-	return func() {}
 }

@@ -34,7 +34,13 @@ type connection struct {
 	received atomic.Bool  // any frame received
 	timedOut atomic.Bool  // closed by the dead-connection timeout
 	tooBig   atomic.Bool  // closed because a message exceeded ReadLimit
-	paused   atomic.Bool  // the read loop waits for room in the handler queue
+	// overflow is set when a data message with a sequence id found the
+	// handler queue full: later data messages are dropped unacknowledged
+	// until the connection is recovered (deliver.go).
+	overflow atomic.Bool
+	// dropped is set when a message the service will not resend found the
+	// handler queue full: the connection must not be recovered silently.
+	dropped atomic.Bool
 
 	mu            sync.Mutex
 	id            string // connection id announced on this connection
@@ -42,16 +48,6 @@ type connection struct {
 	closeCode     websocket.StatusCode
 	closeErr      error // why the read loop exited
 	failErr       error // set when the client closed the connection for a protocol error
-}
-
-// setPaused records whether the read loop waits for room in the handler
-// queue. Silence while it waits is not the service's: the dead-connection
-// timeout restarts when reading resumes.
-func (conn *connection) setPaused(p bool) {
-	if !p {
-		conn.lastRecv.Store(time.Now().UnixNano())
-	}
-	conn.paused.Store(p)
 }
 
 // fail closes conn because of a protocol error; err becomes the reason the
@@ -72,7 +68,7 @@ func (conn *connection) fail(err error) {
 func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recovery bool) (*connection, error) {
 	ws, resp, err := websocket.Dial(ctx, rawURL, &websocket.DialOptions{
 		HTTPClient:   c.cfg.HTTPClient,
-		Subprotocols: []string{c.cfg.Protocol},
+		Subprotocols: []string{string(c.cfg.Protocol)},
 	})
 	if err != nil {
 		ce := &ConnectError{URL: RedactURL(rawURL), Err: redactError(err, rawURL)}
@@ -82,14 +78,14 @@ func (c *Client) dial(ctx context.Context, sess *session, rawURL string, recover
 		}
 		return nil, ce
 	}
-	if got := ws.Subprotocol(); got != c.cfg.Protocol {
+	if got := ws.Subprotocol(); got != string(c.cfg.Protocol) {
 		_ = ws.CloseNow()
 		return nil, &ConnectError{URL: RedactURL(rawURL), Err: fmt.Errorf("the service did not accept subprotocol %q (got %q)", c.cfg.Protocol, got)}
 	}
 	ws.SetReadLimit(c.cfg.ReadLimit)
 	conn := &connection{
 		ws:        ws,
-		reliable:  protocol.IsReliable(c.cfg.Protocol),
+		reliable:  protocol.IsReliable(string(c.cfg.Protocol)),
 		recovery:  recovery,
 		done:      make(chan struct{}),
 		connected: make(chan struct{}),
@@ -210,9 +206,11 @@ func (c *Client) keepAlive(sess *session, conn *connection) {
 }
 
 // silent reports whether nothing was received on conn for KeepAliveTimeout.
+// The read loop never waits for handlers, so silence is the service's (or
+// the network's), whatever the handlers do.
 func (c *Client) silent(conn *connection) bool {
 	timeout := c.cfg.KeepAliveTimeout
-	return timeout > 0 && !conn.paused.Load() && time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout
+	return timeout > 0 && time.Since(time.Unix(0, conn.lastRecv.Load())) > timeout
 }
 
 // keepAliveWrite sends m on conn, giving up when conn has been silent for
@@ -221,11 +219,6 @@ func (c *Client) keepAliveWrite(conn *connection, m protocol.Message) error {
 	ctx := conn.ctx
 	if timeout := c.cfg.KeepAliveTimeout; timeout > 0 {
 		last := time.Unix(0, conn.lastRecv.Load())
-		if conn.paused.Load() {
-			// Nothing is read while the handler queue is full; that is no
-			// sign of a dead connection (and an expired write would close it).
-			last = time.Now()
-		}
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, last.Add(timeout))
 		defer cancel()
@@ -259,7 +252,7 @@ func (c *Client) sendSequenceAck(conn *connection) {
 func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 	msg, err := c.cfg.codec.DecodeDownstream(b)
 	if err != nil {
-		c.reportInvalid(sess, conn, b, err)
+		c.reportInvalid(sess, b, err)
 		return
 	}
 	switch m := msg.(type) {
@@ -272,24 +265,9 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 	case protocol.AckMessage:
 		c.resolveAck(m)
 	case protocol.ServerDataMessage:
-		if !c.acceptSequence(conn, m.SequenceID) {
-			return
-		}
-		if h := c.cfg.OnServerMessage; h != nil {
-			ev := ServerMessage{DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID}
-			c.postData(sess, conn, len(b), func() { h(ev) })
-		}
+		c.handleServerData(sess, conn, b, m) // deliver.go
 	case protocol.GroupDataMessage:
-		if !c.acceptSequence(conn, m.SequenceID) {
-			return
-		}
-		if m.Stream != nil {
-			c.preview.inbound.dispatch(sess, m) // stream_recv.go
-		}
-		if h := c.cfg.OnGroupMessage; h != nil {
-			ev := GroupMessage{Group: m.Group, FromUserID: m.FromUserID, DataType: DataType(m.Data.Type), Data: m.Data.Data, SequenceID: m.SequenceID, Stream: groupStreamInfo(m.Stream)}
-			c.postData(sess, conn, len(b), func() { h(ev) })
-		}
+		c.handleGroupData(sess, conn, b, m) // deliver.go
 	case protocol.PongMessage:
 	case protocol.InvokeResponseMessage, protocol.StreamAckMessage, protocol.StreamNackMessage, protocol.StreamClosedMessage:
 		c.handlePreviewFrame(m) // preview.go
@@ -297,33 +275,18 @@ func (c *Client) handleFrame(sess *session, conn *connection, b []byte) {
 		// Dropped without an error, as the JS client does: frames of a newer
 		// protocol must not break the client.
 	default:
-		c.reportInvalid(sess, conn, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
+		c.reportInvalid(sess, b, fmt.Errorf("unexpected %q message from the service", msg.Type()))
 	}
 }
 
-// acceptSequence tracks the sequence id of a data message on a reliable
-// connection and reports whether the message must be delivered.
-func (c *Client) acceptSequence(conn *connection, id uint64) bool {
-	if !conn.reliable || id == 0 {
-		return true
-	}
-	deliver, ackNow := c.seq.accept(id)
-	if ackNow {
-		select {
-		case conn.ackNow <- struct{}{}:
-		default:
-		}
-	}
-	return deliver
-}
-
-// reportInvalid reports frame b that arrived on conn as invalid. Reports
-// count against the handler queue's bound like data messages: a service
-// could send any number of them.
-func (c *Client) reportInvalid(sess *session, conn *connection, b []byte, err error) {
+// reportInvalid reports frame b as invalid. Reports count against the
+// handler queue's bounds like data messages, since a service could send any
+// number of them; a report that finds the queue full is dropped (it is a
+// diagnostic, not a message).
+func (c *Client) reportInvalid(sess *session, b []byte, err error) {
 	if h := c.cfg.OnInvalidMessage; h != nil {
 		ie := newInvalidMessageError(b, err)
-		c.postData(sess, conn, len(b), func() { h(ie) })
+		sess.disp.tryPostData("OnInvalidMessage", func(ctx context.Context) { h(ctx, error(ie)) }, int64(len(b)))
 	}
 }
 
@@ -336,7 +299,7 @@ var errNoConnectionID = errors.New(`client: protocol error: the service's "conne
 // client's groups and is then announced with a Connected event.
 func (c *Client) handleConnected(sess *session, conn *connection, m protocol.ConnectedMessage) {
 	if m.ConnectionID == "" {
-		c.reportInvalid(sess, conn, nil, errors.New("connected message without a connectionId"))
+		c.reportInvalid(sess, nil, errors.New("connected message without a connectionId"))
 		select {
 		case <-conn.connected:
 			// The connection is established; a later malformed message is
@@ -392,7 +355,7 @@ func (c *Client) handleConnected(sess *session, conn *connection, m protocol.Con
 
 func (c *Client) emitConnected(sess *session, ev ConnectedEvent) {
 	if h := c.cfg.OnConnected; h != nil {
-		c.post(sess, func() { h(ev) })
+		sess.disp.postEvent("OnConnected", func(ctx context.Context) { h(ctx, ev) })
 	}
 }
 
@@ -457,6 +420,6 @@ func (c *Client) rejoinGroup(ctx context.Context, sess *session, g string) {
 	}
 	if h := c.cfg.OnRejoinGroupFailed; h != nil {
 		ev := RejoinGroupFailedEvent{Group: g, Err: err}
-		c.post(sess, func() { h(ev) })
+		sess.disp.postEvent("OnRejoinGroupFailed", func(ctx context.Context) { h(ctx, ev) })
 	}
 }

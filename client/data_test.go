@@ -41,6 +41,19 @@ func TestDataErrors(t *testing.T) {
 	err = Data{}.check()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no type")
+
+	// The error is there at once, and is the one the send returns.
+	bad := JSON(math.NaN())
+	require.Error(t, bad.Err())
+	assert.Equal(t, bad.Err(), bad.check())
+	assert.Nil(t, bad.Bytes())
+	assert.NoError(t, Text("x").Err())
+}
+
+// JSON encodes like webpubsub.JSONMessage: <, > and & stay as written.
+func TestJSONDoesNotEscapeHTML(t *testing.T) {
+	d := JSON(map[string]string{"html": "<b>&</b>"})
+	assert.Equal(t, `{"html":"<b>&</b>"}`, string(d.Bytes()))
 }
 
 func TestSendMessageErrorText(t *testing.T) {

@@ -14,6 +14,9 @@ var (
 	// ErrStopped is returned by operations on a client that is not started
 	// or has been stopped, and by operations interrupted by Stop.
 	ErrStopped = errors.New("client: the client is stopped")
+	// ErrNotInitialized is returned by the methods of a Client that was not
+	// made by New or NewWithURLProvider (a zero Client).
+	ErrNotInitialized = errors.New("client: the Client was not created with New or NewWithURLProvider")
 	// ErrAlreadyStarted is returned by Start on a client that is running.
 	ErrAlreadyStarted = errors.New("client: the client is already started")
 	// ErrConnectionLost is the cause of a SendMessageError when the
@@ -24,6 +27,19 @@ var (
 	// a client that stopped because the service sent a message larger than
 	// Options.ReadLimit.
 	ErrMessageTooBig = errors.New("client: the service sent a message larger than Options.ReadLimit")
+	// ErrQueueOverflow is the cause of a connection closed because received
+	// messages found the handler queue full (Options.MaxQueuedMessages,
+	// MaxQueuedBytes). On a reliable subprotocol the client closes the
+	// connection only once the handlers caught up and recovers it, so that
+	// the service resends what it held; a Disconnected event carries this
+	// error only if that recovery failed. On a plain subprotocol the messages
+	// are lost and the Disconnected event of the closed connection says so.
+	ErrQueueOverflow = errors.New("client: received messages found the handler queue full")
+	// ErrInvalidSequenceID is the cause of an InvalidMessageError (and of the
+	// recovery of the connection that carried it) when the service sent a
+	// sequence id that cannot be right: the largest uint64, or one more than
+	// MaxSequenceJump beyond the last delivered id.
+	ErrInvalidSequenceID = errors.New("client: protocol error: the service sent a sequence id that cannot be right")
 )
 
 // safeSentinels are errors a redacted error may still match.

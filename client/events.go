@@ -39,13 +39,18 @@ type ServerMessage struct {
 	Data []byte
 	// SequenceID is the message's sequence id on a reliable connection, else 0.
 	SequenceID uint64
+	// Metadata are the message's metadata entries, if any (nil when none).
+	Metadata map[string]string
 }
 
-// GroupMessage is a message a client published to a group this client is in.
+// GroupMessage is a message sent to a group this client is in, by a client
+// or by the server (REST API).
 type GroupMessage struct {
 	// Group is the group the message was sent to.
 	Group string
-	// FromUserID is the sender's user id, if any.
+	// FromUserID is the sending client's user id. It is empty when the
+	// sender has none, when the server sent the message (a REST send to the
+	// group), and always on the protobuf subprotocols, which do not carry it.
 	FromUserID string
 	// DataType is the type of Data.
 	DataType DataType
@@ -56,6 +61,9 @@ type GroupMessage struct {
 	// Stream is set when the message is a fragment (or the terminal frame)
 	// of a group stream; see SubscribeGroupStreams to read streams whole.
 	Stream *GroupStreamInfo
+	// Metadata are the metadata entries the sender attached, if any (nil
+	// when none).
+	Metadata map[string]string
 }
 
 // RejoinGroupFailedEvent is delivered when a group the client had joined

@@ -28,7 +28,7 @@ func Example() {
 
 	received := make(chan client.GroupMessage, 1)
 	c, err := client.New(tok.URL, &client.Options{
-		OnGroupMessage: func(m client.GroupMessage) { received <- m },
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) { received <- m },
 	})
 	if err != nil {
 		panic(err)

@@ -1,9 +1,10 @@
 package client
 
 // QueueStats returns how many data messages wait in the handler queue of c's
-// current session, the most that ever waited there at once, and whether the
-// read loop of c's connection is paused for room.
-func QueueStats(c *Client) (queued, highWater int, paused bool) {
+// current run, the most that ever waited there at once, and whether the
+// current connection drops data messages for the service to resend (the
+// queue overflowed and the handlers have not caught up yet).
+func QueueStats(c *Client) (queued, highWater int, overflow bool) {
 	c.mu.Lock()
 	sess, conn := c.sess, c.conn
 	c.mu.Unlock()
@@ -13,5 +14,5 @@ func QueueStats(c *Client) (queued, highWater int, paused bool) {
 	d := sess.disp
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.n, d.highWater, conn != nil && conn.paused.Load()
+	return d.n, d.highWater, conn != nil && conn.overflow.Load()
 }

@@ -62,7 +62,7 @@ func newFakeService(t *testing.T, mode fakeMode, script func(ctx context.Context
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.wg.Add(1)
 		defer f.wg.Done()
-		opts := &websocket.AcceptOptions{Subprotocols: []string{protocol.JSONReliable, protocol.JSON}}
+		opts := &websocket.AcceptOptions{Subprotocols: []string{protocol.JSONReliable, protocol.JSON, protocol.ProtobufReliable, protocol.Protobuf}}
 		if mode == fakeNoSubprotocol {
 			opts.Subprotocols = nil
 		}

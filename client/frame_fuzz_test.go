@@ -33,20 +33,20 @@ func FuzzHandleFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		var invalid, events int
 		c, err := NewWithURLProvider(func(context.Context) (string, error) { return "", nil }, &Options{
-			OnInvalidMessage: func(err error) {
+			OnInvalidMessage: func(_ context.Context, err error) {
 				var ie *InvalidMessageError
 				require.ErrorAs(t, err, &ie)
 				require.LessOrEqual(t, len(ie.Frame), maxFrameInError)
 				invalid++
 			},
-			OnConnected:     func(ConnectedEvent) { events++ },
-			OnServerMessage: func(ServerMessage) { events++ },
-			OnGroupMessage:  func(GroupMessage) { events++ },
+			OnConnected:     func(context.Context, ConnectedEvent) { events++ },
+			OnServerMessage: func(context.Context, ServerMessage) { events++ },
+			OnGroupMessage:  func(context.Context, GroupMessage) { events++ },
 		})
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		sess := &session{ctx: ctx, cancel: cancel, disp: newDispatcher(nil, DefaultMaxQueuedMessages, DefaultMaxQueuedBytes)}
+		sess := &session{ctx: ctx, cancel: cancel, disp: newDispatcher(ctx, DefaultMaxQueuedMessages, DefaultMaxQueuedBytes)}
 		conn := &connection{reliable: true, connected: make(chan struct{}), done: make(chan struct{})}
 
 		c.handleFrame(sess, conn, frame)

@@ -12,6 +12,7 @@ import (
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,6 +24,7 @@ var allRoles = []string{"webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"}
 
 // env is an emulator with a service client for one hub.
 type env struct {
+	srv *emulatortest.Server
 	e   *emulator.Emulator
 	sc  *webpubsub.ServiceClient
 	hub string
@@ -30,12 +32,8 @@ type env struct {
 
 func newEnv(t testing.TB, opts emulator.Options) *env {
 	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
-	require.NoError(t, err)
-	return &env{e: e, sc: sc, hub: "chat"}
+	srv := emulatortest.New(t, &opts)
+	return &env{srv: srv, e: srv.Emulator, sc: srv.ServiceClient("chat", nil), hub: "chat"}
 }
 
 // url returns a client access URL for userID with roles.
@@ -73,21 +71,37 @@ func (r *recorder) hook(o *client.Options) *client.Options {
 	if o == nil {
 		o = &client.Options{}
 	}
-	o.OnConnected = func(e client.ConnectedEvent) { r.mu.Lock(); r.connected = append(r.connected, e); r.mu.Unlock() }
-	o.OnDisconnected = func(e client.DisconnectedEvent) {
+	o.OnConnected = func(_ context.Context, e client.ConnectedEvent) {
+		r.mu.Lock()
+		r.connected = append(r.connected, e)
+		r.mu.Unlock()
+	}
+	o.OnDisconnected = func(_ context.Context, e client.DisconnectedEvent) {
 		r.mu.Lock()
 		r.disconnected = append(r.disconnected, e)
 		r.mu.Unlock()
 	}
-	o.OnStopped = func(e client.StoppedEvent) { r.mu.Lock(); r.stopped = append(r.stopped, e); r.mu.Unlock() }
-	o.OnServerMessage = func(e client.ServerMessage) { r.mu.Lock(); r.server = append(r.server, e); r.mu.Unlock() }
-	o.OnGroupMessage = func(e client.GroupMessage) { r.mu.Lock(); r.group = append(r.group, e); r.mu.Unlock() }
-	o.OnRejoinGroupFailed = func(e client.RejoinGroupFailedEvent) {
+	o.OnStopped = func(_ context.Context, e client.StoppedEvent) {
+		r.mu.Lock()
+		r.stopped = append(r.stopped, e)
+		r.mu.Unlock()
+	}
+	o.OnServerMessage = func(_ context.Context, e client.ServerMessage) {
+		r.mu.Lock()
+		r.server = append(r.server, e)
+		r.mu.Unlock()
+	}
+	o.OnGroupMessage = func(_ context.Context, e client.GroupMessage) {
+		r.mu.Lock()
+		r.group = append(r.group, e)
+		r.mu.Unlock()
+	}
+	o.OnRejoinGroupFailed = func(_ context.Context, e client.RejoinGroupFailedEvent) {
 		r.mu.Lock()
 		r.rejoinFailed = append(r.rejoinFailed, e)
 		r.mu.Unlock()
 	}
-	o.OnInvalidMessage = func(err error) { r.mu.Lock(); r.invalid = append(r.invalid, err); r.mu.Unlock() }
+	o.OnInvalidMessage = func(_ context.Context, err error) { r.mu.Lock(); r.invalid = append(r.invalid, err); r.mu.Unlock() }
 	return o
 }
 

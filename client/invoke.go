@@ -19,7 +19,7 @@ type InvokeEventOptions struct {
 	// JS client). An id already in flight fails the call at once.
 	InvocationID string
 	// Metadata are entries sent with the invocation, as in
-	// SendEventOptions.Metadata: protobuf subprotocols only.
+	// SendEventOptions.Metadata.
 	Metadata map[string]string
 }
 
@@ -125,6 +125,9 @@ func (t *invocationTable) resolve(m protocol.InvokeResponseMessage) {
 // *InvocationError wrapping ErrConnectionLost. A failure answered by the
 // service is an *InvocationError with the service's ErrorName and Message.
 func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts *InvokeEventOptions) (*InvokeEventResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if event == "" {
 		return nil, errors.New("client: the event name must not be empty")
 	}
@@ -133,12 +136,11 @@ func (c *Client) InvokeEvent(ctx context.Context, event string, data Data, opts 
 			return nil, err
 		}
 	}
-	defer c.handlerCall()() // dispatcher.go: from a handler, the response needs the read loop
 	var o InvokeEventOptions
 	if opts != nil {
 		o = *opts
 	}
-	if err := c.checkMetadata(o.Metadata); err != nil {
+	if err := checkMetadata(o.Metadata); err != nil {
 		return nil, err
 	}
 	id, ch, ok := c.preview.invocations.register(o.InvocationID)

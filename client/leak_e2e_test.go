@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"bytes"
+	"context"
 	"runtime/pprof"
 	"testing"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
 )
@@ -31,17 +31,13 @@ func clientGoroutines() []string {
 
 func TestNoGoroutineLeftAfterStop(t *testing.T) {
 	before := goleak.IgnoreCurrent()
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(t, err)
-	defer e.Close()
-	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
-	require.NoError(t, err)
-	v := &env{e: e, sc: sc, hub: "chat"}
+	v := newEnv(t, emulator.Options{})
+	e := v.e
 
 	stopped := make(chan struct{})
 	o := fastOptions()
-	o.OnStopped = func(client.StoppedEvent) { close(stopped) }
-	o.OnGroupMessage = func(client.GroupMessage) {}
+	o.OnStopped = func(context.Context, client.StoppedEvent) { close(stopped) }
+	o.OnGroupMessage = func(context.Context, client.GroupMessage) {}
 	c, err := client.New(v.url(t, "u", allRoles...), o)
 	require.NoError(t, err)
 	require.NoError(t, c.Start(ctxT(t)))
@@ -68,11 +64,11 @@ func TestNoGoroutineLeftAfterStop(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no Stopped event")
 	}
-	// The dispatcher ends right after the Stopped handler; every other
-	// goroutine of the client ended before Stop returned.
+	// Stop returned after the Stopped handler; the dispatcher goroutine
+	// exits right after it, every other goroutine ended before.
 	require.Eventually(t, func() bool { return len(clientGoroutines()) == 0 }, 5*time.Second, time.Millisecond)
 	assert.Empty(t, clientGoroutines())
 
-	require.NoError(t, e.Close())
+	require.NoError(t, v.srv.Close())
 	goleak.VerifyNone(t, before)
 }

@@ -13,8 +13,8 @@ import (
 
 // TestEventMetadataReachesTheUpstream: metadata given to SendEvent and
 // InvokeEvent on a protobuf subprotocol reach our event handler through the
-// emulator; on a JSON subprotocol, which cannot carry them, the calls fail
-// before sending anything.
+// emulator. (On JSON the client sends them too, see metadata_fake_test.go;
+// the emulator does not pass a JSON client's metadata upstream yet.)
 func TestEventMetadataReachesTheUpstream(t *testing.T) {
 	got := make(chan *eventhandler.UserEventRequest, 4)
 	v := newUpstreamEnv(t, func(_ context.Context, req *eventhandler.UserEventRequest, resp *eventhandler.UserEventResponse) error {
@@ -38,15 +38,10 @@ func TestEventMetadataReachesTheUpstream(t *testing.T) {
 	assert.Equal(t, "quote", req.Context.EventName)
 	assert.Equal(t, md, req.Metadata)
 
+	// Without metadata the upstream gets none.
 	jc := startClient(t, v.url(t, "j"), withProtocol(client.ProtocolJSONReliable))
-	_, err = jc.SendEvent(ctxT(t), "order", client.Text("x"), &client.SendEventOptions{Metadata: md})
-	assert.ErrorContains(t, err, "metadata needs a protobuf subprotocol")
-	_, err = jc.InvokeEvent(ctxT(t), "quote", client.Text("y"), &client.InvokeEventOptions{Metadata: md})
-	assert.ErrorContains(t, err, "metadata needs a protobuf subprotocol")
-	// Without metadata the JSON client's event goes through.
 	_, err = jc.SendEvent(ctxT(t), "order", client.Text("x"), nil)
 	require.NoError(t, err)
 	req = <-got
 	assert.Nil(t, req.Metadata)
-	assert.Empty(t, got, "the refused calls sent nothing")
 }

@@ -47,6 +47,10 @@ type SendToGroupOptions struct {
 	// AckID is the ack id to use; 0 picks a fresh one (see
 	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
+	// Metadata are entries sent with the message on every subprotocol;
+	// the group's receivers get them as GroupMessage.Metadata. See
+	// SendEventOptions.Metadata for the rules they must follow.
+	Metadata map[string]string
 }
 
 // SendEventOptions configure SendEvent.
@@ -56,11 +60,13 @@ type SendEventOptions struct {
 	// AckID is the ack id to use; 0 picks a fresh one (see
 	// AckResult.AckID). Ignored with FireAndForget.
 	AckID uint64
-	// Metadata are entries sent with the event; the service passes each to
-	// the upstream as the header x-webpubsub-metadata-<key> (keys must be
-	// HTTP header tokens, values must not contain line breaks, or the
-	// service leaves them out). Only the protobuf subprotocols carry
-	// metadata: with a JSON subprotocol SendEvent fails when it is set.
+	// Metadata are entries sent with the event on every subprotocol; the
+	// service passes each to the upstream as the header
+	// x-webpubsub-metadata-<key>. The service refuses metadata unless every
+	// key is an HTTP token (letters, digits and !#$%&'*+-.^_`|~) of at most
+	// 256 bytes, every value ASCII of at most 1,024 bytes, and all of them
+	// together at most 8 KiB: the client checks that before sending and
+	// fails the call with an error saying which entry is wrong.
 	Metadata map[string]string
 }
 
@@ -69,6 +75,9 @@ type SendEventOptions struct {
 // connection is being recovered or replaced the call waits for it (bounded by
 // ctx). A rejected join returns a *SendMessageError.
 func (c *Client) JoinGroup(ctx context.Context, group string, opts *JoinGroupOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	var ackID uint64
 	if opts != nil {
 		ackID = opts.AckID
@@ -78,6 +87,9 @@ func (c *Client) JoinGroup(ctx context.Context, group string, opts *JoinGroupOpt
 
 // LeaveGroup removes the connection from group and stops rejoining it.
 func (c *Client) LeaveGroup(ctx context.Context, group string, opts *LeaveGroupOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	var ackID uint64
 	if opts != nil {
 		ackID = opts.AckID
@@ -152,6 +164,9 @@ func (c *Client) lockGroup(ctx context.Context, group string) (unlock func(), er
 // the service acknowledged the message, retrying with the same ack id (which
 // the service deduplicates) when the connection is lost first.
 func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts *SendToGroupOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if err := names.ValidateGroup(group); err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
@@ -162,8 +177,11 @@ func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts 
 	if opts != nil {
 		o = *opts
 	}
+	if err := checkMetadata(o.Metadata); err != nil {
+		return nil, err
+	}
 	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {
-		return protocol.SendToGroupMessage{Group: group, AckID: id, NoEcho: o.NoEcho, Data: data.payload}
+		return protocol.SendToGroupMessage{Group: group, AckID: id, NoEcho: o.NoEcho, Data: data.payload, Metadata: o.Metadata}
 	})
 }
 
@@ -171,6 +189,9 @@ func (c *Client) SendToGroup(ctx context.Context, group string, data Data, opts 
 // Unless FireAndForget, it returns once the service acknowledged it. The
 // handler's response, if any, arrives as a server message.
 func (c *Client) SendEvent(ctx context.Context, event string, data Data, opts *SendEventOptions) (*AckResult, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if event == "" {
 		return nil, errors.New("client: the event name must not be empty")
 	}
@@ -181,7 +202,7 @@ func (c *Client) SendEvent(ctx context.Context, event string, data Data, opts *S
 	if opts != nil {
 		o = *opts
 	}
-	if err := c.checkMetadata(o.Metadata); err != nil {
+	if err := checkMetadata(o.Metadata); err != nil {
 		return nil, err
 	}
 	return c.invoke(ctx, o.AckID, o.FireAndForget, func(id *uint64) protocol.Message {
@@ -207,9 +228,6 @@ func (c *Client) invoke(ctx context.Context, ackID uint64, fireAndForget bool, b
 // (or Duplicate): its effect is recorded before any later frame, such as
 // the end of the connection, is handled.
 func (c *Client) invokeWith(ctx context.Context, ackID uint64, fireAndForget bool, build func(ackID *uint64) protocol.Message, onAcked func()) (*AckResult, error) {
-	// From a handler, the operation may wait for the read loop (for its ack,
-	// or to notice a lost connection): the handler queue must not stop it.
-	defer c.handlerCall()()
 	var m protocol.Message
 	if fireAndForget {
 		m = build(nil)

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -8,20 +9,28 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
+// Protocol is a WebSocket subprotocol a Client speaks.
+type Protocol string
+
 // Subprotocols a Client can speak.
 const (
 	// ProtocolJSONReliable is the reliable JSON subprotocol (the default):
 	// messages carry sequence ids and dropped connections are recovered.
-	ProtocolJSONReliable = protocol.JSONReliable
+	ProtocolJSONReliable Protocol = protocol.JSONReliable
 	// ProtocolJSON is the plain JSON subprotocol.
-	ProtocolJSON = protocol.JSON
+	ProtocolJSON Protocol = protocol.JSON
 	// ProtocolProtobufReliable is the reliable protobuf subprotocol: the
 	// same operations and guarantees as ProtocolJSONReliable in binary
 	// protobuf frames.
-	ProtocolProtobufReliable = protocol.ProtobufReliable
+	ProtocolProtobufReliable Protocol = protocol.ProtobufReliable
 	// ProtocolProtobuf is the plain protobuf subprotocol.
-	ProtocolProtobuf = protocol.Protobuf
+	ProtocolProtobuf Protocol = protocol.Protobuf
 )
+
+// PossibleProtocolValues returns every Protocol value.
+func PossibleProtocolValues() []Protocol {
+	return []Protocol{ProtocolJSONReliable, ProtocolJSON, ProtocolProtobufReliable, ProtocolProtobuf}
+}
 
 // Defaults, as in the JavaScript client.
 const (
@@ -49,9 +58,9 @@ const (
 // Options configure a Client. The zero value (or nil) gives the defaults of
 // the JavaScript client.
 type Options struct {
-	// Protocol is ProtocolJSONReliable (default), ProtocolJSON,
-	// ProtocolProtobufReliable or ProtocolProtobuf.
-	Protocol string
+	// Protocol is the subprotocol: ProtocolJSONReliable (default),
+	// ProtocolJSON, ProtocolProtobufReliable or ProtocolProtobuf.
+	Protocol Protocol
 	// DisableAutoReconnect stops the client when a connection is lost and
 	// cannot be recovered, instead of opening a new one.
 	DisableAutoReconnect bool
@@ -93,52 +102,56 @@ type Options struct {
 	ReadLimit int64
 	// MaxQueuedMessages bounds the received messages (server and group
 	// messages, invalid frames reported to OnInvalidMessage) that wait for
-	// their handler (default 1000). When the queue is full the client stops
-	// reading from the connection until a handler returns: a handler slower
-	// than the service then slows the service down instead of growing
-	// memory. On a reliable connection the service keeps what the client
-	// has not read and acknowledged, and resends it when the client
-	// recovers a dropped connection, up to its own limit (the official
-	// emulator and ours: 1,000 unacknowledged messages or 16 MiB per
-	// connection); beyond it the service closes the connection, the client
-	// reports that with a Disconnected event and opens a new one, and the
-	// messages the service held are lost. On a plain connection
-	// (ProtocolJSON, ProtocolProtobuf) nothing is kept: a service whose
-	// send buffer for the connection overflows closes it and what it had
-	// not delivered is lost; the client then opens a new connection.
-	// While a handler waits in a client operation that needs an answer from
-	// the service (an acknowledged send), the bound is lifted, since the
-	// answer arrives behind the queued messages. Lifecycle events are not
-	// counted.
+	// their handler (default 1000). The client keeps reading from the
+	// connection however slow the handlers are, so acks, pongs and system
+	// messages always get through; a message that finds the queue full is
+	// handled as documented on ErrQueueOverflow: on a reliable subprotocol
+	// the client stops taking (and acknowledging) messages, lets the service
+	// hold them, and recovers the connection once the handlers have drained
+	// the queue to half its bounds, so that the service resends them; on a
+	// plain subprotocol the messages cannot be had again, and the client
+	// closes the connection with ErrQueueOverflow (reported by the
+	// Disconnected event) and opens a new one. Lifecycle events are not
+	// counted here: at most 64 wait before the client stops opening new
+	// connections until a handler returns.
 	MaxQueuedMessages int
 	// MaxQueuedBytes bounds the bytes of the frames of the queued messages
 	// (default 16 MiB); a message larger than that is let in when no other
-	// is queued. Together with MaxQueuedMessages and ReadLimit it bounds the
-	// memory held for slow handlers.
+	// is queued. The memory held for slow handlers is thus at most
+	// MaxQueuedBytes plus one frame of ReadLimit.
 	MaxQueuedBytes int64
 	// HTTPClient is used for the WebSocket handshake (default
 	// http.DefaultClient).
 	HTTPClient *http.Client
 
+	// The event handlers below run one at a time, in the order of the
+	// events, on a goroutine of the run (Start..Stop) that is not the
+	// connection's: a handler may block, and may call any method of the
+	// Client, acknowledged calls included (see the package documentation for
+	// the whole contract). ctx is canceled when the run ends (Stop, or the
+	// client stopping on its own); a handler should then return soon.
+
 	// OnConnected is called when a new connection is established, after the
 	// client's groups were rejoined (each group that could not be rejoined
 	// is reported to OnRejoinGroupFailed first), as in the JavaScript client.
-	OnConnected func(ConnectedEvent)
+	OnConnected func(ctx context.Context, e ConnectedEvent)
 	// OnDisconnected is called when a connection is lost and not recovered,
 	// and when Stop closes it.
-	OnDisconnected func(DisconnectedEvent)
-	// OnStopped is called once the client has stopped.
-	OnStopped func(StoppedEvent)
+	OnDisconnected func(ctx context.Context, e DisconnectedEvent)
+	// OnStopped is called once the client has stopped; it is the last
+	// handler call of a run.
+	OnStopped func(ctx context.Context, e StoppedEvent)
 	// OnServerMessage is called for every message from the server.
-	OnServerMessage func(ServerMessage)
+	OnServerMessage func(ctx context.Context, m ServerMessage)
 	// OnGroupMessage is called for every group message.
-	OnGroupMessage func(GroupMessage)
+	OnGroupMessage func(ctx context.Context, m GroupMessage)
 	// OnRejoinGroupFailed is called when a group cannot be rejoined on a new
 	// connection.
-	OnRejoinGroupFailed func(RejoinGroupFailedEvent)
+	OnRejoinGroupFailed func(ctx context.Context, e RejoinGroupFailedEvent)
 	// OnInvalidMessage is called with a *InvalidMessageError for every frame
 	// from the service the client cannot understand; the frame is ignored.
-	OnInvalidMessage func(error)
+	// A report that finds the handler queue full is dropped.
+	OnInvalidMessage func(ctx context.Context, err error)
 }
 
 // config is Options with defaults applied.
@@ -161,7 +174,7 @@ func newConfig(o *Options) (config, error) {
 	default:
 		return config{}, fmt.Errorf("client: unsupported protocol %q: use ProtocolJSONReliable, ProtocolJSON, ProtocolProtobufReliable or ProtocolProtobuf", c.Protocol)
 	}
-	c.codec = protocol.CodecFor(c.Protocol)
+	c.codec = protocol.CodecFor(string(c.Protocol))
 	if c.RecoveryWindow <= 0 {
 		c.RecoveryWindow = DefaultRecoveryWindow
 	}

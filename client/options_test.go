@@ -15,7 +15,7 @@ func TestDefaultsMatchTheJavaScriptClient(t *testing.T) {
 	c, err := newConfig(nil)
 	require.NoError(t, err)
 	assert.Equal(t, ProtocolJSONReliable, c.Protocol)
-	assert.Equal(t, "json.reliable.webpubsub.azure.v1", c.Protocol)
+	assert.Equal(t, Protocol("json.reliable.webpubsub.azure.v1"), c.Protocol)
 	assert.False(t, c.DisableAutoReconnect, "auto reconnect is on")
 	assert.False(t, c.DisableAutoRejoinGroups, "auto rejoin is on")
 	assert.Equal(t, 20*time.Second, c.KeepAliveInterval)
@@ -39,4 +39,23 @@ func TestNegativeKeepAliveDisables(t *testing.T) {
 	assert.Negative(t, c.KeepAliveTimeout)
 	_, ok := c.messageRetry.next(1)
 	assert.False(t, ok, "MaxRetries < 0 disables retries")
+}
+
+// Every Protocol value is accepted, with the codec of its family; anything
+// else is refused with the values to use.
+func TestProtocolValues(t *testing.T) {
+	want := map[Protocol]bool{
+		"json.reliable.webpubsub.azure.v1": false, "json.webpubsub.azure.v1": false,
+		"protobuf.reliable.webpubsub.azure.v1": true, "protobuf.webpubsub.azure.v1": true,
+	}
+	require.Len(t, PossibleProtocolValues(), len(want))
+	for _, p := range PossibleProtocolValues() {
+		binary, ok := want[p]
+		require.True(t, ok, p)
+		c, err := newConfig(&Options{Protocol: p})
+		require.NoError(t, err)
+		assert.Equal(t, binary, c.codec.Binary(), p)
+	}
+	_, err := newConfig(&Options{Protocol: "json.webpubsub.azure.v2"})
+	assert.EqualError(t, err, `client: unsupported protocol "json.webpubsub.azure.v2": use ProtocolJSONReliable, ProtocolJSON, ProtocolProtobufReliable or ProtocolProtobuf`)
 }

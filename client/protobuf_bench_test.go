@@ -20,7 +20,7 @@ func BenchmarkSendToGroupAckProtobuf(b *testing.B) {
 	var received sync.WaitGroup
 	o := benchOptions()
 	o.Protocol = client.ProtocolProtobufReliable
-	o.OnGroupMessage = func(client.GroupMessage) { received.Done() }
+	o.OnGroupMessage = func(context.Context, client.GroupMessage) { received.Done() }
 	recv := startClient(b, v.url(b, "receiver", allRoles...), o)
 	so := benchOptions()
 	so.Protocol = client.ProtocolProtobufReliable

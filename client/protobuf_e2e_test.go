@@ -16,7 +16,7 @@ import (
 )
 
 // withProtocol returns fastOptions speaking protocol.
-func withProtocol(protocol string) *client.Options {
+func withProtocol(protocol client.Protocol) *client.Options {
 	o := fastOptions()
 	o.Protocol = protocol
 	return o

@@ -31,7 +31,7 @@ func ExampleProtobuf() {
 	received := make(chan client.GroupMessage, 1)
 	c, err := client.New(tok.URL, &client.Options{
 		Protocol:       client.ProtocolProtobufReliable,
-		OnGroupMessage: func(m client.GroupMessage) { received <- m },
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) { received <- m },
 	})
 	if err != nil {
 		panic(err)

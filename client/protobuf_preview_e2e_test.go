@@ -25,8 +25,8 @@ func TestProtobufInvokeEvent(t *testing.T) {
 		}
 		return nil
 	})
-	for _, p := range []string{client.ProtocolProtobufReliable, client.ProtocolProtobuf} {
-		t.Run(p, func(t *testing.T) {
+	for _, p := range []client.Protocol{client.ProtocolProtobufReliable, client.ProtocolProtobuf} {
+		t.Run(string(p), func(t *testing.T) {
 			c := startClient(t, v.url(t, "u"), withProtocol(p))
 			res, err := c.InvokeEvent(ctxT(t), "processOrder", client.JSON(map[string]int{"orderId": 1}), nil)
 			require.NoError(t, err)

@@ -227,8 +227,8 @@ func TestConnectedIsDeliveredAfterTheRejoin(t *testing.T) {
 	var log []string
 	add := func(s string) { mu.Lock(); log = append(log, s); mu.Unlock() }
 	o := fastOptions()
-	o.OnConnected = func(e client.ConnectedEvent) { add("connected " + e.ConnectionID) }
-	o.OnServerMessage = func(m client.ServerMessage) { add("message " + string(m.Data)) }
+	o.OnConnected = func(_ context.Context, e client.ConnectedEvent) { add("connected " + e.ConnectionID) }
+	o.OnServerMessage = func(_ context.Context, m client.ServerMessage) { add("message " + string(m.Data)) }
 	c := startClient(t, f.url(), o)
 	_, err := c.JoinGroup(ctxT(t), "g", nil)
 	require.NoError(t, err)

@@ -127,16 +127,16 @@ func TestHandlersMayCallTheClient(t *testing.T) {
 	replied := make(chan error, 1)
 	stopped := make(chan struct{})
 	o := fastOptions()
-	o.OnGroupMessage = func(m client.GroupMessage) {
+	o.OnGroupMessage = func(ctx context.Context, m client.GroupMessage) {
 		switch string(m.Data) {
 		case "ping":
 			_, err := c.SendToGroup(context.Background(), "g", client.Text("pong"), nil)
 			replied <- err
 		case "pong":
-			replied <- c.Stop(context.Background())
+			replied <- c.Stop(ctx)
 		}
 	}
-	o.OnStopped = func(client.StoppedEvent) { close(stopped) }
+	o.OnStopped = func(context.Context, client.StoppedEvent) { close(stopped) }
 	var err error
 	c, err = client.New(v.url(t, "u", allRoles...), o)
 	require.NoError(t, err)

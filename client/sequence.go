@@ -1,9 +1,13 @@
 package client
 
-import "sync"
+import (
+	"math"
+	"sync"
+)
 
 // sequenceTracker remembers the highest sequence id delivered on a reliable
-// connection, drops resent ids and says when a sequenceAck is due.
+// connection, drops resent ids, refuses ids that cannot be right and says
+// when a sequenceAck is due.
 type sequenceTracker struct {
 	mu      sync.Mutex
 	last    uint64
@@ -16,21 +20,60 @@ type sequenceTracker struct {
 // buffer holds too many unacknowledged messages (1,000).
 const ackBatch = 200
 
-// accept records id and reports whether the message carrying it must be
-// delivered (false for an id at or below the last delivered one, a resend)
-// and whether so many ids arrived that a sequenceAck should go out now.
-// Every id makes a sequenceAck due, since the service resends until acked.
-func (t *sequenceTracker) accept(id uint64) (deliver, ackNow bool) {
+// MaxSequenceJump is how far beyond the last delivered sequence id the next
+// may be. The service numbers a connection's messages 1, 2, 3, ...; a gap
+// appears only where it dropped messages it held (expired or evicted ones,
+// at most its resend buffer of 1,000), so an id further ahead, or the
+// largest uint64, can only come from a service that misbehaves: taking it
+// would make the client drop every later message as a resend.
+const MaxSequenceJump = 1 << 20
+
+// seqVerdict is what a sequence id means for the message carrying it.
+type seqVerdict int
+
+const (
+	// seqNew: above the last delivered id; deliver the message.
+	seqNew seqVerdict = iota
+	// seqResend: at or below it; the message was delivered already.
+	seqResend
+	// seqInvalid: too far ahead to be right (see MaxSequenceJump).
+	seqInvalid
+)
+
+// check says what id means, without recording it.
+func (t *sequenceTracker) check(id uint64) seqVerdict {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case id <= t.last:
+		return seqResend
+	case id == math.MaxUint64 || id-t.last > MaxSequenceJump:
+		return seqInvalid
+	}
+	return seqNew
+}
+
+// record notes that a message with id arrived and, if delivered (id passed
+// check as seqNew and the message was queued), makes it the last delivered
+// id. Every arrival makes a sequenceAck due, a resend too (the service did
+// not get the last ack). It reports whether so many ids arrived that a
+// sequenceAck should go out now.
+func (t *sequenceTracker) record(id uint64, delivered bool) (ackNow bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.pending = true
 	t.count++
-	ackNow = t.count == ackBatch
-	if id <= t.last {
-		return false, ackNow
+	if delivered && id > t.last {
+		t.last = id
 	}
-	t.last = id
-	return true, ackNow
+	return t.count == ackBatch
+}
+
+// lastID returns the last delivered id.
+func (t *sequenceTracker) lastID() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.last
 }
 
 // ackDue returns the id to acknowledge and true when a sequenceAck is due, and

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,14 +37,11 @@ func TestSequenceTrackerDropsResends(t *testing.T) {
 func TestSequenceTrackerAsksForAnEarlyAck(t *testing.T) {
 	var s sequenceTracker
 	for id := uint64(1); id < ackBatch; id++ {
-		_, now := s.accept(id)
-		assert.False(t, now, "id %d", id)
+		assert.False(t, s.record(id, true), "id %d", id)
 	}
-	_, now := s.accept(ackBatch)
-	assert.True(t, now, "a full batch asks for an ack at once")
+	assert.True(t, s.record(ackBatch, true), "a full batch asks for an ack at once")
 	_, _ = s.ackDue()
-	_, now = s.accept(ackBatch + 1)
-	assert.False(t, now, "an ack starts a new batch")
+	assert.False(t, s.record(ackBatch+1, true), "an ack starts a new batch")
 }
 
 func TestSequenceTrackerGapAndReset(t *testing.T) {
@@ -56,8 +54,26 @@ func TestSequenceTrackerGapAndReset(t *testing.T) {
 	assert.True(t, deliver(&s, 1), "a new connection starts over")
 }
 
-// deliver is the first result of accept.
+// An id that cannot be right is refused and leaves the tracker as it was,
+// so that the messages after it are still delivered.
+func TestSequenceTrackerRefusesImpossibleIDs(t *testing.T) {
+	var s sequenceTracker
+	assert.Equal(t, seqInvalid, s.check(math.MaxUint64), "the largest id, first")
+	assert.True(t, deliver(&s, 1))
+	assert.Equal(t, seqInvalid, s.check(math.MaxUint64))
+	assert.Equal(t, seqInvalid, s.check(2+MaxSequenceJump), "a jump beyond the bound")
+	assert.Equal(t, seqNew, s.check(1+MaxSequenceJump), "a jump up to the bound")
+	assert.Equal(t, uint64(1), s.lastID())
+	assert.True(t, deliver(&s, 2), "the next id is still delivered")
+	id, due := s.ackDue()
+	assert.True(t, due)
+	assert.Equal(t, uint64(2), id, "the acknowledged id never moved to the bad one")
+}
+
+// deliver checks id and records it as the read loop does, reporting whether
+// the message is delivered.
 func deliver(s *sequenceTracker, id uint64) bool {
-	d, _ := s.accept(id)
-	return d
+	ok := s.check(id) == seqNew
+	s.record(id, ok)
+	return ok
 }

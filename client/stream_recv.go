@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -21,6 +22,9 @@ const (
 	// DefaultStreamReadBuffer bounds the fragments of one received stream
 	// that arrived but were not read yet.
 	DefaultStreamReadBuffer = 1000
+	// DefaultStreamReadBufferBytes bounds the payload bytes of the fragments
+	// that arrived on a subscription's streams and were not read yet.
+	DefaultStreamReadBufferBytes = 16 << 20
 	// DefaultPendingStreams bounds the new streams of a subscription that
 	// were not taken with Next yet.
 	DefaultPendingStreams = 100
@@ -31,7 +35,9 @@ const (
 )
 
 // ErrStreamReaderTooSlow fails a received stream whose reader let
-// GroupStreamSubscriptionOptions.ReadBuffer fragments pile up.
+// GroupStreamSubscriptionOptions.ReadBuffer fragments pile up, or whose
+// fragment found the subscription's ReadBufferBytes used up by unread
+// fragments.
 var ErrStreamReaderTooSlow = errors.New("client: stream failed because its reader fell behind (read buffer full)")
 
 // ErrStreamGap fails a received stream when fragments are missing (the
@@ -72,6 +78,14 @@ type GroupStreamSubscriptionOptions struct {
 	// the stream with ErrStreamReaderTooSlow. 0 means
 	// DefaultStreamReadBuffer.
 	ReadBuffer int
+	// ReadBufferBytes bounds the payload bytes of the unread fragments of
+	// all the subscription's streams together: a fragment that would exceed
+	// it fails its stream with ErrStreamReaderTooSlow (a fragment larger
+	// than the bound is let in when nothing is unread). A failed stream's
+	// fragments count until they are read. 0 means
+	// DefaultStreamReadBufferBytes. With ReadBuffer and PendingStreams it
+	// bounds the memory a subscription holds for readers that fall behind.
+	ReadBufferBytes int64
 	// PendingStreams bounds the new streams not yet taken with Next; further
 	// new streams are ignored until Next is called. 0 means
 	// DefaultPendingStreams. (At most 10,000 streams are tracked at once.)
@@ -98,6 +112,8 @@ type GroupStreamSubscription struct {
 	c    *Client
 	opts GroupStreamSubscriptionOptions
 
+	unread atomic.Int64 // payload bytes of unread fragments (ReadBufferBytes)
+
 	mu      sync.Mutex
 	closed  bool
 	active  map[streamKey]*GroupStream
@@ -120,6 +136,9 @@ func (c *Client) SubscribeGroupStreams(opts *GroupStreamSubscriptionOptions) *Gr
 	}
 	if o.ReadBuffer <= 0 {
 		o.ReadBuffer = DefaultStreamReadBuffer
+	}
+	if o.ReadBufferBytes <= 0 {
+		o.ReadBufferBytes = DefaultStreamReadBufferBytes
 	}
 	if o.PendingStreams <= 0 {
 		o.PendingStreams = DefaultPendingStreams
@@ -227,11 +246,29 @@ func (s *GroupStreamSubscription) handle(sess *session, m protocol.GroupDataMess
 	gs.handle(m)
 }
 
-// forget removes gs from the active streams once it is over.
-func (s *GroupStreamSubscription) forget(gs *GroupStream) {
+// reserve counts n more unread bytes if ReadBufferBytes allows it.
+func (s *GroupStreamSubscription) reserve(n int64) bool {
+	for {
+		cur := s.unread.Load()
+		if cur > 0 && cur+n > s.opts.ReadBufferBytes {
+			return false
+		}
+		if s.unread.CompareAndSwap(cur, cur+n) {
+			return true
+		}
+	}
+}
+
+// forget removes gs from the active streams once it is over. A stream that
+// failed on a fragment is ignored until its end, rather than seen again as a
+// new stream starting in the middle.
+func (s *GroupStreamSubscription) forget(gs *GroupStream, dropRest bool) {
 	s.mu.Lock()
 	if s.active[gs.key] == gs {
 		delete(s.active, gs.key)
+		if dropRest && !s.closed {
+			s.ignored[gs.key] = struct{}{}
+		}
 	}
 	s.mu.Unlock()
 }
@@ -258,11 +295,14 @@ type GroupStream struct {
 
 	mu    sync.Mutex
 	queue []StreamFragment
-	last  uint64 // number of the last fragment seen
-	seen  time.Time
-	done  bool
-	err   error // io.EOF after a clean end
-	ready chan struct{}
+	// dropRest makes the subscription ignore the stream's later frames
+	// until its end: it failed on a fragment (gap, reader too slow).
+	dropRest bool
+	last     uint64 // number of the last fragment seen
+	seen     time.Time
+	done     bool
+	err      error // io.EOF after a clean end
+	ready    chan struct{}
 }
 
 func newGroupStream(s *GroupStreamSubscription, sess *session, key streamKey, from string, first uint64) *GroupStream {
@@ -287,6 +327,7 @@ func (gs *GroupStream) handle(m protocol.GroupDataMessage) {
 		return // a duplicate
 	}
 	if k != gs.last+1 {
+		gs.dropRest = !info.EndOfStream
 		gs.mu.Unlock()
 		gs.complete(fmt.Errorf("%w: fragment %d arrived after %d", ErrStreamGap, k, gs.last))
 		return
@@ -294,8 +335,15 @@ func (gs *GroupStream) handle(m protocol.GroupDataMessage) {
 	gs.last = k
 	if !info.EndOfStream || hasPayload(m.Data) {
 		if len(gs.queue) >= gs.sub.opts.ReadBuffer {
+			gs.dropRest = !info.EndOfStream
 			gs.mu.Unlock()
-			gs.complete(ErrStreamReaderTooSlow)
+			gs.complete(fmt.Errorf("%w: %d fragments unread (ReadBuffer)", ErrStreamReaderTooSlow, gs.sub.opts.ReadBuffer))
+			return
+		}
+		if !gs.sub.reserve(int64(len(m.Data.Data))) {
+			gs.dropRest = !info.EndOfStream
+			gs.mu.Unlock()
+			gs.complete(fmt.Errorf("%w: the subscription's streams hold %d bytes unread (ReadBufferBytes)", ErrStreamReaderTooSlow, gs.sub.opts.ReadBufferBytes))
 			return
 		}
 		gs.queue = append(gs.queue, StreamFragment{DataType: DataType(m.Data.Type), Data: m.Data.Data, StreamSequenceID: k, SequenceID: m.SequenceID})
@@ -343,10 +391,11 @@ func (gs *GroupStream) complete(err error) {
 	gs.done = true
 	gs.err = err
 	close(gs.ready)
+	dropRest := gs.dropRest
 	gs.mu.Unlock()
 	gs.timer.Stop()
 	gs.stop()
-	gs.sub.forget(gs)
+	gs.sub.forget(gs, dropRest)
 }
 
 // Next returns the next fragment, waiting for it until ctx ends. After the
@@ -360,6 +409,7 @@ func (gs *GroupStream) Next(ctx context.Context) (StreamFragment, error) {
 			gs.queue[0] = StreamFragment{}
 			gs.queue = gs.queue[1:]
 			gs.mu.Unlock()
+			gs.sub.unread.Add(-int64(len(f.Data)))
 			return f, nil
 		}
 		if gs.done {

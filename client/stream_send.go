@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,47 +9,6 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/names"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
-
-// Errors of group streams.
-var (
-	// ErrStreamConnectionLost fails the streams of a connection that could
-	// not be recovered (a new connection was opened, or the drop was not
-	// recoverable): the service cannot resume them.
-	ErrStreamConnectionLost = errors.New("client: stream aborted because the connection cannot be recovered")
-	// ErrStreamClientStopping fails the streams of a client that stops.
-	ErrStreamClientStopping = errors.New("client: stream aborted because the client is stopping")
-	// ErrStreamClosed is returned by writes to a stream that was ended,
-	// aborted, or closed by the service without an error.
-	ErrStreamClosed = errors.New("client: the stream is closed")
-)
-
-// StreamError is a group stream's error named by the service or by the
-// sender: e.g. Name "Forbidden" when the service refused to open it,
-// "IdleTimeout", "ProtocolViolation", or the error of a sender's Abort as a
-// receiver sees it.
-type StreamError struct {
-	// Name is the error name.
-	Name string
-	// Message describes the error.
-	Message string
-	// UserErrorCode is the sender's code passed to Abort, if any.
-	UserErrorCode string
-}
-
-// Error implements error.
-func (e *StreamError) Error() string {
-	s := "client: stream failed"
-	if e.Name != "" {
-		s += ": " + e.Name
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.UserErrorCode != "" {
-		s += " (user error code " + e.UserErrorCode + ")"
-	}
-	return s
-}
 
 // Defaults of OpenGroupStreamOptions.
 const (
@@ -139,6 +97,9 @@ func (w *GroupStreamWriter) Err() error {
 // client needs permission to send to the group: a refusal is a *StreamError
 // named after the service's error (e.g. "Forbidden").
 func (c *Client) OpenGroupStream(ctx context.Context, group string, opts *OpenGroupStreamOptions) (*GroupStreamWriter, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
 	if err := names.ValidateGroup(group); err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
@@ -486,46 +447,4 @@ func (w *GroupStreamWriter) finishLocked(err error) {
 	close(w.space)
 	w.space = make(chan struct{})
 	w.c.preview.outbound.remove(w)
-}
-
-// outboundTable holds a client's open outbound streams by id.
-type outboundTable struct {
-	mu      sync.Mutex
-	streams map[string]*GroupStreamWriter // nil until used
-}
-
-func (t *outboundTable) add(w *GroupStreamWriter) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if _, ok := t.streams[w.id]; ok {
-		return false
-	}
-	if t.streams == nil {
-		t.streams = make(map[string]*GroupStreamWriter)
-	}
-	t.streams[w.id] = w
-	return true
-}
-
-func (t *outboundTable) remove(w *GroupStreamWriter) {
-	t.mu.Lock()
-	if t.streams[w.id] == w {
-		delete(t.streams, w.id)
-	}
-	t.mu.Unlock()
-}
-
-func (t *outboundTable) get(id string) *GroupStreamWriter {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.streams[id]
-}
-
-// newStreamID returns a random (version 4) UUID.
-func newStreamID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -34,8 +34,7 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 	}
 	c.setState(StateConnected, conn)
 	result <- nil
-
-	for {
+	for conn != nil {
 		select {
 		case <-conn.done:
 		case <-sess.ctx.Done():
@@ -45,56 +44,62 @@ func (c *Client) supervise(startCtx context.Context, sess *session, result chan<
 			c.finish(sess, conn, nil)
 			return
 		}
-		reason, message := conn.reason(), conn.disconnectMessage()
-		if !conn.tooBig.Load() && c.recoverable(conn) {
-			c.setState(StateRecovering, nil)
-			rc, rmsg, rerr := c.recoverConn(sess, conn)
-			if rc != nil {
-				c.setState(StateConnected, rc)
-				conn = rc
-				continue
-			}
-			if sess.ctx.Err() != nil {
-				c.finish(sess, conn, nil)
-				return
-			}
-			// Report why the connection was lost, not only why recovering
-			// it failed (a refused recovery socket usually gives no reason);
-			// a "disconnected" message on the recovery socket is the
-			// service's latest word, as in the JavaScript client.
-			if errors.Is(rerr, ErrMessageTooBig) {
-				reason = rerr
-			} else {
-				reason = fmt.Errorf("%w (recovery failed: %v)", reason, rerr)
-			}
-			if rmsg != "" {
-				message = rmsg
-			}
-		}
-		c.setState(StateConnecting, nil)
-		c.endRejoin()
-		c.emitDisconnected(sess, conn, message, reason)
-		if errors.Is(reason, ErrMessageTooBig) {
-			// Recovering makes the service resend the same message, and a
-			// new connection would lose it silently: stop instead of looping.
-			c.finish(sess, nil, reason)
-			return
-		}
-		if c.cfg.DisableAutoReconnect {
-			c.finish(sess, nil, fmt.Errorf("client: connection lost and auto reconnect is disabled: %w", reason))
-			return
-		}
-		nc, err := c.reconnect(sess)
-		if err != nil {
-			if errors.Is(err, ErrStopped) {
-				err = nil
-			}
-			c.finish(sess, nil, err)
-			return
-		}
-		c.setState(StateConnected, nc)
-		conn = nc
+		conn = c.replace(sess, conn)
 	}
+}
+
+// replace handles the loss of conn: it recovers the connection, or reports
+// the loss and opens a new one. It returns the connection the session goes
+// on with, or nil once the session has finished.
+func (c *Client) replace(sess *session, conn *connection) *connection {
+	reason, message := conn.reason(), conn.disconnectMessage()
+	if !conn.tooBig.Load() && !conn.dropped.Load() && c.recoverable(conn) {
+		c.setState(StateRecovering, nil)
+		rc, rmsg, rerr := c.recoverConn(sess, conn)
+		if rc != nil {
+			c.setState(StateConnected, rc)
+			return rc
+		}
+		if sess.ctx.Err() != nil {
+			c.finish(sess, conn, nil)
+			return nil
+		}
+		// Report why the connection was lost, not only why recovering it
+		// failed (a refused recovery socket usually gives no reason); a
+		// "disconnected" message on the recovery socket is the service's
+		// latest word, as in the JavaScript client.
+		if errors.Is(rerr, ErrMessageTooBig) {
+			reason = rerr
+		} else {
+			reason = fmt.Errorf("%w (recovery failed: %v)", reason, rerr)
+		}
+		if rmsg != "" {
+			message = rmsg
+		}
+	}
+	c.setState(StateConnecting, nil)
+	c.endRejoin()
+	c.emitDisconnected(sess, conn, message, reason)
+	if errors.Is(reason, ErrMessageTooBig) {
+		// Recovering makes the service resend the same message, and a new
+		// connection would lose it silently: stop instead of looping.
+		c.finish(sess, nil, reason)
+		return nil
+	}
+	if c.cfg.DisableAutoReconnect {
+		c.finish(sess, nil, fmt.Errorf("client: connection lost and auto reconnect is disabled: %w", reason))
+		return nil
+	}
+	nc, err := c.reconnect(sess)
+	if err != nil {
+		if errors.Is(err, ErrStopped) {
+			err = nil
+		}
+		c.finish(sess, nil, err)
+		return nil
+	}
+	c.setState(StateConnected, nc)
+	return nc
 }
 
 // closeConn closes conn with a close handshake and waits for its read loop.
@@ -121,7 +126,7 @@ func (c *Client) finish(sess *session, conn *connection, err error) {
 	c.setState(StateStopped, nil)
 	if h := c.cfg.OnStopped; h != nil {
 		ev := StoppedEvent{Err: err}
-		c.post(sess, func() { h(ev) })
+		sess.disp.postEvent("OnStopped", func(ctx context.Context) { h(ctx, ev) })
 	}
 	sess.disp.close()
 }
@@ -133,7 +138,7 @@ func (c *Client) emitDisconnected(sess *session, conn *connection, message strin
 		conn.mu.Lock()
 		ev := DisconnectedEvent{ConnectionID: conn.id, Message: message, Err: err}
 		conn.mu.Unlock()
-		c.post(sess, func() { h(ev) })
+		sess.disp.postEvent("OnDisconnected", func(ctx context.Context) { h(ctx, ev) })
 	}
 }
 
@@ -321,6 +326,9 @@ func (c *Client) reconnect(sess *session) (*connection, error) {
 				return nil, ErrStopped
 			}
 		}
+		if !c.awaitEventRoom(sess) {
+			return nil, ErrStopped
+		}
 		conn, err := c.connectNew(sess.ctx, sess)
 		if err == nil {
 			return conn, nil
@@ -329,6 +337,24 @@ func (c *Client) reconnect(sess *session) (*connection, error) {
 			return nil, ErrStopped
 		}
 		lastErr = err
+	}
+}
+
+// awaitEventRoom waits while maxPendingEvents lifecycle events wait for a
+// handler (each connection adds some): a stuck handler then stops the
+// client from opening connections, rather than its events from growing
+// without bound. It reports false when the session stops first.
+func (c *Client) awaitEventRoom(sess *session) bool {
+	for {
+		ok, room := sess.disp.eventRoom()
+		if ok {
+			return true
+		}
+		select {
+		case <-room:
+		case <-sess.ctx.Done():
+			return false
+		}
 	}
 }
 

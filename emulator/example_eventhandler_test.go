@@ -69,7 +69,7 @@ func ExampleNew_eventHandler() {
 	}
 	answers := make(chan string, 1)
 	c, err := client.New(tok.URL, &client.Options{
-		OnServerMessage: func(m client.ServerMessage) { answers <- string(m.Data) },
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) { answers <- string(m.Data) },
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -85,7 +85,7 @@ func ExampleNew_eventHandler() {
 		return
 	}
 	fmt.Println(<-answers)
-	lobby, err := svc.Group("lobby").Exists(ctx, nil) // the connect handler put alice there
+	lobby, err := svc.NewGroupClient("lobby").Exists(ctx, nil) // the connect handler put alice there
 	fmt.Println("lobby exists:", lobby.Exists, err)
 	// Output:
 	// alice says "hello" (event greet)

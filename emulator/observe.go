@@ -1,7 +1,14 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/auth"
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/observe"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
@@ -30,12 +37,44 @@ func (e *Emulator) stopTrace() {
 	}
 }
 
-// routeTrace adds the page and its stream to root.
+// routeTrace adds the page, its stream and its actions to root. The page's
+// test client gets client access URLs signed with the access key, and its
+// send form goes through the REST API in root, in-process, with a REST token
+// signed with the access key: the page itself never holds the key.
 func (e *Emulator) routeTrace(root *http.ServeMux) {
 	if e.trace == nil {
 		return
 	}
-	h := e.trace.Handler(trace.HandlerOptions{Verify: e.verifyTraceToken})
+	h := e.trace.Handler(trace.HandlerOptions{
+		Verify: e.verifyTraceToken,
+		ClientURL: func(r *http.Request, c trace.ClientURLRequest) (string, error) {
+			base, now := e.access.Bases(r)[0], time.Now().Unix()
+			tok, err := e.access.SignClient(base+"/client/hubs/"+c.Hub, c.UserID, c.Roles, c.Groups, now, now+3600)
+			return "ws" + strings.TrimPrefix(base, "http") + "/client/hubs/" + c.Hub + "?access_token=" + tok, err
+		},
+		Send: func(r *http.Request, m trace.SendRequest) error {
+			path := "/api/hubs/" + m.Hub
+			for _, t := range [][2]string{{"groups", m.Group}, {"users", m.UserID}, {"connections", m.ConnectionID}} {
+				if t[1] != "" {
+					path += "/" + t[0] + "/" + url.PathEscape(t[1])
+				}
+			}
+			u := e.access.Bases(r)[0] + path + "/:send?api-version=2024-12-01"
+			req := httptest.NewRequestWithContext(r.Context(), http.MethodPost, u, strings.NewReader(m.Data))
+			tok, err := auth.Sign(e.access.Key(), &auth.Claims{Audience: u, ExpiresAt: time.Now().Add(time.Minute).Unix()})
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", m.ContentType)
+			rec := httptest.NewRecorder()
+			root.ServeHTTP(rec, req)
+			if rec.Code != http.StatusAccepted {
+				return fmt.Errorf("the REST API answered %d: %s", rec.Code, strings.TrimSpace(rec.Body.String()))
+			}
+			return nil
+		},
+	})
 	root.Handle("GET /{$}", h)
 	root.Handle("/trace/", h)
 }

@@ -362,7 +362,7 @@ func TestProtobufUserEventReachesOurEventHandler(t *testing.T) {
 	data := anyData(t, 42)
 	p.send(protocol.EventMessage{Event: "order", AckID: ackID(1), Data: data, Metadata: map[string]string{"Tenant": "t1", "bad key": "dropped"}})
 	req := <-got
-	assert.Equal(t, eventhandler.Protobuf, req.DataType)
+	assert.Equal(t, eventhandler.DataTypeProtobuf, req.DataType)
 	var a anypb.Any
 	require.NoError(t, proto.Unmarshal(req.Data, &a))
 	var v wrapperspb.Int32Value
@@ -375,7 +375,7 @@ func TestProtobufUserEventReachesOurEventHandler(t *testing.T) {
 	// A JSON event carries no metadata.
 	p.send(protocol.EventMessage{Event: "note", Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("hi")}})
 	req = <-got
-	assert.Equal(t, eventhandler.Text, req.DataType)
+	assert.Equal(t, eventhandler.DataTypeText, req.DataType)
 	assert.Nil(t, req.Metadata)
 	assert.Equal(t, "received text", p.serverText())
 }

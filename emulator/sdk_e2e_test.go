@@ -59,7 +59,7 @@ func TestServiceClientEndToEnd(t *testing.T) {
 	assert.Equal(t, []byte{1, 2}, m.Data.Data)
 
 	// Groups.
-	lobby := svc.Group("lobby")
+	lobby := svc.NewGroupClient("lobby")
 	require.NoError(t, errOf(lobby.AddConnection(ctx, bobID, nil)))
 	if r, err := lobby.Exists(ctx, nil); assert.NoError(t, err) {
 		assert.True(t, r.Exists)
@@ -129,7 +129,7 @@ func TestServiceClientEndToEnd(t *testing.T) {
 	require.NoError(t, errOf(svc.CloseUserConnections(ctx, "raw", nil)))
 	assert.Error(t, raw.closeErr())
 	require.NoError(t, errOf(svc.AddUserToGroup(ctx, "bob", "last", nil)))
-	require.NoError(t, errOf(svc.Group("last").CloseAllConnections(ctx, &webpubsub.GroupClientCloseAllConnectionsOptions{Reason: "group closed"})))
+	require.NoError(t, errOf(svc.NewGroupClient("last").CloseAllConnections(ctx, &webpubsub.GroupClientCloseAllConnectionsOptions{Reason: "group closed"})))
 	assert.Equal(t, "group closed", bob.next().(protocol.DisconnectedMessage).Message)
 	require.NoError(t, errOf(svc.CloseAllConnections(ctx, nil)))
 	if r, err := svc.UserExists(ctx, "bob", nil); assert.NoError(t, err) {
@@ -156,14 +156,14 @@ func TestServiceClientResumesListingAndFilters(t *testing.T) {
 		clients = append(clients, c)
 	}
 
-	first := svc.Group("room").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
+	first := svc.NewGroupClient("room").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
 	page, err := first.NextPage(ctx)
 	require.NoError(t, err)
 	require.Len(t, page.Value, 1)
 	require.NotEmpty(t, page.ContinuationToken)
 	seen := []string{page.Value[0].ConnectionID}
 
-	resumed := svc.Group("room").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{
+	resumed := svc.NewGroupClient("room").NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{
 		MaxPageSize: 2, ContinuationToken: page.ContinuationToken})
 	for resumed.More() {
 		page, err := resumed.NextPage(ctx)
@@ -178,7 +178,7 @@ func TestServiceClientResumesListingAndFilters(t *testing.T) {
 	// vic's) connection receives the message.
 	f, err := webpubsub.Filter("userId eq '{0}'", "vic's")
 	require.NoError(t, err)
-	require.NoError(t, errOf(svc.Group("room").SendToAll(ctx, webpubsub.TextMessage("for vic"), &webpubsub.GroupClientSendToAllOptions{Filter: f})))
+	require.NoError(t, errOf(svc.NewGroupClient("room").SendToAll(ctx, webpubsub.TextMessage("for vic"), &webpubsub.GroupClientSendToAllOptions{Filter: f})))
 	assert.Equal(t, "for vic", clients[0].serverText())
 	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.TextMessage("for all"), nil)))
 	for _, c := range clients[1:] {

@@ -224,7 +224,7 @@ func TestUpstreamSimpleWebSocket(t *testing.T) {
 			if req.Context.EventName != protocol.UserEventMessage {
 				return errors.New("unexpected event " + req.Context.EventName)
 			}
-			if req.DataType == eventhandler.Binary {
+			if req.DataType == eventhandler.DataTypeBinary {
 				resp.SetBinary(append([]byte{0xee}, req.Data...))
 				return nil
 			}

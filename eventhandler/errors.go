@@ -23,8 +23,9 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("eventhandler: status %d: %s", e.Status, e.Reason)
 }
 
-// Fail returns a *StatusError with the given status and reason. A status
-// outside 400-599 is answered as 500.
+// Fail returns an error answering the service with status and reason, for
+// a callback to return; its concrete type is *StatusError. A status outside
+// 400-599 is answered as 500. FailMQTT is its counterpart for MQTT codes.
 func Fail(status int, reason string) error {
 	return &StatusError{Status: status, Reason: reason}
 }

@@ -8,23 +8,31 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
-// DataType says how a user event's data is encoded.
+// DataType says how a user event's data is encoded. Its values are those of
+// client.DataType (same names, same strings): convert one to the other with
+// client.DataType(t) or eventhandler.DataType(t). The two packages keep a
+// type each so that neither imports the other.
 type DataType string
 
 // Data types of user events and their answers.
 const (
-	// Text is UTF-8 text (Content-Type text/plain).
-	Text DataType = "text"
-	// JSON is a JSON value (Content-Type application/json).
-	JSON DataType = "json"
-	// Binary is raw bytes (Content-Type application/octet-stream).
-	Binary DataType = "binary"
-	// Protobuf is a serialized google.protobuf.Any (Content-Type
+	// DataTypeText is UTF-8 text (Content-Type text/plain).
+	DataTypeText DataType = "text"
+	// DataTypeJSON is a JSON value (Content-Type application/json).
+	DataTypeJSON DataType = "json"
+	// DataTypeBinary is raw bytes (Content-Type application/octet-stream).
+	DataTypeBinary DataType = "binary"
+	// DataTypeProtobuf is a serialized google.protobuf.Any (Content-Type
 	// application/x-protobuf): an event of a client speaking one of the
 	// protobuf subprotocols. Unmarshal Data into an anypb.Any to read it.
 	// It only appears in requests; answer with text, JSON or binary.
-	Protobuf DataType = "protobuf"
+	DataTypeProtobuf DataType = "protobuf"
 )
+
+// PossibleDataTypeValues returns every DataType value.
+func PossibleDataTypeValues() []DataType {
+	return []DataType{DataTypeText, DataTypeJSON, DataTypeBinary, DataTypeProtobuf}
+}
 
 // ConnectionContext describes the connection an event is about. It is built
 // from the event's CloudEvents headers.
@@ -154,9 +162,9 @@ type UserEventRequest struct {
 	DataType DataType
 	// Data is the event's payload.
 	Data []byte
-	// Metadata are the event's metadata entries: protobuf clients can attach
-	// them to an event, and the service sends each as a header
-	// x-webpubsub-metadata-<key>. Keys are in lower case, as HTTP/2 and many
+	// Metadata are the event's metadata entries: clients can attach them to
+	// an event (client.SendEventOptions.Metadata), and the service sends
+	// each as a header x-webpubsub-metadata-<key>. Keys are in lower case, as HTTP/2 and many
 	// proxies deliver header names. Nil when the event has none.
 	Metadata map[string]string
 }
@@ -171,7 +179,7 @@ type UserEventResponse struct {
 
 // SetText answers with text.
 func (r *UserEventResponse) SetText(s string) {
-	r.dataType, r.data = Text, []byte(s)
+	r.dataType, r.data = DataTypeText, []byte(s)
 }
 
 // SetJSON answers with the JSON encoding of v.
@@ -180,13 +188,13 @@ func (r *UserEventResponse) SetJSON(v any) error {
 	if err != nil {
 		return fmt.Errorf("eventhandler: response is not JSON-encodable: %w", err)
 	}
-	r.dataType, r.data = JSON, b
+	r.dataType, r.data = DataTypeJSON, b
 	return nil
 }
 
 // SetBinary answers with raw bytes.
 func (r *UserEventResponse) SetBinary(b []byte) {
-	r.dataType, r.data = Binary, b
+	r.dataType, r.data = DataTypeBinary, b
 }
 
 // SetState sets key in the connection state to value's JSON encoding. The
@@ -202,9 +210,9 @@ func (r *UserEventResponse) ClearState() { r.state.clear() }
 // contentType returns the HTTP content type of a data type.
 func (t DataType) contentType() string {
 	switch t {
-	case Text:
+	case DataTypeText:
 		return "text/plain; charset=utf-8"
-	case JSON:
+	case DataTypeJSON:
 		return protocol.ContentTypeJSON + "; charset=utf-8"
 	default:
 		return "application/octet-stream"

@@ -99,3 +99,28 @@ func FuzzDecodeState(f *testing.F) {
 		_ = stateValues(m)
 	})
 }
+
+// FuzzDecodeBase64Lenient checks that every canonical spelling of any
+// bytes (standard or URL-safe alphabet, padded or not, wrapped in white
+// space) decodes to those bytes, as Node decodes them, and that garbage
+// never panics.
+func FuzzDecodeBase64Lenient(f *testing.F) {
+	for _, s := range []string{"", "a", "ab", "abc", "\x00\xff\xfe", `{"a":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = decodeBase64Lenient(string(b))
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+			s := enc.EncodeToString(b)
+			if got := decodeBase64Lenient(s); !bytes.Equal(got, b) {
+				t.Fatalf("%q decodes to %x, want %x", s, got, b)
+			}
+			if len(s) > 4 {
+				wrapped := s[:4] + "\r\n " + s[4:]
+				if got := decodeBase64Lenient(wrapped); !bytes.Equal(got, b) {
+					t.Fatalf("%q decodes to %x, want %x", wrapped, got, b)
+				}
+			}
+		}
+	})
+}

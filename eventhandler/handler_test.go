@@ -185,11 +185,11 @@ func TestUserEventAnswers(t *testing.T) {
 			switch req.Context.EventName {
 			case "echo":
 				switch req.DataType {
-				case Text:
+				case DataTypeText:
 					resp.SetText("text:" + string(req.Data))
-				case JSON:
+				case DataTypeJSON:
 					return resp.SetJSON(map[string]any{"got": json.RawMessage(req.Data)})
-				case Binary:
+				case DataTypeBinary:
 					resp.SetBinary(append([]byte{0xff}, req.Data...))
 				}
 			case "silent":

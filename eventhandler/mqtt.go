@@ -3,19 +3,23 @@ package eventhandler
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/webpubsub-go/webpubsub"
 )
 
-// ClientProtocol is the kind of client an event is about.
-type ClientProtocol string
+// ClientProtocol is the kind of client an event is about. It is the service
+// SDK's type (one definition for the module), so that a value from an event
+// compares with the one a token was made for.
+type ClientProtocol = webpubsub.ClientProtocol
 
-// Client protocols.
+// Client protocols an event handler tells apart.
 const (
 	// ClientProtocolDefault is a Web PubSub client (WebSocket, with or
 	// without a subprotocol).
-	ClientProtocolDefault ClientProtocol = "default"
+	ClientProtocolDefault = webpubsub.ClientProtocolDefault
 	// ClientProtocolMQTT is an MQTT 3.1.1 or 5.0 client: an event whose
 	// ce-subprotocol contains "mqtt" and that carries ce-physicalConnectionId.
-	ClientProtocolMQTT ClientProtocol = "mqtt"
+	ClientProtocolMQTT = webpubsub.ClientProtocolMQTT
 )
 
 // MQTTConnectionProperties identify an MQTT client's connection.
@@ -165,9 +169,10 @@ type MQTTConnectError struct {
 	UserProperties []MQTTUserProperty
 }
 
-// FailMQTT returns an *MQTTConnectError refusing an MQTT client with code
-// and reason.
-func FailMQTT[C MQTTV311ConnectReturnCode | MQTTV500ConnectReasonCode](code C, reason string) *MQTTConnectError {
+// FailMQTT returns an error refusing an MQTT client with code and reason,
+// for OnConnect to return. Like Fail it returns an error, whose concrete
+// type (*MQTTConnectError) errors.As finds.
+func FailMQTT[C MQTTV311ConnectReturnCode | MQTTV500ConnectReasonCode](code C, reason string) error {
 	return &MQTTConnectError{Code: uint8(code), Reason: reason}
 }
 

@@ -44,60 +44,21 @@ func classify(ceType string) (eventKind, string) {
 	return kindUnknown, ""
 }
 
-// serveEvent checks and dispatches one CloudEvents POST.
+// incoming is what the headers of an accepted event say.
+type incoming struct {
+	kind eventKind
+	cc   ConnectionContext
+	// state is the decoded ce-connectionState.
+	state map[string]json.RawMessage
+}
+
+// serveEvent checks and dispatches one CloudEvents POST. Everything that
+// can be checked on the headers (origin, signature, hub, type, announced
+// size) is checked before the body is read.
 func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
-	hdr := r.Header
-	if !h.allowed.any && !h.allowed.allows(hdr.Get(protocol.HeaderRequestOrigin)) {
-		http.Error(w, "event origin is not allowed to call this event handler", http.StatusForbidden)
+	in, ok := h.checkEvent(w, r)
+	if !ok {
 		return
-	}
-	ceType := hdr.Get(protocol.HeaderType)
-	connID := hdr.Get(protocol.HeaderConnectionID)
-	hub := hdr.Get(protocol.HeaderHub)
-	switch {
-	case ceType == "":
-		http.Error(w, "not a Web PubSub event: missing "+protocol.HeaderType+" header", http.StatusBadRequest)
-		return
-	case connID == "":
-		http.Error(w, "not a Web PubSub event: missing "+protocol.HeaderConnectionID+" header", http.StatusBadRequest)
-		return
-	}
-	if len(h.keys) > 0 {
-		sig := hdr.Get(protocol.HeaderSignature)
-		if sig == "" {
-			http.Error(w, "missing "+protocol.HeaderSignature+" header", http.StatusUnauthorized)
-			return
-		}
-		if !protocol.VerifySignature(sig, connID, h.keys...) {
-			http.Error(w, protocol.HeaderSignature+" does not match any access key", http.StatusUnauthorized)
-			return
-		}
-	}
-	switch {
-	case hub == "":
-		http.Error(w, "not a Web PubSub event: missing "+protocol.HeaderHub+" header", http.StatusBadRequest)
-		return
-	case !strings.EqualFold(hub, h.hub):
-		http.Error(w, "event is for another hub; this handler serves hub "+h.hub, http.StatusBadRequest)
-		return
-	}
-	kind, name := classify(ceType)
-	if kind == kindUnknown {
-		http.Error(w, fmt.Sprintf("unsupported event type %.100q; want azure.webpubsub.sys.connect, .connected, .disconnected, azure.webpubsub.gp.joined, .left or azure.webpubsub.user.<event>", ceType), http.StatusBadRequest)
-		return
-	}
-	if r.ContentLength > h.maxBody {
-		http.Error(w, "event body is too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	state, err := decodeState(hdr.Get(protocol.HeaderConnectionState))
-	if err != nil {
-		// The express handler (@azure/web-pubsub-express 1.1.0) logs a
-		// warning and carries on with an empty state; refusing would fail the
-		// connect or the event for a state the client cannot fix. The value
-		// itself is not logged.
-		h.log.Warn("eventhandler: ignoring unreadable connection state", "hub", hub, "event", name, "connectionId", connID, "err", err)
-		state = map[string]json.RawMessage{}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
@@ -109,9 +70,93 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read event body", http.StatusBadRequest)
 		return
 	}
+	h.dispatch(w, r, in, body)
+}
+
+// refuse answers a request refused on its headers, before its body was
+// read. Over HTTP/1 the answer closes the connection ("Connection: close"):
+// otherwise the server would first read (drain) the rest of the body, and a
+// client that sends its body slowly, or never, would wait for its 401.
+func refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if r.ProtoMajor == 1 {
+		w.Header().Set("Connection", "close")
+	}
+	http.Error(w, msg, status)
+}
+
+// checkEvent checks an event's headers and returns what they say; it
+// answers and reports false when the event is refused.
+func (h *Handler) checkEvent(w http.ResponseWriter, r *http.Request) (incoming, bool) {
+	hdr := r.Header
+	if !h.allowed.any && !h.allowed.allows(hdr.Get(protocol.HeaderRequestOrigin)) {
+		refuse(w, r, http.StatusForbidden, "event origin is not allowed to call this event handler")
+		return incoming{}, false
+	}
+	ceType := hdr.Get(protocol.HeaderType)
+	connID := hdr.Get(protocol.HeaderConnectionID)
+	switch {
+	case ceType == "":
+		refuse(w, r, http.StatusBadRequest, "not a Web PubSub event: missing "+protocol.HeaderType+" header")
+		return incoming{}, false
+	case connID == "":
+		refuse(w, r, http.StatusBadRequest, "not a Web PubSub event: missing "+protocol.HeaderConnectionID+" header")
+		return incoming{}, false
+	}
+	if status, msg := h.checkSignature(hdr.Get(protocol.HeaderSignature), connID); status != 0 {
+		refuse(w, r, status, msg)
+		return incoming{}, false
+	}
+	hub := hdr.Get(protocol.HeaderHub)
+	switch {
+	case hub == "":
+		refuse(w, r, http.StatusBadRequest, "not a Web PubSub event: missing "+protocol.HeaderHub+" header")
+		return incoming{}, false
+	case !strings.EqualFold(hub, h.hub):
+		refuse(w, r, http.StatusBadRequest, "event is for another hub; this handler serves hub "+h.hub)
+		return incoming{}, false
+	}
+	kind, name := classify(ceType)
+	if kind == kindUnknown {
+		refuse(w, r, http.StatusBadRequest, fmt.Sprintf("unsupported event type %.100q; want azure.webpubsub.sys.connect, .connected, .disconnected, azure.webpubsub.gp.joined, .left or azure.webpubsub.user.<event>", ceType))
+		return incoming{}, false
+	}
+	if r.ContentLength > h.maxBody {
+		refuse(w, r, http.StatusRequestEntityTooLarge, "event body is too large")
+		return incoming{}, false
+	}
+	return h.incoming(r, kind, name), true
+}
+
+// checkSignature checks ce-signature against the handler's keys; it returns
+// the refusal's status and message, or 0 when the signature is good (or no
+// keys are configured).
+func (h *Handler) checkSignature(sig, connID string) (int, string) {
+	switch {
+	case len(h.keys) == 0:
+		return 0, ""
+	case sig == "":
+		return http.StatusUnauthorized, "missing " + protocol.HeaderSignature + " header"
+	case !protocol.VerifySignature(sig, connID, h.keys...):
+		return http.StatusUnauthorized, protocol.HeaderSignature + " does not match any access key"
+	}
+	return 0, ""
+}
+
+// incoming builds the connection context of an accepted event.
+func (h *Handler) incoming(r *http.Request, kind eventKind, name string) incoming {
+	hdr := r.Header
+	state, err := decodeState(hdr.Get(protocol.HeaderConnectionState))
+	if err != nil {
+		// The express handler (@azure/web-pubsub-express 1.1.0) logs a
+		// warning and carries on with an empty state; refusing would fail the
+		// connect or the event for a state the client cannot fix. The value
+		// itself is not logged.
+		h.log.Warn("eventhandler: ignoring unreadable connection state", "hub", hdr.Get(protocol.HeaderHub), "event", name, "connectionId", hdr.Get(protocol.HeaderConnectionID), "err", err)
+		state = map[string]json.RawMessage{}
+	}
 	cc := ConnectionContext{
-		Hub:            hub,
-		ConnectionID:   connID,
+		Hub:            hdr.Get(protocol.HeaderHub),
+		ConnectionID:   hdr.Get(protocol.HeaderConnectionID),
 		EventName:      name,
 		Origin:         hdr.Get(protocol.HeaderRequestOrigin),
 		UserID:         hdr.Get(protocol.HeaderUserID),
@@ -132,9 +177,15 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 			SessionID:            hdr.Get(protocol.HeaderSessionID),
 		}
 	}
-	switch kind {
+	return incoming{kind: kind, cc: cc, state: state}
+}
+
+// dispatch hands an accepted event with its body to its callback.
+func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, in incoming, body []byte) {
+	cc := in.cc
+	switch in.kind {
 	case kindConnect:
-		h.serveConnect(w, r, cc, state, body)
+		h.serveConnect(w, r, cc, in.state, body)
 	case kindConnected:
 		if h.opts.OnConnected != nil {
 			h.opts.OnConnected(r.Context(), &ConnectedRequest{Context: cc})
@@ -151,21 +202,26 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusOK)
 	case kindGroupJoined, kindGroupLeft:
-		var g protocol.GroupEvent
-		if json.Unmarshal(body, &g) != nil {
-			http.Error(w, "group event body is not a JSON object", http.StatusBadRequest)
-			return
-		}
-		if kind == kindGroupJoined && h.opts.OnGroupJoined != nil {
-			h.opts.OnGroupJoined(r.Context(), &GroupJoinedRequest{Context: cc, Group: g.Group})
-		}
-		if kind == kindGroupLeft && h.opts.OnGroupLeft != nil {
-			h.opts.OnGroupLeft(r.Context(), &GroupLeftRequest{Context: cc, Group: g.Group})
-		}
-		w.WriteHeader(http.StatusOK)
+		h.serveGroupEvent(w, r, in.kind, cc, body)
 	case kindUser:
-		h.serveUserEvent(w, r, cc, state, body)
+		h.serveUserEvent(w, r, cc, in.state, body)
 	}
+}
+
+// serveGroupEvent answers a group joined or left event.
+func (h *Handler) serveGroupEvent(w http.ResponseWriter, r *http.Request, kind eventKind, cc ConnectionContext, body []byte) {
+	var g protocol.GroupEvent
+	if json.Unmarshal(body, &g) != nil {
+		http.Error(w, "group event body is not a JSON object", http.StatusBadRequest)
+		return
+	}
+	if kind == kindGroupJoined && h.opts.OnGroupJoined != nil {
+		h.opts.OnGroupJoined(r.Context(), &GroupJoinedRequest{Context: cc, Group: g.Group})
+	}
+	if kind == kindGroupLeft && h.opts.OnGroupLeft != nil {
+		h.opts.OnGroupLeft(r.Context(), &GroupLeftRequest{Context: cc, Group: g.Group})
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 // serveConnect answers the connect event.
@@ -229,7 +285,7 @@ func (h *Handler) serveUserEvent(w http.ResponseWriter, r *http.Request, cc Conn
 		http.Error(w, "unsupported content type of user event; use text/plain, application/json, application/octet-stream or application/x-protobuf", http.StatusUnsupportedMediaType)
 		return
 	}
-	if dt == JSON && !json.Valid(body) {
+	if dt == DataTypeJSON && !json.Valid(body) {
 		http.Error(w, "user event body is not valid JSON", http.StatusBadRequest)
 		return
 	}

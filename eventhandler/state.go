@@ -6,14 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 )
 
 // maxStateHeaderBytes bounds the ce-connectionState header this package
-// decodes (the header itself is further bounded by the HTTP server).
+// decodes (the header itself is further bounded by the HTTP server). It is
+// also the bound of the emulator's upstream caller (internal/upstream).
 const maxStateHeaderBytes = 64 << 10
 
-// decodeState parses a ce-connectionState header value: base64 of a JSON
-// object. An empty header is an empty state.
+// decodeState parses a ce-connectionState header value. An empty header is
+// an empty state. The value is read as the express handler
+// (@azure/web-pubsub-express 1.1.0, fromBase64JsonString) reads the states
+// it writes: base64 decoded as Node's Buffer.from(value, "base64") does
+// (see decodeBase64Lenient), then a JSON object. Beyond express, a plain
+// JSON object is read as it is: the service treats the state as an opaque
+// string ("base64-encode it if it contains complex characters"), so a
+// handler in another language may well send {"a":1} without base64. Express
+// reads such a state as {} with a warning.
 func decodeState(header string) (map[string]json.RawMessage, error) {
 	if header == "" {
 		return map[string]json.RawMessage{}, nil
@@ -21,15 +30,65 @@ func decodeState(header string) (map[string]json.RawMessage, error) {
 	if len(header) > maxStateHeaderBytes {
 		return nil, fmt.Errorf("connection state header is longer than %d bytes", maxStateHeaderBytes)
 	}
-	raw, err := base64.StdEncoding.DecodeString(header)
-	if err != nil {
-		return nil, errors.New("connection state header is not valid base64")
-	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, errors.New("connection state header is not a base64 JSON object")
+	if plain := strings.TrimSpace(header); strings.HasPrefix(plain, "{") {
+		if json.Unmarshal([]byte(plain), &m) == nil && m != nil {
+			return m, nil
+		}
+	}
+	if err := json.Unmarshal(decodeBase64Lenient(header), &m); err != nil || m == nil {
+		return nil, errors.New("connection state header is neither a JSON object nor base64 of one")
 	}
 	return m, nil
+}
+
+// decodeBase64Lenient decodes s as Node's Buffer.from(s, "base64") does, so
+// that a state reads the same here as in the express handler: both
+// alphabets ("+/" and "-_"), other characters (white space, line breaks)
+// skipped, decoding stops at the first "=", and a last group of 2 or 3
+// characters gives 1 or 2 bytes (a lone last character gives none).
+func decodeBase64Lenient(s string) []byte {
+	out := make([]byte, 0, len(s)*3/4+2)
+	var acc uint32
+	n := 0
+	for i := 0; i < len(s); i++ {
+		v, ok := base64Value(s[i])
+		if s[i] == '=' {
+			break
+		}
+		if !ok {
+			continue
+		}
+		acc = acc<<6 | uint32(v)
+		if n++; n == 4 {
+			out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+			acc, n = 0, 0
+		}
+	}
+	switch n {
+	case 2:
+		out = append(out, byte(acc>>4))
+	case 3:
+		out = append(out, byte(acc>>10), byte(acc>>2))
+	}
+	return out
+}
+
+// base64Value is the value of c in either base64 alphabet.
+func base64Value(c byte) (byte, bool) {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return c - 'A', true
+	case c >= 'a' && c <= 'z':
+		return c - 'a' + 26, true
+	case c >= '0' && c <= '9':
+		return c - '0' + 52, true
+	case c == '+' || c == '-':
+		return 62, true
+	case c == '/' || c == '_':
+		return 63, true
+	}
+	return 0, false
 }
 
 // encodeState returns the ce-connectionState header value for m.

@@ -3,6 +3,7 @@ package eventhandler
 import (
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,6 +67,71 @@ func TestUnreadableStateIsIgnoredWithAWarning(t *testing.T) {
 			if len(state) < 100 {
 				assert.NotContains(t, out, state, "the state's value is not logged")
 			}
+		})
+	}
+}
+
+// decodeBase64Lenient decodes as Node 20's Buffer.from(s, "base64") does;
+// the expected bytes were printed by Node.
+func TestDecodeBase64LikeNode(t *testing.T) {
+	cases := map[string]string{
+		"eyJh!IjoxfQ":     "7b2261223a317d",
+		"e=yJhIjoxfQ":     "",
+		"eyJhIjoxfQ=x":    "7b2261223a317d",
+		"eyJhIjoxfQ==A":   "7b2261223a317d",
+		"eyJhIjoxfQA":     "7b2261223a317d00",
+		"eyJhIjoxfQAB":    "7b2261223a317d0001",
+		"ey Jh\nIj\toxfQ": "7b2261223a317d",
+		"-_-_":            "fbffbf",
+		"+/+/":            "fbffbf",
+		"YQ":              "61",
+		"YWI":             "6162",
+		"YWJj":            "616263",
+		"Y":               "",
+		"=YWJj":           "",
+		"YW=Jj":           "61",
+		"YWJj=YWJj":       "616263",
+		"\xe9YWJj":        "616263",
+		"YW\x00Jj":        "616263",
+	}
+	for in, want := range cases {
+		assert.Equal(t, want, hex.EncodeToString(decodeBase64Lenient(in)), "%q", in)
+	}
+}
+
+// States are read as the express handler reads its own (standard or
+// URL-safe base64, with or without padding or line breaks) and, beyond it,
+// as plain JSON objects.
+func TestStateReadsPlainAndBase64JSON(t *testing.T) {
+	obj := []byte(`{"a":1,"b":"ÿþ?"}`) // its base64 holds "/" (base64url: "_") and padding
+	cases := map[string]string{
+		"base64":            base64.StdEncoding.EncodeToString(obj),
+		"base64 unpadded":   base64.RawStdEncoding.EncodeToString(obj),
+		"base64url":         base64.URLEncoding.EncodeToString(obj),
+		"base64 with space": " " + base64.StdEncoding.EncodeToString(obj)[:8] + "\t" + base64.StdEncoding.EncodeToString(obj)[8:],
+		"plain JSON":        string(obj),
+		"plain JSON spaced": "  " + string(obj) + " ",
+	}
+	for name, state := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got map[string]any
+			h, err := New(testHub, &Options{
+				AccessKeys: []string{testKey},
+				OnUserEvent: func(_ context.Context, req *UserEventRequest, resp *UserEventResponse) error {
+					got = req.Context.State
+					return resp.SetState("c", true)
+				},
+			})
+			require.NoError(t, err)
+			resp := send(t, newServer(t, h), testPath, event{ceType: protocol.EventTypeUserPrefix + "m", state: state, contentType: "text/plain", body: []byte("x")})
+			assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+			assert.Equal(t, map[string]any{"a": float64(1), "b": "ÿþ?"}, got)
+			// What express writes: standard base64, padded, of the whole state.
+			want := map[string]any{"a": float64(1), "b": "ÿþ?", "c": true}
+			v := resp.Header.Get(protocol.HeaderConnectionState)
+			assert.Equal(t, want, decodeStateHeader(t, v))
+			_, err = base64.StdEncoding.DecodeString(v)
+			assert.NoError(t, err, "standard, padded base64")
 		})
 	}
 }

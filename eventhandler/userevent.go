@@ -16,13 +16,13 @@ import (
 // route unhandled; ours hands it to OnUserEvent as Protobuf.
 func userEventDataType(contentType string) (DataType, bool) {
 	if contentType == "" {
-		return Binary, true
+		return DataTypeBinary, true
 	}
 	if t, ok := protocol.DataTypeForContentType(contentType); ok {
 		return DataType(t), true
 	}
 	if mt, _, err := mime.ParseMediaType(contentType); err == nil && mt == protocol.ContentTypeProtobuf {
-		return Protobuf, true
+		return DataTypeProtobuf, true
 	}
 	return "", false
 }

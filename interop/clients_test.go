@@ -17,6 +17,7 @@ import (
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/eventhandler"
 )
 
@@ -57,7 +58,7 @@ func withText(s string) func(event) bool {
 }
 
 // fastGoOptions are Go client options with short retry delays.
-func fastGoOptions(proto string) client.Options {
+func fastGoOptions(proto client.Protocol) client.Options {
 	return client.Options{
 		Protocol:            proto,
 		MessageRetry:        client.RetryOptions{MaxRetries: 20, Delay: 20 * time.Millisecond},
@@ -71,12 +72,12 @@ func fastGoOptions(proto string) client.Options {
 // subprotocols, and checks each feature in both directions.
 func TestJSClientAndGoClientInOneGroup(t *testing.T) {
 	requireNode(t)
-	for _, proto := range []string{client.ProtocolJSON, client.ProtocolJSONReliable} {
-		t.Run(proto, func(t *testing.T) { testClientsInOneGroup(t, proto) })
+	for _, proto := range []client.Protocol{client.ProtocolJSON, client.ProtocolJSONReliable} {
+		t.Run(string(proto), func(t *testing.T) { testClientsInOneGroup(t, proto) })
 	}
 }
 
-func testClientsInOneGroup(t *testing.T, proto string) {
+func testClientsInOneGroup(t *testing.T, proto client.Protocol) {
 	const hub, group = "chat", "g"
 	reliable := proto == client.ProtocolJSONReliable
 	ctx := testCtx(t, scriptDeadline)
@@ -96,7 +97,7 @@ func testClientsInOneGroup(t *testing.T, proto string) {
 	up := httptest.NewServer(mux)
 	t.Cleanup(up.Close)
 
-	e := startEmulator(t, emulator.Options{AccessKey: testKey, Upstream: []emulator.UpstreamHandler{{
+	e := emulatortest.New(t, &emulator.Options{AccessKey: testKey, Upstream: []emulator.UpstreamHandler{{
 		Hub: hub, URLTemplate: up.URL + h.Path(), UserEventPattern: "*",
 	}}})
 	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), hub, nil)

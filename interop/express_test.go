@@ -80,7 +80,7 @@ func TestExpressHandlerAsEmulatorUpstream(t *testing.T) {
 		// Groups from the answer: a group send reaches the client.
 		sc, err := webpubsub.NewServiceClientFromConnectionString(connStr, hub, nil)
 		require.NoError(t, err)
-		_, err = sc.Group("g1").SendToAll(ctx, webpubsub.TextMessage("to g1"), nil)
+		_, err = sc.NewGroupClient("g1").SendToAll(ctx, webpubsub.TextMessage("to g1"), nil)
 		require.NoError(t, err)
 		gc.waitMessage("to g1")
 		// Roles from the answer: sendToGroup on g1 only.

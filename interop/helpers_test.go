@@ -13,7 +13,6 @@ import (
 
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
-	"github.com/webpubsub-go/webpubsub/emulator"
 )
 
 func TestMain(m *testing.M) {
@@ -39,15 +38,6 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// startEmulator runs an in-process emulator for the test.
-func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
-	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
 }
 
 // goToken mints a client access URL with the Go service SDK.
@@ -87,19 +77,23 @@ type goClient struct {
 func newGoClient(t *testing.T, url string, opts client.Options) *goClient {
 	t.Helper()
 	g := &goClient{t: t, changed: make(chan struct{})}
-	opts.OnServerMessage = func(m client.ServerMessage) {
+	opts.OnServerMessage = func(_ context.Context, m client.ServerMessage) {
 		g.add(func() {
 			g.msgs = append(g.msgs, received{DataType: m.DataType, Data: string(m.Data), SequenceID: m.SequenceID})
 		})
 	}
-	opts.OnGroupMessage = func(m client.GroupMessage) {
+	opts.OnGroupMessage = func(_ context.Context, m client.GroupMessage) {
 		g.add(func() {
 			g.msgs = append(g.msgs, received{Group: m.Group, FromUserID: m.FromUserID, DataType: m.DataType, Data: string(m.Data), SequenceID: m.SequenceID})
 		})
 	}
-	opts.OnConnected = func(e client.ConnectedEvent) { g.add(func() { g.connected = append(g.connected, e) }) }
-	opts.OnDisconnected = func(e client.DisconnectedEvent) { g.add(func() { g.disconnected = append(g.disconnected, e) }) }
-	opts.OnStopped = func(client.StoppedEvent) { g.add(func() { g.stopped++ }) }
+	opts.OnConnected = func(_ context.Context, e client.ConnectedEvent) {
+		g.add(func() { g.connected = append(g.connected, e) })
+	}
+	opts.OnDisconnected = func(_ context.Context, e client.DisconnectedEvent) {
+		g.add(func() { g.disconnected = append(g.disconnected, e) })
+	}
+	opts.OnStopped = func(context.Context, client.StoppedEvent) { g.add(func() { g.stopped++ }) }
 	c, err := client.New(url, &opts)
 	require.NoError(t, err)
 	g.Client = c

@@ -47,6 +47,12 @@ func parityHandler(t *testing.T, hub string) http.Handler {
 		OnGroupJoined:  func(context.Context, *eventhandler.GroupJoinedRequest) {},
 		OnGroupLeft:    func(context.Context, *eventhandler.GroupLeftRequest) {},
 		OnUserEvent: func(_ context.Context, req *eventhandler.UserEventRequest, resp *eventhandler.UserEventResponse) error {
+			if req.Context.EventName == "state" {
+				if err := resp.SetState("seen", true); err != nil {
+					return err
+				}
+				return resp.SetJSON(req.Context.State)
+			}
 			resp.SetText("echo:" + string(req.Data))
 			return nil
 		},
@@ -64,6 +70,8 @@ type parityRequest struct {
 	mqtt        bool
 	contentType string
 	body        string
+	// state is the ce-connectionState header sent; "" sends none.
+	state string
 }
 
 // answer is what an upstream answered, reduced to what must match.
@@ -101,6 +109,9 @@ func doParityRequest(t *testing.T, base, hub string, r parityRequest) answer {
 	if r.contentType != "" {
 		h.Set("Content-Type", r.contentType)
 	}
+	if r.state != "" {
+		h.Set("ce-connectionState", r.state)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -113,6 +124,31 @@ func doParityRequest(t *testing.T, base, hub string, r parityRequest) answer {
 		require.NoError(t, json.Unmarshal(raw, &a.State))
 	}
 	return a
+}
+
+// stateParityRequests send connection states written in the ways express
+// reads its own (utils.fromBase64JsonString: Node's lenient base64, then a
+// JSON object, else {} with a warning); the handlers answer the states they
+// read and add one, so the answers show what each read and writes.
+func stateParityRequests() []parityRequest {
+	obj := []byte(`{"a":1,"b":"ÿþ?","n":null,"l":[1,"x"]}`) // its base64 holds "/" and padding
+	std := base64.StdEncoding.EncodeToString(obj)
+	states := map[string]string{
+		"standard base64":         std,
+		"unpadded base64":         base64.RawStdEncoding.EncodeToString(obj),
+		"URL-safe base64":         base64.URLEncoding.EncodeToString(obj),
+		"base64 with white space": " " + std[:8] + " \t" + std[8:],
+		"base64 then garbage":     std + "!!=x",
+		"base64 of an array":      base64.StdEncoding.EncodeToString([]byte(`[1]`)),
+		"base64 of null":          base64.StdEncoding.EncodeToString([]byte(`null`)),
+		"not base64 JSON":         "initial",
+		"truncated base64":        std[:10],
+	}
+	var reqs []parityRequest
+	for name, st := range states {
+		reqs = append(reqs, parityRequest{name: "state: " + name, ceType: protocol.EventTypeUserPrefix + "state", contentType: "text/plain", body: "x", state: st})
+	}
+	return reqs
 }
 
 // TestEventHandlerParityWithExpress sends the same requests to the express
@@ -165,6 +201,7 @@ func TestEventHandlerParityWithExpress(t *testing.T) {
 			body: `{"reason":"bye","mqtt":{"disconnectPacket":{"code":142,"userProperties":[{"name":"n","value":"v"}]},"initiatedByClient":false}}`},
 		parityRequest{name: "user event", ceType: protocol.EventTypeUserPrefix + "echo", contentType: "text/plain", body: "hi"},
 	)
+	reqs = append(reqs, stateParityRequests()...)
 	for _, r := range reqs {
 		t.Run(r.name, func(t *testing.T) {
 			want := doParityRequest(t, expressURL, hub, r)
@@ -179,4 +216,28 @@ func TestEventHandlerParityWithExpress(t *testing.T) {
 			assert.Equal(t, want.State, got.State, "ce-connectionState")
 		})
 	}
+}
+
+// A plain JSON state (which a handler in another language may set: the
+// service treats the state as an opaque string) is read by our handler as
+// it is; the express handler 1.1.0 reads only base64 and sees {} (with a
+// warning). Both then write standard base64 JSON.
+func TestEventHandlerReadsPlainJSONStateUnlikeExpress(t *testing.T) {
+	requireNode(t)
+	const hub = "parity"
+	ctx := testCtx(t, scriptDeadline)
+	js := startNode(t, "parity.js", "HUB="+hub)
+	var l struct{ Port int }
+	js.mustEvent(ctx, "listening", nil).decode(t, &l)
+	ours := httptest.NewServer(parityHandler(t, hub))
+	t.Cleanup(ours.Close)
+	r := parityRequest{ceType: protocol.EventTypeUserPrefix + "state", contentType: "text/plain", body: "x", state: `{"a":1}`}
+
+	express := doParityRequest(t, fmt.Sprintf("http://127.0.0.1:%d", l.Port), hub, r)
+	assert.JSONEq(t, `{}`, express.Body, "express reads no state")
+	assert.Equal(t, map[string]any{"seen": true}, express.State)
+
+	got := doParityRequest(t, ours.URL, hub, r)
+	assert.JSONEq(t, `{"a":1}`, got.Body, "ours reads the plain JSON state")
+	assert.Equal(t, map[string]any{"a": float64(1), "seen": true}, got.State)
 }

@@ -15,13 +15,14 @@ import (
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/eventhandler"
 )
 
 // previewEnv is an emulator whose upstream is our event handler, with a JS
 // client (client.js) started and connected.
 type previewEnv struct {
-	e  *emulator.Emulator
+	e  *emulatortest.Server
 	js *nodeProc
 }
 
@@ -40,7 +41,7 @@ func newPreviewEnv(t *testing.T, ctx context.Context, onEvent func(context.Conte
 		t.Cleanup(up.Close)
 		opts.Upstream = []emulator.UpstreamHandler{{Hub: hub, URLTemplate: up.URL + h.Path(), UserEventPattern: "*"}}
 	}
-	e := startEmulator(t, opts)
+	e := emulatortest.New(t, &opts)
 	js := startNode(t, "client.js")
 	u := goToken(t, e.ConnectionString(), hub, webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "js-user", Roles: previewRoles}).URL
 	js.must(ctx, "new", map[string]any{"url": u, "protocol": "json.reliable"}, nil)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
-	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 // jsService is the JS service SDK in a Node process.
@@ -98,7 +98,7 @@ func textPlain() map[string]any { return map[string]any{"contentType": "text/pla
 func TestJSServiceSDK(t *testing.T) {
 	requireNode(t)
 	const hub = "svc"
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	ctx := testCtx(t, scriptDeadline)
 
 	connect := func(t *testing.T, user string, groups ...string) *goClient {

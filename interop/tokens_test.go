@@ -13,6 +13,7 @@ import (
 	"github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 // jwtParts decodes a JWT's header and claims without checking it.
@@ -34,7 +35,7 @@ func jwtParts(t *testing.T, token string) (header, claims map[string]any) {
 func TestTokensBothWays(t *testing.T) {
 	requireNode(t)
 	const hub = "tokens"
-	e := startEmulator(t, emulator.Options{AccessKey: testKey})
+	e := emulatortest.New(t, &emulator.Options{AccessKey: testKey})
 	ctx := testCtx(t, scriptDeadline)
 	svc := newJSService(t, ctx, e.ConnectionString(), hub)
 	sc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), hub, nil)
@@ -101,7 +102,7 @@ func TestTokensBothWays(t *testing.T) {
 		c := js.mustEvent(ctx, "connected", nil)
 		assert.Equal(t, "tok-user", c.str("userId"))
 		// In the token's groups, with its roles.
-		_, err = sc.Group("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
+		_, err = sc.NewGroupClient("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
 		require.NoError(t, err)
 		js.mustEvent(ctx, "server-message", withText("to tg2"))
 		js.must(ctx, "joinGroup", map[string]any{"group": "other"}, nil)
@@ -115,7 +116,7 @@ func TestTokensBothWays(t *testing.T) {
 		g := newGoClient(t, tok.URL, client.Options{})
 		g.waitFor("connected", func() bool { return len(g.connected) == 1 })
 		assert.Equal(t, "tok-user", g.connected[0].UserID)
-		_, err := sc.Group("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
+		_, err := sc.NewGroupClient("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
 		require.NoError(t, err)
 		g.waitMessage("to tg2")
 		_, err = g.JoinGroup(ctx, "other", nil)

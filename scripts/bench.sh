@@ -15,7 +15,7 @@ mkdir -p "$out"
 # package dir | benchtime
 pkgs=(
   ".|1s" "internal/auth|1s" "internal/odata|1s" "eventhandler|1s" "internal/upstream|1s"
-  "emulator|300x" "client|2s"
+  "emulator|300x" "client|2s" "emulatortest|500x"
 )
 name() { local n=${1//\//_}; [ "$n" = . ] && n=root; echo "$n"; }
 
@@ -56,4 +56,6 @@ ratio "$out/emulator.txt" IdleConnectionMemory/emulator/json IdleConnectionMemor
 ratio "$out/client.txt" SendToGroupAckParallel SendToGroupAck msgs/s
 ratio "$out/client.txt" SendToGroupAckProtobuf SendToGroupAck msgs/s
 ratio "$out/emulator.txt" BroadcastFanOut/emulator/protobuf BroadcastFanOut/emulator/json deliveries/s
+ratio "$out/emulatortest.txt" StartStop/emulatortest StartStop/baseline ns/op
+ratio "$out/emulatortest.txt" StartConnectStop/emulatortest StartConnectStop/baseline ns/op
 echo "raw output: $out"

@@ -20,6 +20,7 @@ import (
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -92,7 +93,7 @@ func (b *background) stop(t *testing.T) int {
 }
 
 func TestListenPrintsEachMessageUntilCtrlC(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	l := runBackground(t, strings.NewReader(""), "listen", "-hub", "chat", "-group", "lobby", "-user", "ann")
 	require.Eventually(t, func() bool { return strings.Contains(l.stderr(), "connected to hub chat as connection") }, 10*time.Second, 10*time.Millisecond)
@@ -101,13 +102,13 @@ func TestListenPrintsEachMessageUntilCtrlC(t *testing.T) {
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
 	require.NoError(t, err)
 	ctx := t.Context()
-	require.NoError(t, errOf(svc.Group("lobby").SendToAll(ctx, webpubsub.TextMessage("to the lobby"), nil)))
+	require.NoError(t, errOf(svc.NewGroupClient("lobby").SendToAll(ctx, webpubsub.TextMessage("to the lobby"), nil)))
 	assert.Equal(t, "server: to the lobby", l.line(t))
 	require.NoError(t, errOf(svc.SendToUser(ctx, "ann", webpubsub.TextMessage("two\nlines"), nil)))
 	assert.Equal(t, `server: two\nlines`, l.line(t), "one line per message")
 	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.JSONMessage(map[string]int{"n": 1}), nil)))
 	assert.Equal(t, `server: {"n":1}`, l.line(t))
-	require.NoError(t, errOf(svc.Group("elsewhere").SendToAll(ctx, webpubsub.TextMessage("not for ann"), nil)))
+	require.NoError(t, errOf(svc.NewGroupClient("elsewhere").SendToAll(ctx, webpubsub.TextMessage("not for ann"), nil)))
 	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.BinaryMessage([]byte("bin")), nil)))
 	assert.Equal(t, "server: (binary, base64) Ymlu", l.line(t), "a message of another group does not arrive")
 
@@ -116,7 +117,7 @@ func TestListenPrintsEachMessageUntilCtrlC(t *testing.T) {
 }
 
 func TestListenJSON(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	l := runBackground(t, strings.NewReader(""), "listen", "-hub", "chat", "-group", "g", "-json")
 	require.Eventually(t, func() bool { return strings.Contains(l.stderr(), "connected") }, 10*time.Second, 10*time.Millisecond)
@@ -142,7 +143,7 @@ func TestListenJSON(t *testing.T) {
 }
 
 func TestSendFlagAfterTextIsAnError(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "send", "-hub", "chat", "hello", "-group", "lobby")
 	assert.Equal(t, exitUsage, code)
@@ -166,12 +167,12 @@ func TestSendHelpSaysWhereTheMessageComesFrom(t *testing.T) {
 	code, _, errOut := runCmd(t, "", "send", "-h")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, errOut, "The message is the arguments after the flags")
-	assert.Contains(t, errOut, "read from standard input")
+	assert.Contains(t, errOut, "read from -file or standard input")
 	assert.Contains(t, errOut, "-connection-string")
 }
 
 func TestSendCtrlCWhileWaitingForStdin(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	pr, pw := io.Pipe() // a standard input that never ends, like a terminal
 	defer pw.Close()
@@ -192,7 +193,7 @@ func TestSendBinaryStopsOnCtrlC(t *testing.T) {
 	}
 	defer master.Close()
 	defer tty.Close()
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envRunMain+"=send -hub chat -connection-string "+e.ConnectionString())
 	cmd.Stdin = tty
@@ -220,7 +221,7 @@ func TestSendBinaryStopsOnCtrlC(t *testing.T) {
 }
 
 func TestTokenWarnsOnUnknownRoles(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "token", "-hub", "chat",
 		"-role", "webpubsub.joinLeaveGroup", "-role", "webpubsub.sendToGroup.lobby",
@@ -283,9 +284,8 @@ func TestRefusedConnectionFailsFastWithAHint(t *testing.T) {
 }
 
 func TestErrorsHaveOnePrefix(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	for _, args := range [][]string{
-		{"send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x"},
 		{"token", "-hub", "h", "-connection-string", "garbage"},
 		{"send", "-hub", "h", "-connection", "no-such", "-connection-string", "Endpoint=http://" + strings.TrimPrefix(e.URL(), "http://") + ";AccessKey=d3Jvbmc=;Version=1.0;", "x"},
 	} {
@@ -302,8 +302,11 @@ func TestEmulatorCommandPointsAtTheLiveTrace(t *testing.T) {
 	em := runBackground(t, strings.NewReader(""), "emulator", "-addr", "127.0.0.1:0")
 	cs, err := webpubsub.ParseConnectionString(em.line(t))
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return strings.Contains(em.stderr(), "live trace at ") }, 10*time.Second, 10*time.Millisecond)
-	assert.Contains(t, em.stderr(), "live trace at "+cs.Endpoint+"/ (sign in with the connection string above)")
+	require.Eventually(t, func() bool { return strings.Contains(em.stderr(), "with the connection string)") }, 10*time.Second, 10*time.Millisecond)
+	link := signInLink(t, em.stderr())
+	assert.True(t, strings.HasPrefix(link, cs.Endpoint+"/#code="), link)
+	assert.Contains(t, em.stderr(), "sign in at "+cs.Endpoint+"/ with the connection string")
+	assert.Equal(t, http.StatusNoContent, redeem(t, cs.Endpoint, link), "the printed link signs in")
 	assert.NotContains(t, em.stderr(), cs.AccessKey, "the key is printed once, on stdout")
 	resp, err := http.Get(cs.Endpoint + "/")
 	require.NoError(t, err)

@@ -44,7 +44,10 @@ type demoEnv struct {
 // answered by an in-process event handler. Without
 // WEBPUBSUB_CONNECTION_STRING it runs against an in-process emulator.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("demo", stderr)
+	fs := newFlagSet("demo", stderr, "[-hub demo] [-messages 100]",
+		"Shows the service at work: numbered group messages across a forced drop that the client recovers, and a user event answered by an event handler; "+
+			"without a connection string it starts an in-process emulator.",
+		"webpubsub demo -messages 1000")
 	cs := fs.String("connection-string", "", "connection string (default: $"+envConnectionString+", else an in-process emulator)")
 	hub := fs.String("hub", "demo", "hub name")
 	count := fs.Int("messages", 100, "how many numbered messages to stream (the drop comes halfway)")
@@ -158,6 +161,18 @@ func (b *inbox) wait(ctx context.Context, what string, cond func() bool) error {
 	}
 }
 
+// demoRun is one run of the demo.
+type demoRun struct {
+	ctx     context.Context
+	env     demoEnv
+	hub     string
+	count   int
+	out     io.Writer
+	svc     *webpubsub.ServiceClient
+	clients []*client.Client
+	box     *inbox
+}
+
 // demo runs the demo against env.
 func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Writer) (err error) {
 	svc, parsed, err := newServiceClient(env.connectionString, hub)
@@ -167,58 +182,12 @@ func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Wri
 	if err := checkReachable(ctx, parsed.Endpoint); err != nil {
 		return err
 	}
-	var clients []*client.Client
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		for _, c := range clients {
-			err = errors.Join(err, c.Stop(stopCtx))
-		}
-	}()
-	connect := func(user string, opts *client.Options) (*client.Client, error) {
-		tok, err := svc.GetClientAccessToken(ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
-			UserID: user,
-			Roles:  []string{roleJoinLeaveGroup, roleSendToGroup},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("getting a client access token: %w", err)
-		}
-		c, err := client.New(tok.URL, opts)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.Start(ctx); err != nil {
-			return nil, fmt.Errorf("connecting %s: %w", user, err)
-		}
-		clients = append(clients, c)
-		return c, nil
-	}
-
-	box := newInbox()
-	alice, err := connect("alice", &client.Options{
-		OnGroupMessage: func(m client.GroupMessage) {
-			n, err := strconv.Atoi(strings.TrimPrefix(string(m.Data), "message "))
-			if err == nil {
-				box.update(func() { box.numbers = append(box.numbers, n) })
-			}
-		},
-		OnServerMessage: func(m client.ServerMessage) {
-			box.update(func() { box.server = append(box.server, string(m.Data)) })
-		},
-	})
+	d := &demoRun{ctx: ctx, env: env, hub: hub, count: count, out: stdout, svc: svc, box: newInbox()}
+	defer func() { err = errors.Join(err, d.stopClients()) }()
+	alice, bob, err := d.connectBoth()
 	if err != nil {
 		return err
 	}
-	if _, err := alice.JoinGroup(ctx, demoGroup, nil); err != nil {
-		return fmt.Errorf("alice joining %s: %w", demoGroup, err)
-	}
-	fmt.Fprintf(stdout, "alice connected (connection %s, reliable JSON subprotocol) and joined %s\n", alice.ConnectionID(), demoGroup)
-	bob, err := connect("bob", nil)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "bob connected (connection %s) and sends %d numbered messages to %s\n", bob.ConnectionID(), count, demoGroup)
-
 	// Watch the emulator's trace for the recovery, reading it as it comes
 	// so that its bounded queue does not overflow.
 	var recovered chan recovery
@@ -228,25 +197,104 @@ func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Wri
 		recovered = make(chan recovery, 1)
 		go func() { recovered <- watchRecovery(ctx, sub, alice.ConnectionID()) }()
 	}
-	dropAt := count / 2
-	var dropped time.Time
-	for i := 1; i <= count; i++ {
-		if _, err := bob.SendToGroup(ctx, demoGroup, client.Text("message "+strconv.Itoa(i)), nil); err != nil {
-			return fmt.Errorf("bob sending message %d: %w", i, err)
-		}
-		if i == dropAt {
-			if env.emu == nil {
-				fmt.Fprintln(stdout, "(no forced drop: it needs the in-process emulator; unset "+envConnectionString+" to see it)")
-				continue
-			}
-			dropped = time.Now()
-			if !env.emu.DropConnection(hub, alice.ConnectionID()) {
-				return errors.New("alice's connection could not be dropped")
-			}
-			fmt.Fprintf(stdout, "after message %d the emulator cut alice's network connection; bob keeps sending\n", i)
-		}
+	dropped, err := d.stream(bob, alice)
+	if err != nil {
+		return err
 	}
-	if err := box.wait(ctx, "all messages", func() bool { return len(box.numbers) >= count && !hasGap(box.numbers, count) }); err != nil {
+	if err := d.report(recovered, dropped, alice); err != nil {
+		return err
+	}
+	return d.userEvent(alice)
+}
+
+// connect connects user with opts and keeps the client for stopClients.
+func (d *demoRun) connect(user string, opts *client.Options) (*client.Client, error) {
+	tok, err := d.svc.GetClientAccessToken(d.ctx, &webpubsub.ServiceClientGetClientAccessTokenOptions{
+		UserID: user,
+		Roles:  []string{roleJoinLeaveGroup, roleSendToGroup},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("getting a client access token: %w", err)
+	}
+	c, err := client.New(tok.URL, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Start(d.ctx); err != nil {
+		return nil, fmt.Errorf("connecting %s: %s", user, errorText(err))
+	}
+	d.clients = append(d.clients, c)
+	return c, nil
+}
+
+// stopClients stops every client the demo connected.
+func (d *demoRun) stopClients() error {
+	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var err error
+	for _, c := range d.clients {
+		err = errors.Join(err, c.Stop(stopCtx))
+	}
+	return err
+}
+
+// connectBoth connects alice, who joins the group and collects what she
+// receives, and bob, who sends.
+func (d *demoRun) connectBoth() (alice, bob *client.Client, err error) {
+	box := d.box
+	alice, err = d.connect("alice", &client.Options{
+		OnGroupMessage: func(_ context.Context, m client.GroupMessage) {
+			n, err := strconv.Atoi(strings.TrimPrefix(string(m.Data), "message "))
+			if err == nil {
+				box.update(func() { box.numbers = append(box.numbers, n) })
+			}
+		},
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
+			box.update(func() { box.server = append(box.server, string(m.Data)) })
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := alice.JoinGroup(d.ctx, demoGroup, nil); err != nil {
+		return nil, nil, fmt.Errorf("alice joining %s: %w", demoGroup, err)
+	}
+	fmt.Fprintf(d.out, "alice connected (connection %s, reliable JSON subprotocol) and joined %s\n", alice.ConnectionID(), demoGroup)
+	if bob, err = d.connect("bob", nil); err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(d.out, "bob connected (connection %s) and sends %d numbered messages to %s\n", bob.ConnectionID(), d.count, demoGroup)
+	return alice, bob, nil
+}
+
+// stream has bob send the numbered messages, dropping alice's connection
+// halfway (in-process emulator only), and returns when it was dropped.
+func (d *demoRun) stream(bob, alice *client.Client) (dropped time.Time, err error) {
+	dropAt := d.count / 2
+	for i := 1; i <= d.count; i++ {
+		if _, err := bob.SendToGroup(d.ctx, demoGroup, client.Text("message "+strconv.Itoa(i)), nil); err != nil {
+			return dropped, fmt.Errorf("bob sending message %d: %w", i, err)
+		}
+		if i != dropAt {
+			continue
+		}
+		if d.env.emu == nil {
+			fmt.Fprintln(d.out, "(no forced drop: it needs the in-process emulator; unset "+envConnectionString+" to see it)")
+			continue
+		}
+		dropped = time.Now()
+		if !d.env.emu.DropConnection(d.hub, alice.ConnectionID()) {
+			return dropped, errors.New("alice's connection could not be dropped")
+		}
+		fmt.Fprintf(d.out, "after message %d the emulator cut alice's network connection; bob keeps sending\n", i)
+	}
+	return dropped, nil
+}
+
+// report waits for every message and the recovery, and says what alice got.
+func (d *demoRun) report(recovered chan recovery, dropped time.Time, alice *client.Client) error {
+	box, count := d.box, d.count
+	if err := box.wait(d.ctx, "all messages", func() bool { return len(box.numbers) >= count && !hasGap(box.numbers, count) }); err != nil {
 		return err
 	}
 	if recovered != nil {
@@ -254,30 +302,36 @@ func demo(ctx context.Context, env demoEnv, hub string, count int, stdout io.Wri
 		if r.err != nil {
 			return r.err
 		}
-		fmt.Fprintf(stdout, "alice's client recovered connection %s in %s (same connection, nothing to rejoin)\n", alice.ConnectionID(), r.at.Sub(dropped).Round(10*time.Microsecond))
+		fmt.Fprintf(d.out, "alice's client recovered connection %s in %s (same connection, nothing to rejoin)\n", alice.ConnectionID(), r.at.Sub(dropped).Round(10*time.Microsecond))
 	}
 	box.mu.Lock()
 	received, lost, repeated, ordered := tally(box.numbers, count)
 	box.mu.Unlock()
-	fmt.Fprintf(stdout, "alice received %d of %d messages: %d lost, %d repeated, in order: %v\n", received, count, lost, repeated, ordered)
+	fmt.Fprintf(d.out, "alice received %d of %d messages: %d lost, %d repeated, in order: %v\n", received, count, lost, repeated, ordered)
 	if lost != 0 || repeated != 0 || !ordered {
 		return fmt.Errorf("messages were lost (%d) or repeated (%d) or out of order", lost, repeated)
 	}
+	return nil
+}
 
-	if env.emu == nil {
-		fmt.Fprintf(stdout, "(no user event: it needs an event handler for %q events configured on the service)\n", demoEvent)
+// userEvent has alice send the user event the in-process event handler
+// answers.
+func (d *demoRun) userEvent(alice *client.Client) error {
+	if d.env.emu == nil {
+		fmt.Fprintf(d.out, "(no user event: it needs an event handler for %q events configured on the service)\n", demoEvent)
 		return nil
 	}
-	if _, err := alice.SendEvent(ctx, demoEvent, client.Text("hi"), nil); err != nil {
+	if _, err := alice.SendEvent(d.ctx, demoEvent, client.Text("hi"), nil); err != nil {
 		return fmt.Errorf("alice sending the %s event: %w", demoEvent, err)
 	}
-	if err := box.wait(ctx, "the event handler's answer", func() bool { return len(box.server) > 0 }); err != nil {
+	box := d.box
+	if err := box.wait(d.ctx, "the event handler's answer", func() bool { return len(box.server) > 0 }); err != nil {
 		return err
 	}
 	box.mu.Lock()
 	answer := box.server[0]
 	box.mu.Unlock()
-	fmt.Fprintf(stdout, "alice sent the user event %q; the event handler answered: %s\n", demoEvent, answer)
+	fmt.Fprintf(d.out, "alice sent the user event %q; the event handler answered: %s\n", demoEvent, answer)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -19,15 +20,28 @@ import (
 	"go.uber.org/goleak"
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
-	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
 // envRunMain makes the test binary run main() instead of the tests (see
-// TestBinaryStopsOnSignals).
-const envRunMain = "WEBPUBSUB_CLI_TEST_RUN_MAIN"
+// TestBinaryStopsOnSignals); envRunArgs does the same with the arguments
+// as a JSON array, for arguments with spaces (see runBinary).
+const (
+	envRunMain = "WEBPUBSUB_CLI_TEST_RUN_MAIN"
+	envRunArgs = "WEBPUBSUB_CLI_TEST_RUN_ARGS"
+)
 
 func TestMain(m *testing.M) {
+	if v := os.Getenv(envRunArgs); v != "" {
+		var args []string
+		if err := json.Unmarshal([]byte(v), &args); err != nil {
+			panic(err)
+		}
+		os.Args = append([]string{"webpubsub"}, args...)
+		main()
+		return
+	}
 	if os.Getenv(envRunMain) != "" {
 		os.Args = append([]string{"webpubsub"}, strings.Fields(os.Getenv(envRunMain))...)
 		main()
@@ -44,14 +58,6 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(ctx, args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
-}
-
-func startEmulator(t *testing.T) *emulator.Emulator {
-	t.Helper()
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
 }
 
 // dialJSON connects to u with the JSON subprotocol and returns the
@@ -97,7 +103,7 @@ func TestDemoShowsRecoveryAndEventHandler(t *testing.T) {
 }
 
 func TestDemoAgainstConnectionStringFromEnvironment(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "demo", "-hub", "envhub", "-messages", "20")
 	require.Equal(t, exitOK, code, errOut)
@@ -163,7 +169,7 @@ func TestEmulatorCommandPrintsConnectionStringFirst(t *testing.T) {
 }
 
 func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	code, out, errOut := runCmd(t, "", "token", "-connection-string", e.ConnectionString(), "-hub", "chat",
 		"-user", "carol", "-role", "webpubsub.joinLeaveGroup", "-role", "webpubsub.sendToGroup", "-group", "g1", "-expires", "5m")
 	require.Equal(t, exitOK, code, errOut)
@@ -173,13 +179,13 @@ func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
 	assert.Equal(t, "carol", cm.UserID)
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
 	require.NoError(t, err)
-	require.NoError(t, errOf(svc.Group("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil)))
+	require.NoError(t, errOf(svc.NewGroupClient("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil)))
 	m := readMessage(t, ws).(protocol.ServerDataMessage)
 	assert.Equal(t, "in g1", string(m.Data.Data), "the -group flag joined g1 on connect")
 }
 
 func TestSendReachesConnectedClient(t *testing.T) {
-	e := startEmulator(t)
+	e := emulatortest.New(t, nil)
 	t.Setenv(envConnectionString, e.ConnectionString())
 	code, out, errOut := runCmd(t, "", "token", "-hub", "chat", "-user", "dave", "-group", "room")
 	require.Equal(t, exitOK, code, errOut)
@@ -216,6 +222,13 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"launch"}, "unknown command"},
 		{"bad flag", []string{"emulator", "-nope"}, "flag provided but not defined"},
 		{"emulator key not base64", []string{"emulator", "-key", "not;base64"}, "-key must be a base64 string"},
+		{"emulator key twice", []string{"emulator", "-key", "a2V5", "-random-key"}, "use -key or -random-key, not both"},
+		{"send invalid hub", []string{"send", "-hub", "1bad", "-connection-string", cs, "x"}, "invalid hub name"},
+		{"send invalid group", []string{"send", "-hub", "h", "-group", " ", "-connection-string", cs, "x"}, "invalid group name"},
+		{"listen invalid hub", []string{"listen", "-hub", "1bad", "-connection-string", cs}, "invalid hub name"},
+		{"token invalid group", []string{"token", "-hub", "h", "-group", "a\nb", "-connection-string", cs}, "invalid group name"},
+		{"send json and binary", []string{"send", "-hub", "h", "-json", "-binary", "-connection-string", cs, "x"}, "-json or -binary, not both"},
+		{"send file and text", []string{"send", "-hub", "h", "-file", "f", "-connection-string", cs, "x"}, "not both"},
 		{"emulator args", []string{"emulator", "extra"}, "unexpected arguments"},
 		{"token without hub", []string{"token", "-connection-string", cs}, "-hub is required"},
 		{"token without connection string", []string{"token", "-hub", "h"}, envConnectionString},
@@ -252,12 +265,7 @@ func TestRuntimeErrorsExitOne(t *testing.T) {
 		assert.NotContains(t, errOut, "secret-key-in-cs", "errors never show the access key")
 	}
 
-	e := startEmulator(t)
-	code, _, errOut := runCmd(t, "", "send", "-hub", "1bad", "-connection-string", e.ConnectionString(), "x")
-	assert.Equal(t, exitError, code)
-	assert.Contains(t, errOut, "hub")
-
-	code, _, errOut = runCmd(t, "", "emulator", "-addr", "256.0.0.1:0")
+	code, _, errOut := runCmd(t, "", "emulator", "-addr", "256.0.0.1:0")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, errOut, "listening")
 }

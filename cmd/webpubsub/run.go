@@ -8,6 +8,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
 )
 
 // Exit codes.
@@ -27,9 +30,13 @@ commands:
   demo       see the emulator at work: group messages across a forced drop, and an event handler
   listen     connect as a client and print every message that arrives
   token      print a client access URL
-  send       send a text message to all, a group, a user or a connection
+  send       send a text, JSON or binary message to all, a group, a user or a connection
 
-Run "webpubsub <command> -h" for the flags of a command.
+token, send and listen talk to the service (or emulator) whose connection
+string is in $WEBPUBSUB_CONNECTION_STRING or -connection-string; they never
+start an emulator. demo starts an in-process emulator when neither is set.
+
+Run "webpubsub <command> -h" for a command's usage, an example and its flags.
 `
 
 // run executes the command line args and returns the exit code.
@@ -41,7 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "emulator":
-		return runEmulator(ctx, rest, stdout, stderr)
+		return runEmulator(ctx, rest, stdin, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "listen":
@@ -58,10 +65,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitUsage
 }
 
-// newFlagSet returns a flag set for a subcommand that reports errors to stderr.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set for a subcommand that reports errors to
+// stderr and whose -h prints the usage line, what the command does, an
+// example and the flags.
+func newFlagSet(name string, stderr io.Writer, synopsis, sentence, example string) *flag.FlagSet {
 	fs := flag.NewFlagSet("webpubsub "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: webpubsub %s %s\n\n%s\n\nexample:\n  %s\n\nflags:\n", name, synopsis, sentence, example)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
@@ -78,10 +91,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	return 0, true
 }
 
-// usageError prints a usage problem and returns exitUsage.
+// usageError prints a usage problem and where to find the usage, and
+// returns exitUsage.
 func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) int {
-	fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
-	fs.Usage()
+	fmt.Fprintf(stderr, "%s: %s\n(run \"%s -h\" for its usage and an example)\n", fs.Name(), fmt.Sprintf(format, args...), fs.Name())
 	return exitUsage
 }
 
@@ -101,10 +114,47 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// connectionString returns the flag value or else the environment variable.
-func connectionString(flagValue string) string {
-	if flagValue != "" {
-		return flagValue
+// durationFlag is a time.Duration flag whose error says what to write.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(v string) error {
+	x, err := time.ParseDuration(v)
+	if err != nil {
+		return errors.New("use a duration such as 90m or 2h (a number needs a unit: s, m or h)")
 	}
-	return os.Getenv(envConnectionString)
+	*d = durationFlag(x)
+	return nil
+}
+
+// connectionString returns the flag value or else the environment
+// variable, without the quotes a copy and paste from a shell or a .env file
+// may bring along.
+func connectionString(flagValue string) string {
+	s := flagValue
+	if s == "" {
+		s = os.Getenv(envConnectionString)
+	}
+	s = strings.TrimSpace(s)
+	for _, q := range []string{`"`, `'`} {
+		if len(s) >= 2 && strings.HasPrefix(s, q) && strings.HasSuffix(s, q) {
+			s = strings.TrimSpace(s[1 : len(s)-1])
+		}
+	}
+	return s
+}
+
+// checkNames validates a hub and groups with the service's rules (the
+// rules of internal/names, which the SDK and the emulator use too).
+func checkNames(hub string, groups ...string) error {
+	if err := names.ValidateHub(hub); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if err := names.ValidateGroup(g); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -102,13 +102,3 @@ func unwrapOp(err error) error {
 	}
 	return err
 }
-
-// errorText returns err's message without the package prefixes that the
-// command's own prefix makes redundant ("webpubsub: ", "client: ").
-func errorText(err error) string {
-	s := err.Error()
-	for _, p := range []string{"webpubsub: ", "client: ", "emulator: "} {
-		s = strings.ReplaceAll(strings.TrimPrefix(s, p), ": "+p, ": ")
-	}
-	return s
-}

@@ -22,31 +22,19 @@ import (
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
 	"github.com/webpubsub-go/webpubsub/emulator/fault"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/eventhandler"
 )
 
 const hub = "chat"
 
-func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
-	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
+// sdk returns a service client of srv with short retry delays.
+func sdk(srv *emulatortest.Server) *webpubsub.ServiceClient {
+	return sdkWithRetry(srv, policy.RetryOptions{MaxRetries: 3, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
 }
 
-// sdk returns a service client of e with short retry delays.
-func sdk(t *testing.T, e *emulator.Emulator) *webpubsub.ServiceClient {
-	return sdkWithRetry(t, e, policy.RetryOptions{MaxRetries: 3, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
-}
-
-func sdkWithRetry(t *testing.T, e *emulator.Emulator, r policy.RetryOptions) *webpubsub.ServiceClient {
-	t.Helper()
-	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), hub, &webpubsub.ClientOptions{
-		ClientOptions: azcore.ClientOptions{Retry: r},
-	})
-	require.NoError(t, err)
-	return svc
+func sdkWithRetry(srv *emulatortest.Server, r policy.RetryOptions) *webpubsub.ServiceClient {
+	return srv.ServiceClient(hub, &webpubsub.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: r}})
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -68,17 +56,17 @@ func (ev *events) options() *client.Options {
 		MessageRetry:        client.RetryOptions{MaxRetries: 3, Delay: time.Second}, // the JS client's default
 		ReconnectRetry:      client.RetryOptions{Delay: 10 * time.Millisecond},
 		SequenceAckInterval: 10 * time.Millisecond,
-		OnConnected: func(c client.ConnectedEvent) {
+		OnConnected: func(_ context.Context, c client.ConnectedEvent) {
 			ev.mu.Lock()
 			defer ev.mu.Unlock()
 			ev.connected = append(ev.connected, c.ConnectionID)
 		},
-		OnDisconnected: func(d client.DisconnectedEvent) {
+		OnDisconnected: func(_ context.Context, d client.DisconnectedEvent) {
 			ev.mu.Lock()
 			defer ev.mu.Unlock()
 			ev.disconnected = append(ev.disconnected, d)
 		},
-		OnServerMessage: func(m client.ServerMessage) {
+		OnServerMessage: func(_ context.Context, m client.ServerMessage) {
 			ev.mu.Lock()
 			defer ev.mu.Unlock()
 			ev.messages = append(ev.messages, string(m.Data))
@@ -92,32 +80,19 @@ func (ev *events) snapshot() (connected []string, disconnected []client.Disconne
 	return append([]string(nil), ev.connected...), append([]client.DisconnectedEvent(nil), ev.disconnected...), append([]string(nil), ev.messages...)
 }
 
-// startClient connects a Go client as user with the given options.
-func startClient(t *testing.T, e *emulator.Emulator, opts *client.Options) *client.Client {
-	t.Helper()
-	tok, err := sdk(t, e).GetClientAccessToken(ctxT(t), &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "u"})
-	require.NoError(t, err)
-	c, err := client.New(tok.URL, opts)
-	require.NoError(t, err)
-	require.NoError(t, c.Start(ctxT(t)))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = c.Stop(ctx)
-	})
-	return c
-}
+// user is the token of the test clients.
+var user = &webpubsub.ServiceClientGetClientAccessTokenOptions{UserID: "u"}
 
 func TestSDKRetries429AfterRetryAfter(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	var ev events
-	startClient(t, e, ev.options())
+	e.NewClient(hub, user, ev.options())
 	throttled := fault.Answer{Status: http.StatusTooManyRequests, RetryAfter: time.Second}
 
 	// azcore does not wait a Retry-After longer than MaxRetryDelay: the
 	// caller gets the 429.
 	require.NoError(t, e.FailREST("sendToAll", 1, throttled))
-	_, err := sdk(t, e).SendToAll(ctxT(t), webpubsub.TextMessage("x"), nil)
+	_, err := sdk(e).SendToAll(ctxT(t), webpubsub.TextMessage("x"), nil)
 	var re *azcore.ResponseError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, http.StatusTooManyRequests, re.StatusCode)
@@ -125,7 +100,7 @@ func TestSDKRetries429AfterRetryAfter(t *testing.T) {
 
 	require.NoError(t, e.FailREST("sendToAll", 1, throttled))
 	start := time.Now()
-	_, err = sdkWithRetry(t, e, policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 5 * time.Second}).
+	_, err = sdkWithRetry(e, policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 5 * time.Second}).
 		SendToAll(ctxT(t), webpubsub.TextMessage("after throttling"), nil)
 	require.NoError(t, err, "the SDK retried")
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "it waited Retry-After rather than its own short delay")
@@ -133,8 +108,8 @@ func TestSDKRetries429AfterRetryAfter(t *testing.T) {
 }
 
 func TestSDKRetries5xxThenGivesUp(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
-	svc := sdk(t, e)
+	e := emulatortest.New(t, nil)
+	svc := sdk(e)
 	require.NoError(t, e.FailREST("sendToAll", 2, fault.Answer{Status: http.StatusServiceUnavailable}))
 	_, err := svc.SendToAll(ctxT(t), webpubsub.TextMessage("x"), nil)
 	require.NoError(t, err, "two 503s, then success")
@@ -154,24 +129,24 @@ func TestSDKRetries5xxThenGivesUp(t *testing.T) {
 }
 
 func TestSDKDoesNotRetry403(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	require.NoError(t, e.FailREST("closeConnection", 1, fault.Answer{Status: http.StatusForbidden, Message: "not allowed"}))
 	require.NoError(t, e.FailREST("closeConnection", 1, fault.Answer{Status: http.StatusForbidden, Message: "second"}))
-	_, err := sdk(t, e).CloseConnection(ctxT(t), "some-connection", nil)
+	_, err := sdk(e).CloseConnection(ctxT(t), "some-connection", nil)
 	var re *azcore.ResponseError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, http.StatusForbidden, re.StatusCode)
 	assert.Equal(t, "Error.Forbidden", re.ErrorCode)
 	assert.Contains(t, err.Error(), "not allowed")
-	_, err = sdk(t, e).CloseConnection(ctxT(t), "some-connection", nil)
+	_, err = sdk(e).CloseConnection(ctxT(t), "some-connection", nil)
 	require.ErrorContains(t, err, "second", "the first call used one answer: a 403 is not retried")
-	_, err = sdk(t, e).CloseConnection(ctxT(t), "some-connection", nil)
+	_, err = sdk(e).CloseConnection(ctxT(t), "some-connection", nil)
 	require.NoError(t, err, "the script ran out")
 }
 
 func TestSDKUnderLatency(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
-	svc := sdk(t, e)
+	e := emulatortest.New(t, nil)
+	svc := sdk(e)
 	require.NoError(t, e.SetRESTLatency("*", 300*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -189,14 +164,14 @@ func TestSDKUnderLatency(t *testing.T) {
 func TestClientRecoversAfterA1011Or4xxxClose(t *testing.T) {
 	for _, code := range []websocket.StatusCode{websocket.StatusInternalError, 4001} {
 		t.Run(code.String(), func(t *testing.T) {
-			e := startEmulator(t, emulator.Options{})
+			e := emulatortest.New(t, nil)
 			var ev events
-			c := startClient(t, e, ev.options())
+			c := e.NewClient(hub, user, ev.options())
 			id := c.ConnectionID()
 			ok, err := e.CloseConnectionWithCode(hub, id, emulator.CloseCode(code), "injected")
 			require.NoError(t, err)
 			require.True(t, ok)
-			_, err = sdk(t, e).SendToConnection(ctxT(t), id, webpubsub.TextMessage("after the close"), nil)
+			_, err = sdk(e).SendToConnection(ctxT(t), id, webpubsub.TextMessage("after the close"), nil)
 			require.NoError(t, err)
 			require.Eventually(t, func() bool { _, _, m := ev.snapshot(); return len(m) == 1 }, 10*time.Second, 5*time.Millisecond,
 				"the reliable client recovered the connection and got the message sent while it was away")
@@ -209,9 +184,9 @@ func TestClientRecoversAfterA1011Or4xxxClose(t *testing.T) {
 }
 
 func TestClientStartsANewConnectionAfterA1008Close(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	var ev events
-	c := startClient(t, e, ev.options())
+	c := e.NewClient(hub, user, ev.options())
 	id := c.ConnectionID()
 	ok, err := e.CloseConnectionWithCode(hub, id, emulator.ClosePolicyViolation, "kicked by the test")
 	require.NoError(t, err)
@@ -227,7 +202,7 @@ func TestClientStartsANewConnectionAfterA1008Close(t *testing.T) {
 }
 
 func TestCloseConnectionWithCodeValidates(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	_, err := e.CloseConnectionWithCode(hub, "x", 1005, "")
 	assert.ErrorContains(t, err, "cannot be sent")
 	ok, err := e.CloseConnectionWithCode(hub, "missing", 4000, "")
@@ -255,9 +230,9 @@ func TestClientEventWaitsForAPausedUpstream(t *testing.T) {
 		resp.SetText("echo " + string(req.Data))
 		return nil
 	})
-	e := startEmulator(t, emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{URLTemplate: tmpl, UserEventPattern: "*"}}})
+	e := emulatortest.New(t, &emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{URLTemplate: tmpl, UserEventPattern: "*"}}})
 	var ev events
-	c := startClient(t, e, ev.options())
+	c := e.NewClient(hub, user, ev.options())
 	e.PauseUpstream()
 	done := make(chan error, 1)
 	go func() {
@@ -282,9 +257,9 @@ func TestClientDoesNotRetryARefusedEvent(t *testing.T) {
 		calls.Add(1)
 		return eventhandler.Fail(http.StatusBadRequest, "not this one")
 	})
-	e := startEmulator(t, emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{URLTemplate: tmpl, UserEventPattern: "*"}}})
+	e := emulatortest.New(t, &emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{URLTemplate: tmpl, UserEventPattern: "*"}}})
 	var ev events
-	c := startClient(t, e, ev.options())
+	c := e.NewClient(hub, user, ev.options())
 	start := time.Now()
 	_, err := c.SendEvent(ctxT(t), "hello", client.Text("hi"), nil)
 	var se *client.SendMessageError

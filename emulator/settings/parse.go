@@ -3,18 +3,19 @@ package settings
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
-// MaxFileBytes bounds a settings file; a larger file is refused.
+// MaxFileBytes bounds a settings file: a larger file is refused, and no
+// more than MaxFileBytes+1 bytes of it are ever read.
 const MaxFileBytes = 4 << 20
 
 // Load reads and validates the settings file at path. Errors name the file,
 // the line and column, and the field that is wrong, e.g.
 // "settings.json:7:24: hubs.chat.eventHandlers[0].systemEvents[1]: unknown system event ...".
+// The file must be a regular file (or a symbolic link to one).
 func Load(path string) (*Settings, error) {
-	data, err := readFile(path)
+	data, _, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -23,22 +24,6 @@ func Load(path string) (*Settings, error) {
 		return nil, fmt.Errorf("%s:%w", path, err)
 	}
 	return s, nil
-}
-
-// readFile reads at most MaxFileBytes of path.
-func readFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("settings: %w", err)
-	}
-	if fi.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("settings: %s is larger than %d bytes", path, MaxFileBytes)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("settings: %w", err)
-	}
-	return data, nil
 }
 
 // ParseError is a problem in a settings document, at a line and column.
@@ -205,57 +190,17 @@ func handlerFromTree(n *node, field string) (EventHandler, error) {
 			}
 			h.UserEventPattern = m.val.str
 		case "systemevents":
-			if m.val.kind == 'z' {
-				continue
+			events, err := systemEventsFromTree(m.val, f)
+			if err != nil {
+				return h, err
 			}
-			if m.val.kind != 'a' {
-				return h, wrongKind(m.val, f, `an array such as ["connect", "connected", "disconnected"]`)
-			}
-			for i, e := range m.val.elems {
-				ef := fmt.Sprintf("%s[%d]", f, i)
-				if e.kind != 's' {
-					return h, wrongKind(e, ef, "a system event name")
-				}
-				ev := strings.ToLower(e.str)
-				if ev != EventConnect && ev != EventConnected && ev != EventDisconnected {
-					return h, &posError{offset: e.offset, field: ef, msg: fmt.Sprintf("unknown system event %q; use connect, connected or disconnected", e.str)}
-				}
-				h.SystemEvents = append(h.SystemEvents, ev)
-			}
+			h.SystemEvents = events
 		case "grouppresenceevents":
-			if m.val.kind == 'z' {
-				continue
+			events, err := groupPresenceFromTree(m.val, f)
+			if err != nil {
+				return h, err
 			}
-			if m.val.kind != 'o' {
-				return h, wrongKind(m.val, f, `an object such as {"eventNames": ["joined", "left"]}`)
-			}
-			for j := range m.val.keys {
-				gm := &m.val.keys[j]
-				gf := f + "." + gm.name
-				switch strings.ToLower(gm.name) {
-				case "eventnames":
-					if gm.val.kind == 'z' {
-						continue
-					}
-					if gm.val.kind != 'a' {
-						return h, wrongKind(gm.val, gf, `an array such as ["joined", "left"]`)
-					}
-					for i, e := range gm.val.elems {
-						ef := fmt.Sprintf("%s[%d]", gf, i)
-						if e.kind != 's' || !isGroupEvent(e.str) {
-							return h, &posError{offset: e.offset, field: ef, msg: "unknown group presence event; use \"joined\" or \"left\""}
-						}
-						h.GroupPresenceEvents = append(h.GroupPresenceEvents, strings.ToLower(e.str))
-					}
-				case "groupfilters":
-					if gm.val.kind == 'z' || (gm.val.kind == 'a' && len(gm.val.elems) == 0) {
-						continue
-					}
-					return h, &posError{offset: gm.offset, field: gf, msg: "group filters are not supported by the emulator; remove groupFilters (events of every group are sent)"}
-				default:
-					return h, unknownField(*gm, gf, "eventNames, groupFilters")
-				}
-			}
+			h.GroupPresenceEvents = events
 		case "auth":
 			return h, &posError{offset: m.offset, field: f, msg: "upstream authentication is not supported by the emulator; remove auth (events are signed with ce-signature)"}
 		default:
@@ -266,6 +211,69 @@ func handlerFromTree(n *node, field string) (EventHandler, error) {
 		return h, &posError{offset: n.offset, field: field + ".urlTemplate", msg: "an event handler needs a urlTemplate"}
 	}
 	return h, nil
+}
+
+// systemEventsFromTree converts a handler's systemEvents (null: none).
+func systemEventsFromTree(n *node, field string) ([]string, error) {
+	if n.kind == 'z' {
+		return nil, nil
+	}
+	if n.kind != 'a' {
+		return nil, wrongKind(n, field, `an array such as ["connect", "connected", "disconnected"]`)
+	}
+	var events []string
+	for i, e := range n.elems {
+		ef := fmt.Sprintf("%s[%d]", field, i)
+		if e.kind != 's' {
+			return nil, wrongKind(e, ef, "a system event name")
+		}
+		ev := strings.ToLower(e.str)
+		if ev != EventConnect && ev != EventConnected && ev != EventDisconnected {
+			return nil, &posError{offset: e.offset, field: ef, msg: fmt.Sprintf("unknown system event %q; use connect, connected or disconnected", e.str)}
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// groupPresenceFromTree converts a handler's groupPresenceEvents
+// ({"eventNames": [...], "groupFilters": []}; null: none).
+func groupPresenceFromTree(n *node, field string) ([]string, error) {
+	if n.kind == 'z' {
+		return nil, nil
+	}
+	if n.kind != 'o' {
+		return nil, wrongKind(n, field, `an object such as {"eventNames": ["joined", "left"]}`)
+	}
+	var events []string
+	for j := range n.keys {
+		gm := &n.keys[j]
+		gf := field + "." + gm.name
+		switch strings.ToLower(gm.name) {
+		case "eventnames":
+			if gm.val.kind == 'z' {
+				continue
+			}
+			if gm.val.kind != 'a' {
+				return nil, wrongKind(gm.val, gf, `an array such as ["joined", "left"]`)
+			}
+			for i, e := range gm.val.elems {
+				ef := fmt.Sprintf("%s[%d]", gf, i)
+				if e.kind != 's' || !isGroupEvent(e.str) {
+					return nil, &posError{offset: e.offset, field: ef, msg: "unknown group presence event; use \"joined\" or \"left\""}
+				}
+				events = append(events, strings.ToLower(e.str))
+			}
+		case "groupfilters":
+			if gm.val.kind == 'z' || (gm.val.kind == 'a' && len(gm.val.elems) == 0) {
+				continue
+			}
+			return nil, &posError{offset: gm.offset, field: gf, msg: "group filters are not supported by the emulator; remove groupFilters (events of every group are sent)"}
+		default:
+			return nil, unknownField(*gm, gf, "eventNames, groupFilters")
+		}
+	}
+	return events, nil
 }
 
 // get returns the member named key (case-insensitive), or nil.

@@ -31,9 +31,11 @@ package settings
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
+	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
 // AnyHub is the hub name whose settings apply to every hub: its event
@@ -80,8 +82,9 @@ type EventHandler struct {
 	// URLTemplate is an absolute http or https URL; {hub} and {event} are
 	// replaced by the hub and event names.
 	URLTemplate string
-	// UserEventPattern selects user events: "*" for all, a comma-separated
-	// list of event names, or "" for none. Names match case-insensitively.
+	// UserEventPattern selects user events: "*" for all, "" for none, or a
+	// comma-separated list of names and globs (see MatchUserEvent). Names
+	// match case-insensitively.
 	UserEventPattern string
 	// GroupPresenceEvents lists the group presence events the handler
 	// takes: "joined" and "left" (case-insensitive), as the service's
@@ -131,21 +134,17 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 // Unwrap returns the problem.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// validateHubName accepts AnyHub and the names the service allows.
+// validateHubName accepts AnyHub and the names the service allows (the
+// rules of internal/names, which the REST API applies too).
 func validateHubName(name string) error {
 	if name == AnyHub {
 		return nil
 	}
-	if name == "" || len(name) > 127 {
-		return fmt.Errorf("hub name %q must have 1 to 127 characters", name)
+	if strings.EqualFold(name, "_default") {
+		// Microsoft's emulator's name for the settings of every hub.
+		return fmt.Errorf("invalid hub name %q: use %q for the settings of every hub", name, AnyHub)
 	}
-	for i, r := range name {
-		ok := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || (i > 0 && r >= '0' && r <= '9')
-		if !ok {
-			return fmt.Errorf("hub name %q must start with a letter or underscore and contain only letters, digits and underscores", name)
-		}
-	}
-	return nil
+	return names.ValidateHub(name)
 }
 
 func validatePolicy(p string) error {
@@ -191,42 +190,17 @@ func isGroupEvent(name string) bool {
 }
 
 // ValidateURLTemplate checks that t is an absolute http or https URL once
-// its {hub} and {event} placeholders are filled, and has no other
-// placeholder.
+// its {hub} and {event} placeholders (any case) are filled, has no other
+// placeholder, and puts placeholders only in its path and query (see
+// upstream.ValidateURLTemplate, the one definition).
 func ValidateURLTemplate(t string) error {
-	if t == "" {
-		return fmt.Errorf("the URL template is empty; give an http or https URL such as http://127.0.0.1:8081/eventhandler/{event}")
-	}
-	if strings.HasPrefix(strings.ToLower(t), "tunnel:") {
-		return fmt.Errorf("tunnel:// URL templates are not supported by the emulator; give the handler's http URL")
-	}
-	filled := strings.NewReplacer("{hub}", "hub", "{event}", "event").Replace(t)
-	if i := strings.IndexAny(filled, "{}"); i >= 0 {
-		return fmt.Errorf("URL template %q has an unknown placeholder; only {hub} and {event} are replaced", t)
-	}
-	u, err := url.Parse(filled)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("URL template %q is not an absolute http or https URL", t)
-	}
-	return nil
+	return upstream.ValidateURLTemplate(t)
 }
 
 // validatePattern checks a userEventPattern: "*", "" or a comma-separated
-// list of names.
+// list of names and globs (see upstream.ValidateEventPattern).
 func validatePattern(p string) error {
-	if strings.TrimSpace(p) == "" || strings.TrimSpace(p) == "*" {
-		return nil
-	}
-	for _, part := range strings.Split(p, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			return fmt.Errorf("pattern %q has an empty event name", p)
-		}
-		if part != "*" && strings.ContainsAny(part, "*?{}/ ") {
-			return fmt.Errorf("pattern %q: %q is not an event name; use \"*\" or a comma-separated list of names", p, part)
-		}
-	}
-	return nil
+	return upstream.ValidateEventPattern(p)
 }
 
 // hubNames returns the hub names in a fixed order (sorted), for messages.
@@ -319,13 +293,11 @@ func (h EventHandler) Takes(event string, system bool) bool {
 	return MatchUserEvent(h.UserEventPattern, event)
 }
 
-// MatchUserEvent reports whether pattern ("*", a comma-separated list of
-// names, or "") selects the user event name, ignoring case.
+// MatchUserEvent reports whether pattern selects the user event name,
+// ignoring case. A pattern is "*" (every event), "" (none) or a
+// comma-separated list of names and Microsoft's emulator's globs: "*"
+// within one dot-separated segment ("room.*"), "**" across segments
+// ("room.**"), "?" one character but "." (see upstream.MatchEventPattern).
 func MatchUserEvent(pattern, name string) bool {
-	for _, p := range strings.Split(pattern, ",") {
-		if p = strings.TrimSpace(p); p != "" && (p == "*" || strings.EqualFold(p, name)) {
-			return true
-		}
-	}
-	return false
+	return upstream.MatchEventPattern(pattern, name)
 }

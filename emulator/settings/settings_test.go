@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,12 +101,13 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown system event", "{\"hubs\": {\"chat\": {\"eventHandlers\": [\n  {\"urlTemplate\": \"http://h/{event}\",\n   \"systemEvents\": [\"connect\", \"connnected\"]}]}}}", 3, 32, "hubs.chat.eventHandlers[0].systemEvents[1]", "unknown system event \"connnected\""},
 		{"bad url", "{\"hubs\": {\"chat\": {\"eventHandlers\": [{\"urlTemplate\": \"localhost:8080/x\"}]}}}", 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "not an absolute http or https URL"},
 		{"unknown placeholder", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/{evnt}"}]}}}`, 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "unknown placeholder"},
+		{"placeholder in host", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://{event}.h/"}]}}}`, 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "only in the path and the query"},
 		{"tunnel", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "tunnel:///api/events"}]}}}`, 1, 54, "hubs.chat.eventHandlers[0].urlTemplate", "tunnel:// URL templates are not supported"},
 		{"auth", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/", "auth": {"type": "ManagedIdentity"}}]}}}`, 1, 67, "hubs.chat.eventHandlers[0].auth", "not supported"},
 		{"missing template", `{"hubs": {"chat": {"eventHandlers": [{"systemEvents": ["connect"]}]}}}`, 1, 38, "hubs.chat.eventHandlers[0].urlTemplate", "needs a urlTemplate"},
 		{"typo", `{"hubs": {"chat": {"eventHandler": []}}}`, 1, 20, "hubs.chat.eventHandler", "unknown field \"eventHandler\""},
 		{"policy", `{"hubs": {"chat": {"anonymousConnectPolicy": "maybe"}}}`, 1, 46, "hubs.chat.anonymousConnectPolicy", "not a policy"},
-		{"hub name", `{"hubs": {"9chat": {}}}`, 1, 11, "hubs.9chat", "must start with a letter"},
+		{"hub name", `{"hubs": {"9chat": {}}}`, 1, 11, "hubs.9chat", "invalid hub name \"9chat\": must start with a letter"},
 		{"duplicate hub", "{\"hubs\": {\"chat\": {},\n \"CHAT\": {}}}", 2, 2, "hubs.CHAT", "case-insensitively"},
 		{"wrong kind", `{"hubs": {"chat": {"eventHandlers": {}}}}`, 1, 37, "hubs.chat.eventHandlers", "must be an array"},
 		{"pattern", `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/", "userEventPattern": "a,,b"}]}}}`, 1, 87, "hubs.chat.eventHandlers[0].userEventPattern", "empty event name"},
@@ -153,6 +155,34 @@ func TestMatchUserEvent(t *testing.T) {
 	assert.True(t, settings.MatchUserEvent(" a , B ", "b"))
 	assert.False(t, settings.MatchUserEvent("a,b", "c"))
 	assert.False(t, settings.MatchUserEvent("", "c"))
+}
+
+// A settings file with Microsoft's emulator's globs is accepted (it was
+// refused at start) and routes events as its UpstreamUserEventTests do.
+func TestEventPatternGlobs(t *testing.T) {
+	doc := `{"WebPubSub": {"Hubs": {"chat": {"EventHandlers": [
+		{"UrlTemplate": "http://h/one", "EventPattern": "join, ROOM.*"},
+		{"UrlTemplate": "http://h/deep", "EventPattern": "room.**"},
+		{"UrlTemplate": "http://h/short", "EventPattern": "x.?"},
+		{"UrlTemplate": "http://h/all", "EventPattern": "*"}
+	]}}}}`
+	s, err := settings.Parse([]byte(doc))
+	require.NoError(t, err)
+	cases := map[string]string{
+		"room.message":      "http://h/one",
+		"JOIN":              "http://h/one",
+		"room.message.more": "http://h/deep",
+		"x.a":               "http://h/short",
+		"x..":               "http://h/all",
+		"a.b.c":             "http://h/all",
+	}
+	for event, want := range cases {
+		h, ok := s.Match("CHAT", event, false)
+		require.True(t, ok, event)
+		assert.Equal(t, want, h.URLTemplate, event)
+	}
+	_, err = settings.Parse([]byte(`{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/", "userEventPattern": "a\\x"}]}}}`))
+	assert.ErrorContains(t, err, `must be followed by "*", "?" or "\"`, "a bad escape is refused with the reason")
 }
 
 // watcher runs Watch for the test and collects what it reports.
@@ -234,4 +264,30 @@ func TestREADMESettingsExample(t *testing.T) {
 	h, ok = s.Match("other", "x", false)
 	require.True(t, ok)
 	assert.Equal(t, "http://127.0.0.1:3003/fallback/{hub}/{event}", h.URLTemplate)
+}
+
+// Placeholders match in any case, as in Microsoft's emulator.
+func TestPlaceholdersAnyCase(t *testing.T) {
+	s, err := settings.Parse([]byte(`{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://h/{HUB}/{Event}", "systemEvents": ["connect"]}]}}}`))
+	require.NoError(t, err)
+	h, ok := s.Match("chat", "connect", true)
+	require.True(t, ok)
+	assert.Equal(t, "http://h/{HUB}/{Event}", h.URLTemplate)
+}
+
+// Hub names follow the service's rules (internal/names), the ones REST
+// applies: "a.b" is a hub, "_chat" is not.
+func TestHubNamesFollowTheServiceRules(t *testing.T) {
+	for _, name := range []string{"a.b", "chat", "Chat_1", "a[1],b`c", "*"} {
+		_, err := settings.Parse([]byte(`{"hubs": {"` + name + `": {}}}`))
+		assert.NoError(t, err, name)
+		assert.NoError(t, (&settings.Settings{Hubs: map[string]settings.Hub{name: {}}}).Validate(), name)
+	}
+	for _, name := range []string{"_chat", "9chat", "a-b", "a b", strings.Repeat("a", 129)} {
+		_, err := settings.Parse([]byte(`{"hubs": {"` + name + `": {}}}`))
+		assert.ErrorContains(t, err, "invalid hub name", name)
+		assert.ErrorContains(t, (&settings.Settings{Hubs: map[string]settings.Hub{name: {}}}).Validate(), "invalid hub name", name)
+	}
+	_, err := settings.Parse([]byte(`{"WebPubSub": {"Hubs": {"_default": {}}}}`))
+	assert.ErrorContains(t, err, `use "*" for the settings of every hub`, "Microsoft's emulator's default hub gets a hint")
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"time"
 )
 
@@ -20,11 +18,28 @@ type WatchOptions struct {
 	// dependency and also sees editors that replace the file.)
 	Interval time.Duration
 	// OnReload receives settings read after the file changed and validated.
-	// Required.
+	// OnReload or OnReloaded is required; OnReloaded wins when both are set.
 	OnReload func(*Settings)
+	// OnReloaded receives each valid change with whether it fixed an
+	// invalid, unreadable or missing file (see Reload). The emulator logs a
+	// recovery at warning level, next to the warning that reported the
+	// problem.
+	OnReloaded func(Reload)
 	// OnError receives the error of a change that could not be read or is
 	// invalid; the last good settings stay in effect. Nil ignores them.
 	OnError func(error)
+}
+
+// Reload is a valid change of the settings file.
+type Reload struct {
+	// Settings are the file's new settings.
+	Settings *Settings
+	// Recovered says that the version this change replaced was invalid,
+	// unreadable or missing (and was reported to OnError): until now the
+	// last valid settings were in effect.
+	Recovered bool
+	// Fixed is the problem of that version when Recovered, else nil.
+	Fixed error
 }
 
 // Watcher polls a settings file and reports each valid change. Create one
@@ -33,14 +48,17 @@ type Watcher struct {
 	path string
 	opts WatchOptions
 	last fileState
+	// broken is the problem of the last version reported to OnError; nil
+	// once a valid version was reloaded.
+	broken error
 }
 
 // NewWatcher reads and validates the settings file at path (an invalid file
 // is an error naming the line and field, for a start-up to fail on) and
 // returns a Watcher whose baseline is that content, with the settings read.
 func NewWatcher(path string, opts WatchOptions) (*Watcher, *Settings, error) {
-	if opts.OnReload == nil {
-		return nil, nil, errors.New("settings: WatchOptions.OnReload is required")
+	if opts.OnReload == nil && opts.OnReloaded == nil {
+		return nil, nil, errors.New("settings: WatchOptions.OnReloaded or OnReload is required")
 	}
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultPollInterval
@@ -56,11 +74,13 @@ func NewWatcher(path string, opts WatchOptions) (*Watcher, *Settings, error) {
 	return &Watcher{path: path, opts: opts, last: st}, s, nil
 }
 
-// Run polls the file until ctx is done, calling OnReload with the new
-// settings each time its content changes (and then stays the same for one
-// interval, so that a half-written file is not read) and is valid, and OnError when a
-// changed file is missing or invalid (the caller keeps its previous
-// settings). Run blocks; run it in a goroutine.
+// Run polls the file until ctx is done, calling OnReloaded (or OnReload)
+// with the new settings each time its content changes (and then stays the
+// same for one interval, so that a half-written file is not read) and is
+// valid, and OnError when a changed file is missing, unreadable or invalid
+// (the caller keeps its previous settings). Run blocks; run it in a
+// goroutine. It never waits on the file itself (see Load), so it returns
+// within one interval of ctx ending.
 func (w *Watcher) Run(ctx context.Context) {
 	tick := time.NewTicker(w.opts.Interval)
 	defer tick.Stop()
@@ -83,21 +103,33 @@ func (w *Watcher) Run(ctx context.Context) {
 		}
 		pending = nil
 		w.last = cur
-		if cur.err != nil {
-			if w.opts.OnError != nil {
-				w.opts.OnError(cur.err)
-			}
-			continue
-		}
-		s, err := Parse(cur.data)
-		if err != nil {
-			if w.opts.OnError != nil {
-				w.opts.OnError(&pathError{path: w.path, err: err})
-			}
-			continue
-		}
-		w.opts.OnReload(s)
+		w.apply(cur)
 	}
+}
+
+// apply reports one settled change of the file.
+func (w *Watcher) apply(cur fileState) {
+	err := cur.err
+	var s *Settings
+	if err == nil {
+		if s, err = Parse(cur.data); err != nil {
+			err = &pathError{path: w.path, err: err}
+		}
+	}
+	if err != nil {
+		w.broken = err
+		if w.opts.OnError != nil {
+			w.opts.OnError(err)
+		}
+		return
+	}
+	r := Reload{Settings: s, Recovered: w.broken != nil, Fixed: w.broken}
+	w.broken = nil
+	if w.opts.OnReloaded != nil {
+		w.opts.OnReloaded(r)
+		return
+	}
+	w.opts.OnReload(s)
 }
 
 // fileState is what Watch compares between polls.
@@ -108,14 +140,14 @@ type fileState struct {
 	err  error
 }
 
+// snapshot reads the file (see readFile: it never blocks on a special
+// file and never reads more than MaxFileBytes+1 bytes).
 func snapshot(path string) fileState {
-	fi, err := os.Stat(path)
+	data, fi, err := readFile(path)
 	if err != nil {
-		return fileState{err: fmt.Errorf("settings: %w", err)}
+		return fileState{err: err}
 	}
-	st := fileState{mod: fi.ModTime(), size: fi.Size()}
-	st.data, st.err = readFile(path)
-	return st
+	return fileState{mod: fi.ModTime(), size: fi.Size(), data: data}
 }
 
 // same reports whether nothing changed; the content is compared too, since

@@ -11,6 +11,7 @@ import (
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/emulator"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -49,9 +50,7 @@ func BenchmarkBroadcastTrace(b *testing.B) {
 		events int
 	}{{"on", 0}, {"off", -1}} {
 		b.Run(tc.name, func(b *testing.B) {
-			e, err := emulator.New(&emulator.Options{TraceEvents: tc.events})
-			require.NoError(b, err)
-			defer e.Close()
+			e := emulatortest.New(b, &emulator.Options{TraceEvents: tc.events})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			recv := make(chan struct{}, clients)

@@ -21,7 +21,7 @@ import (
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
-	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 )
 
 // Environment variables of the browser test.
@@ -170,7 +170,8 @@ func (c *cdp) waitFor(what, expr string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var ok bool
-		c.eval("Boolean("+expr+")", &ok)
+		// The page may still be loading: an error counts as not yet.
+		c.eval("(() => { try { return Boolean("+expr+"); } catch (e) { return false; } })()", &ok)
 		if ok {
 			return
 		}
@@ -197,23 +198,35 @@ const readConnsJS = `[...document.querySelectorAll('#connections tbody tr[data-i
 	Groups: [...tr.querySelectorAll('.group')].map(g => g.textContent),
 }))`
 
-// TestLiveTracePageInChromium signs in to the page with the connection
-// string, then a client connects, joins a group and sends to it: the page
-// shows the connection with its group and the message, live.
+// TestLiveTracePageInChromium opens the page with the emulator's sign-in
+// link, then a client connects, joins a group and sends to it: the page
+// shows the connection with its group and the message, live; departed
+// connections fold away; a REST send is one row. Later it signs in with the
+// connection string and with a token.
 func TestLiveTracePageInChromium(t *testing.T) {
 	browser := startChromium(t)
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	browser.call("Page.enable", nil)
-	browser.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": false})
-	browser.call("Page.navigate", map[string]any{"url": e.URL() + "/"})
-	browser.waitFor("the sign-in form", `document.getElementById('signin') && !document.getElementById('signin').hidden`)
+	browser.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false})
+	link := e.Trace().SignInURL(e.URL())
+	browser.call("Page.navigate", map[string]any{"url": link})
+	browser.waitFor("the live view", `!document.getElementById('app').hidden && document.getElementById('status').textContent === 'live'`)
+	var address string
+	browser.eval(`location.href`, &address)
+	assert.Equal(t, e.URL()+"/", address, "the code is gone from the address bar")
+
+	// The link works once: opened again, it shows why it does not sign in.
+	browser.eval(`fetch('/trace/session', {method: 'DELETE'}).then(() => true)`, nil)
+	browser.call("Page.navigate", map[string]any{"url": link})
+	browser.waitFor("the used link's explanation", `document.getElementById('signin-error').textContent.includes('already used or has expired')`)
 
 	// A wrong credential is refused with a reason.
 	browser.eval(`document.getElementById('credential').value = "Endpoint=`+e.URL()+`;AccessKey=bm90LXRoZS1rZXk=;Version=1.0;";
 		document.querySelector('#signin-form button').click(); true`, nil)
 	browser.waitFor("the refusal", `document.getElementById('signin-error').textContent.includes('refused')`)
 
-	cs, err := json.Marshal(e.ConnectionString())
+	// The connection string, pasted with its quotes.
+	cs, err := json.Marshal(`"` + e.ConnectionString() + `"`)
 	require.NoError(t, err)
 	browser.eval(`document.getElementById('credential').value = `+string(cs)+`;
 		document.querySelector('#signin-form button').click(); true`, nil)
@@ -253,6 +266,11 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	require.NoError(t, carol.Start(ctx))
 	carolID := carol.ConnectionID()
 	require.NoError(t, carol.Stop(ctx))
+	browser.waitFor("the departed toggle", `document.getElementById('show-gone').textContent === 'show 1 departed'`)
+	var folded bool
+	browser.eval(fmt.Sprintf(`!document.querySelector('#connections tr[data-id=%q]')`, carolID), &folded)
+	assert.True(t, folded, "carol's row is folded away")
+	browser.eval(`document.getElementById('show-gone').click(); true`, nil)
 	browser.waitFor("carol's row marked gone", fmt.Sprintf(
 		`(document.querySelector('#connections tr[data-id=%q] .state') || {}).textContent === 'gone'`, carolID))
 	var carolTitle string
@@ -267,7 +285,11 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	browser.waitFor("alice's connection in room", fmt.Sprintf(
 		`[...document.querySelectorAll('#connections tr[data-id=%q] .group')].some(g => g.textContent === 'room')`, id))
 	browser.waitFor("alice's message", `[...document.querySelectorAll('#events tr[data-kind=message] .preview')].some(p => p.textContent === 'hello room, alice here')`)
-	browser.waitFor("the REST broadcast", `[...document.querySelectorAll('#events tr[data-kind=rest]')].some(r => r.textContent.includes(':send → 202'))`)
+	browser.waitFor("the REST broadcast", `[...document.querySelectorAll('#events tr[data-kind=message]')].some(r =>
+		r.textContent.includes('REST POST /api/hubs/chat/:send → 202') && r.textContent.includes('to hub → 2 recipients'))`)
+	var restRows int
+	browser.eval(`[...document.querySelectorAll('#events tr[data-kind=rest]')].filter(r => r.textContent.includes(':send')).length`, &restRows)
+	assert.Equal(t, 0, restRows, "one REST send is one row")
 
 	var conns []pageConn
 	browser.eval(readConnsJS, &conns)
@@ -315,7 +337,9 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	assert.Len(t, conns, 2, "alice and bob are in room, carol is not")
 	browser.eval(`[...document.querySelectorAll('#events tbody tr')].map(r => r.dataset.kind)`, &kinds)
 	assert.Contains(t, kinds, "message")
-	assert.NotContains(t, kinds, "rest", "a REST call to the hub is not about the group")
+	var notice int
+	browser.eval(`[...document.querySelectorAll('#events .preview')].filter(p => p.textContent === 'server notice: maintenance at noon').length`, &notice)
+	assert.Equal(t, 0, notice, "a REST send to the hub is not about the group")
 	setFilter("f-group", "")
 	other, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "other", nil)
 	require.NoError(t, err)
@@ -344,6 +368,8 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	browser.eval(`document.getElementById('pause').click(); true`, nil)
 	browser.waitFor("the held row after resume", `[...document.querySelectorAll('#events .preview')].some(p => p.textContent === 'sent while paused')`)
 
+	testClientPanel(t, browser)
+
 	// Nothing on the page gives the key away.
 	var html string
 	browser.eval(`document.documentElement.outerHTML`, &html)
@@ -357,12 +383,17 @@ func TestLiveTracePageInChromium(t *testing.T) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(raw))
 	require.NoError(t, err)
 	assert.Equal(t, 1280, cfg.Width)
+	browser.eval(`document.getElementById('side').scrollTop = 0; true`, nil)
 	out := os.Getenv(envScreenshot)
 	if out == "" {
 		out = filepath.Join(t.TempDir(), "live-trace.png")
 	}
 	require.NoError(t, os.WriteFile(out, raw, 0o644))
 	t.Logf("screenshot: %s", out)
+
+	// A refused send says why.
+	browser.eval(`document.getElementById('rs-hub').value = '1bad'; document.querySelector('#rs-form button[type=submit]').click(); true`, nil)
+	browser.waitFor("the REST form's refusal", `document.getElementById('rs-result').textContent.includes('invalid hub name')`)
 
 	// Clear empties the view.
 	browser.eval(`document.getElementById('clear').click(); document.querySelectorAll('#events tbody tr').length`, nil)
@@ -379,4 +410,34 @@ func TestLiveTracePageInChromium(t *testing.T) {
 		document.querySelector('#signin-form button').click(); true`, nil)
 	browser.waitFor("the live view after a token sign-in", `!document.getElementById('app').hidden && document.getElementById('status').textContent === 'live'`)
 	browser.waitFor("the connections again", fmt.Sprintf(`!!document.querySelector('#connections tr[data-id=%q]')`, id))
+}
+
+// testClientPanel connects the page's test client to chat as tess in room,
+// sends to room through the REST form and from the test client itself, and
+// checks what the test client received.
+func testClientPanel(t *testing.T, browser *cdp) {
+	browser.waitFor("the test client form", `!document.getElementById('tryit').hidden && !document.getElementById('tc-form').hidden`)
+	browser.eval(`document.getElementById('tc-user').value = 'tess';
+		document.getElementById('tc-groups').value = 'room';
+		document.querySelector('#tc-form button[type=submit]').click(); true`, nil)
+	browser.waitFor("the test client connected", `document.getElementById('tc-status').textContent.startsWith('connected as ')`)
+	browser.waitFor("tess in the connection table", `[...document.querySelectorAll('#connections tr[data-id]')].some(r =>
+		r.querySelector('.user').textContent === 'tess' && r.textContent.includes('room'))`)
+
+	browser.eval(`document.getElementById('rs-to').value = 'group'; document.getElementById('rs-to').dispatchEvent(new Event('change'));
+		document.getElementById('rs-name').value = 'room';
+		document.getElementById('rs-data').value = 'via the REST form';
+		document.querySelector('#rs-form button[type=submit]').click(); true`, nil)
+	browser.waitFor("the REST form's answer", `document.getElementById('rs-result').textContent.startsWith('accepted')`)
+	browser.waitFor("the REST message in the test client", `[...document.querySelectorAll('#tc-inbox li')].some(li => li.textContent.includes('via the REST form'))`)
+	browser.waitFor("the REST form's row", `[...document.querySelectorAll('#events tr[data-kind=message]')].some(r =>
+		r.textContent.includes('REST POST /api/hubs/chat/groups/room/:send → 202') && r.textContent.includes('3 recipients'))`)
+
+	browser.eval(`document.getElementById('tc-send-group').value = 'room';
+		document.getElementById('tc-text').value = 'hi from the page';
+		document.querySelector('#tc-send-form button[type=submit]').click(); true`, nil)
+	browser.waitFor("the test client's own group message", `[...document.querySelectorAll('#tc-inbox li')].some(li =>
+		li.textContent === 'group room from tess (text): hi from the page')`)
+	browser.waitFor("the send's ack", `[...document.querySelectorAll('#tc-inbox li')].some(li => li.textContent === 'send to room: done')`)
+
 }

@@ -11,21 +11,36 @@ const (
 	// DefaultCapacity is how many events a Recorder keeps when
 	// Options.Capacity is zero.
 	DefaultCapacity = 10000
+	// DefaultMaxBytes is the ceiling of the events' memory when
+	// Options.MaxBytes is zero: 32 MiB. An ordinary event holds well under
+	// 1 KiB, so the ceiling is met only by events full of long names.
+	DefaultMaxBytes = 32 << 20
 	// DefaultSubscriberQueue is how many updates wait for a subscriber when
 	// Options.SubscriberQueue is zero.
 	DefaultSubscriberQueue = 4096
 	// DefaultMaxGoneConnections is how many gone connections the table keeps
 	// when Options.MaxGoneConnections is zero.
 	DefaultMaxGoneConnections = 1000
-	// maxHubs bounds the hub list (the emulator creates hubs on first use).
-	maxHubs = 10000
+	// DefaultMaxGoneBytes is the ceiling of the gone connections' rows when
+	// Options.MaxGoneBytes is zero: 4 MiB.
+	DefaultMaxGoneBytes = 4 << 20
 )
 
 // Options configures a Recorder. The zero value is ready to use.
+//
+// The recorder's memory is bounded by MaxBytes for the events, MaxGoneBytes
+// for the rows of gone connections, the subscribers' queues, and one row per
+// live connection (each at most MaxGroups names of MaxFieldBytes), whose
+// number the emulator bounds. The hub list holds only hubs of kept events and
+// rows.
 type Options struct {
 	// Capacity is how many of the latest events are kept; older ones are
 	// forgotten. Default DefaultCapacity (10,000).
 	Capacity int
+	// MaxBytes is the most memory the kept events may hold, as estimated
+	// from their strings and fixed size; the oldest events are forgotten
+	// first. Default DefaultMaxBytes (32 MiB).
+	MaxBytes int
 	// SubscriberQueue is how many updates may wait for one subscriber; when
 	// its queue is full further updates are dropped for that subscriber and
 	// counted. Default DefaultSubscriberQueue.
@@ -34,6 +49,9 @@ type Options struct {
 	// connection table (the oldest are forgotten first). Live connections
 	// always stay. Default DefaultMaxGoneConnections.
 	MaxGoneConnections int
+	// MaxGoneBytes is the most memory the rows of gone connections may hold
+	// (the oldest are forgotten first). Default DefaultMaxGoneBytes (4 MiB).
+	MaxGoneBytes int
 	// Secrets are strings (access keys) replaced by "[redacted]" wherever
 	// they appear in an event. Tokens are redacted without being listed.
 	Secrets []string
@@ -46,16 +64,17 @@ type connKey struct{ hub, id string }
 // updates out to subscribers. Its methods are safe for concurrent use and
 // never block on a subscriber.
 type Recorder struct {
-	opts Options
-	red  *redactor
+	opts  Options
+	red   *redactor
+	codes *signInCodes
 
 	mu      sync.Mutex
-	ring    []Event // circular, len(ring) == cap once full
-	next    int     // index of the next write once the ring is full
+	events  ring
 	seq     uint64
 	conns   map[connKey]*Connection
 	gone    []connKey // gone connections, oldest first
-	hubs    map[string]struct{}
+	goneMem int       // estimated bytes of the gone rows
+	hubs    map[string]int
 	subs    map[*Subscription]struct{}
 	stopped bool
 }
@@ -65,29 +84,37 @@ func New(opts Options) *Recorder {
 	if opts.Capacity <= 0 {
 		opts.Capacity = DefaultCapacity
 	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
 	if opts.SubscriberQueue <= 0 {
 		opts.SubscriberQueue = DefaultSubscriberQueue
 	}
 	if opts.MaxGoneConnections <= 0 {
 		opts.MaxGoneConnections = DefaultMaxGoneConnections
 	}
+	if opts.MaxGoneBytes <= 0 {
+		opts.MaxGoneBytes = DefaultMaxGoneBytes
+	}
 	return &Recorder{
 		opts:  opts,
 		red:   newRedactor(opts.Secrets),
+		codes: newSignInCodes(),
 		conns: make(map[connKey]*Connection),
-		hubs:  make(map[string]struct{}),
+		hubs:  make(map[string]int),
 		subs:  make(map[*Subscription]struct{}),
 	}
 }
 
 // Record stores ev (its Seq and, if zero, Time are set here), updates the
 // connection table and offers the update to every subscriber. Strings are
-// redacted first. It never blocks.
+// redacted and cut to their bounds first. It never blocks.
 func (r *Recorder) Record(ev Event) {
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
 	}
-	r.red.event(&ev)
+	r.red.bound(&ev)
+	size := eventBytes(&ev)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped {
@@ -95,14 +122,14 @@ func (r *Recorder) Record(ev Event) {
 	}
 	r.seq++
 	ev.Seq = r.seq
-	if len(r.ring) < r.opts.Capacity {
-		r.ring = append(r.ring, ev)
-	} else {
-		r.ring[r.next] = ev
-		r.next = (r.next + 1) % len(r.ring)
+	if r.events.n == r.opts.Capacity {
+		r.forgetOldestLocked()
 	}
-	if ev.Hub != "" && len(r.hubs) < maxHubs {
-		r.hubs[ev.Hub] = struct{}{}
+	r.events.push(ev, r.opts.Capacity)
+	r.events.bytes += size
+	r.hubRefLocked(ev.Hub, 1)
+	for r.events.bytes > r.opts.MaxBytes && r.events.n > 1 {
+		r.forgetOldestLocked()
 	}
 	u := Update{Event: ev, Connection: r.applyLocked(ev)}
 	for s := range r.subs {
@@ -110,79 +137,37 @@ func (r *Recorder) Record(ev Event) {
 	}
 }
 
-// applyLocked updates the connection table for ev and returns a copy of the
-// changed row, or nil.
-func (r *Recorder) applyLocked(ev Event) *Connection {
-	if ev.Kind == KindReset {
-		for k, c := range r.conns {
-			if c.State != StateGone && (ev.Hub == "" || ev.Hub == k.hub) {
-				r.goneLocked(k, c, ev.Time, "the emulator was reset")
-			}
-		}
-		return nil
-	}
-	if ev.ConnectionID == "" {
-		return nil
-	}
-	k := connKey{ev.Hub, ev.ConnectionID}
-	c := r.conns[k]
-	switch ev.Kind {
-	case KindConnected:
-		if c != nil && c.State == StateGone {
-			r.forgetGoneLocked(k)
-		}
-		c = &Connection{
-			Hub: ev.Hub, ConnectionID: ev.ConnectionID, UserID: ev.UserID, Subprotocol: ev.Subprotocol,
-			Groups: sortedCopy(ev.Groups), State: StateConnected, Since: ev.Time,
-		}
-		r.conns[k] = c
-	case KindDropped, KindRecovered:
-		if c == nil || c.State == StateGone {
-			return nil
-		}
-		c.State, c.Since = StateConnected, ev.Time
-		if ev.Kind == KindDropped {
-			c.State = StateRecovering
-		}
-	case KindDisconnected:
-		if c == nil || c.State == StateGone {
-			return nil
-		}
-		r.goneLocked(k, c, ev.Time, ev.Reason)
-	case KindJoined, KindLeft:
-		if c == nil || c.State == StateGone {
-			return nil
-		}
-		c.Groups = withGroup(c.Groups, ev.Group, ev.Kind == KindJoined)
-	default:
-		return nil
-	}
-	cp := *c
-	cp.Groups = append([]string{}, c.Groups...)
-	return &cp
+// forgetOldestLocked drops the oldest event.
+func (r *Recorder) forgetOldestLocked() {
+	old := r.events.pop()
+	r.events.bytes -= eventBytes(&old)
+	r.hubRefLocked(old.Hub, -1)
 }
 
-// goneLocked marks c gone and forgets the oldest gone rows past the bound.
-func (r *Recorder) goneLocked(k connKey, c *Connection, at time.Time, reason string) {
-	c.State, c.Since, c.Reason = StateGone, at, reason
-	r.gone = append(r.gone, k)
-	for len(r.gone) > r.opts.MaxGoneConnections {
-		old := r.gone[0]
-		r.gone = r.gone[1:]
-		if oc := r.conns[old]; oc != nil && oc.State == StateGone {
-			delete(r.conns, old)
-		}
+// hubRefLocked counts the kept events and rows of hub; a hub whose count
+// drops to zero leaves the hub list.
+func (r *Recorder) hubRefLocked(hub string, delta int) {
+	if hub == "" {
+		return
+	}
+	if n := r.hubs[hub] + delta; n > 0 {
+		r.hubs[hub] = n
+	} else {
+		delete(r.hubs, hub)
 	}
 }
 
-// forgetGoneLocked removes k from the gone list (a connection id reused).
-func (r *Recorder) forgetGoneLocked(k connKey) {
-	for i, g := range r.gone {
-		if g == k {
-			r.gone = append(r.gone[:i], r.gone[i+1:]...)
-			return
-		}
+// MemoryBytes is the recorder's estimate of the memory its events and
+// connection rows hold (what Options.MaxBytes and Options.MaxGoneBytes
+// bound, plus the live rows).
+func (r *Recorder) MemoryBytes() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.events.bytes
+	for _, c := range r.conns {
+		n += connBytes(c)
 	}
+	return n
 }
 
 // Snapshot returns the recorded events, the connection table and the hubs.
@@ -194,25 +179,8 @@ func (r *Recorder) Snapshot() Snapshot {
 
 // snapshotLocked returns a snapshot with at most the last maxEvents events.
 func (r *Recorder) snapshotLocked(maxEvents int) Snapshot {
-	n := min(len(r.ring), max(maxEvents, 0))
-	s := Snapshot{Events: make([]Event, 0, n)}
-	// The newest event is just before r.next; take the n before it in order.
-	for i := len(r.ring) - n; i < len(r.ring); i++ {
-		s.Events = append(s.Events, r.ring[(r.next+i)%len(r.ring)])
-	}
-	s.Connections = make([]Connection, 0, len(r.conns))
-	for _, c := range r.conns {
-		cp := *c
-		cp.Groups = append([]string{}, c.Groups...)
-		s.Connections = append(s.Connections, cp)
-	}
-	sort.Slice(s.Connections, func(i, j int) bool {
-		a, b := s.Connections[i], s.Connections[j]
-		if a.Hub != b.Hub {
-			return a.Hub < b.Hub
-		}
-		return a.ConnectionID < b.ConnectionID
-	})
+	s := Snapshot{Events: r.events.last(max(maxEvents, 0))}
+	s.Connections = r.connectionsLocked()
 	s.Hubs = make([]string, 0, len(r.hubs))
 	for h := range r.hubs {
 		s.Hubs = append(s.Hubs, h)
@@ -225,14 +193,17 @@ func (r *Recorder) snapshotLocked(maxEvents int) Snapshot {
 func (r *Recorder) Connections() []Connection {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.snapshotLocked(0).Connections
+	return r.connectionsLocked()
 }
 
 // Clear forgets every recorded event (not the connection table).
 func (r *Recorder) Clear() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ring, r.next = nil, 0
+	for r.events.n > 0 {
+		r.forgetOldestLocked()
+	}
+	r.events = ring{}
 }
 
 // Subscribe returns a subscription to every update from now on and a
@@ -269,63 +240,42 @@ func (r *Recorder) Close() {
 	}
 }
 
-// Subscription delivers updates to one subscriber through a bounded queue.
-type Subscription struct {
-	r       *Recorder
-	c       chan Update
-	done    chan struct{}
-	dropped uint64 // guarded by r.mu
+// ring is a queue of events that grows up to a capacity.
+type ring struct {
+	buf     []Event
+	head, n int
+	// bytes is the estimated memory of the n events.
+	bytes int
 }
 
-// offer queues u or counts it as dropped. r.mu must be held.
-func (s *Subscription) offer(u Update) {
-	select {
-	case s.c <- u:
-	default:
-		s.dropped++
+// push appends ev; the caller makes room first when n == capacity.
+func (q *ring) push(ev Event, capacity int) {
+	if q.n == len(q.buf) {
+		grown := make([]Event, min(max(2*len(q.buf), 64), capacity))
+		for i := 0; i < q.n; i++ {
+			grown[i] = q.buf[(q.head+i)%len(q.buf)]
+		}
+		q.buf, q.head = grown, 0
 	}
+	q.buf[(q.head+q.n)%len(q.buf)] = ev
+	q.n++
 }
 
-// Updates is the queue of updates.
-func (s *Subscription) Updates() <-chan Update { return s.c }
-
-// Done is closed when the subscription ends (Close or Recorder.Close).
-func (s *Subscription) Done() <-chan struct{} { return s.done }
-
-// Dropped is how many updates this subscriber missed because its queue was full.
-func (s *Subscription) Dropped() uint64 {
-	s.r.mu.Lock()
-	defer s.r.mu.Unlock()
-	return s.dropped
+// pop removes and returns the oldest event.
+func (q *ring) pop() Event {
+	ev := q.buf[q.head]
+	q.buf[q.head] = Event{} // let the strings go
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	return ev
 }
 
-// Close ends the subscription. It is safe to call more than once.
-func (s *Subscription) Close() {
-	s.r.mu.Lock()
-	defer s.r.mu.Unlock()
-	if _, ok := s.r.subs[s]; ok {
-		delete(s.r.subs, s)
-		close(s.done)
+// last returns a copy of the newest k events, oldest first.
+func (q *ring) last(k int) []Event {
+	k = min(k, q.n)
+	out := make([]Event, 0, k)
+	for i := q.n - k; i < q.n; i++ {
+		out = append(out, q.buf[(q.head+i)%len(q.buf)])
 	}
-}
-
-func sortedCopy(list []string) []string {
-	out := append([]string{}, list...)
-	sort.Strings(out)
 	return out
-}
-
-// withGroup returns groups with g added (join) or removed, sorted.
-func withGroup(groups []string, g string, join bool) []string {
-	i := sort.SearchStrings(groups, g)
-	has := i < len(groups) && groups[i] == g
-	switch {
-	case join && !has:
-		groups = append(groups, "")
-		copy(groups[i+1:], groups[i:])
-		groups[i] = g
-	case !join && has:
-		groups = append(groups[:i], groups[i+1:]...)
-	}
-	return groups
 }

@@ -3,7 +3,6 @@ package trace
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // Redacted replaces a secret in an event.
@@ -13,8 +12,12 @@ const Redacted = "[redacted]"
 // header and the start of a payload are enough.
 var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}`)
 
-// bearerPattern matches the value of an Authorization header.
-var bearerPattern = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`)
+// bearerPattern matches "Bearer" and the word after it; bearerPrefix the
+// "Bearer " part.
+var (
+	bearerPattern = regexp.MustCompile(`(?i)bearer\s+[^\s"',;]+`)
+	bearerPrefix  = regexp.MustCompile(`(?i)^bearer\s+`)
+)
 
 // secretNames are names whose value, after "=" or ":", is redacted: keys of
 // connection strings and query parameters that carry credentials. A name
@@ -54,7 +57,7 @@ func (r *redactor) String(s string) string {
 		s = jwtPattern.ReplaceAllString(s, Redacted)
 	}
 	if containsFold(s, "bearer") {
-		s = bearerPattern.ReplaceAllString(s, "${1}"+Redacted)
+		s = bearerPattern.ReplaceAllStringFunc(s, redactBearer)
 	}
 	if strings.ContainsAny(s, "=:") {
 		s = redactNamedValues(s)
@@ -62,8 +65,37 @@ func (r *redactor) String(s string) string {
 	return s
 }
 
+// redactBearer redacts the credential of "Bearer <credential>" unless it is
+// an ordinary word ("the bearer of").
+func redactBearer(m string) string {
+	n := len(bearerPrefix.FindString(m))
+	if !looksLikeSecret(m[n:]) {
+		return m
+	}
+	return m[:n] + Redacted
+}
+
+// looksLikeSecret reports whether a value after "Bearer" or "name:" could be
+// a credential rather than a word of prose: a credential is long or holds
+// something other than letters (digits, ".", "-", "_", "+", "/", "=")
+// before the punctuation that may end a word.
+// "invalid access token: token signature is invalid" keeps its words.
+func looksLikeSecret(v string) bool {
+	v = strings.TrimRight(v, ".:!?)") // the punctuation that ends a word
+	if len(v) >= 16 {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i] | 0x20; c < 'a' || c > 'z' {
+			return true
+		}
+	}
+	return false
+}
+
 // redactNamedValues replaces the value of every "name=value" or
-// "name: value" whose name is one of secretNames.
+// "name: value" whose name is one of secretNames. After "=" any value is
+// redacted; after ":", which prose uses too, only one that looksLikeSecret.
 func redactNamedValues(s string) string {
 	var b strings.Builder
 	last := 0
@@ -92,7 +124,7 @@ func redactNamedValues(s string) string {
 		for end < len(s) && !strings.ContainsRune(";& \t\r\n\"',", rune(s[end])) {
 			end++
 		}
-		if end == v {
+		if end == v || (s[i] == ':' && !looksLikeSecret(s[v:end])) {
 			continue
 		}
 		b.WriteString(s[last:v])
@@ -135,21 +167,6 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// event redacts every string of ev in place.
-func (r *redactor) event(ev *Event) {
-	for _, p := range []*string{&ev.Hub, &ev.ConnectionID, &ev.UserID, &ev.Group, &ev.Target, &ev.Event, &ev.Path, &ev.Preview} {
-		*p = r.String(*p)
-	}
-	ev.Reason = truncate(r.String(truncate(ev.Reason, maxReasonBytes+lookahead)), maxReasonBytes)
-	for i := range ev.Groups {
-		ev.Groups[i] = r.String(ev.Groups[i])
-	}
-}
-
-// lookahead is how far past a cut the text is scrubbed before it is cut, so
-// that a secret that starts before the cut is recognised whole.
-const lookahead = 1024
-
 // Preview returns the beginning of a text payload for Event.Preview:
 // scrubbed of secrets first, then cut to PreviewBytes at a character
 // boundary ("…" marks a cut).
@@ -157,15 +174,4 @@ func (r *Recorder) Preview(data []byte) string {
 	n := min(len(data), PreviewBytes+lookahead)
 	s := strings.ToValidUTF8(string(data[:n]), "\uFFFD")
 	return truncate(r.red.String(s), PreviewBytes)
-}
-
-// truncate cuts s to at most n bytes at a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

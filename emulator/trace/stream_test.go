@@ -20,6 +20,7 @@ import (
 
 	"github.com/webpubsub-go/webpubsub/emulator"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/eventhandler"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -27,14 +28,6 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-func startEmulator(t *testing.T, opts emulator.Options) *emulator.Emulator {
-	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
 }
 
 // signToken signs a token with key for aud, valid for a minute.
@@ -47,7 +40,7 @@ func signToken(t testing.TB, key, aud string) string {
 
 // signIn posts tok to /trace/session and returns the response status and
 // an HTTP client holding the session cookie.
-func signIn(t *testing.T, e *emulator.Emulator, tok string) (int, *http.Client) {
+func signIn(t *testing.T, e *emulatortest.Server, tok string) (int, *http.Client) {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -179,7 +172,7 @@ func read(t *testing.T, ws *websocket.Conn) protocol.Message {
 	return m
 }
 
-func clientURL(t testing.TB, e *emulator.Emulator, hub, user string, roles, groups []string) string {
+func clientURL(t testing.TB, e *emulatortest.Server, hub, user string, roles, groups []string) string {
 	t.Helper()
 	base := strings.Replace(e.URL(), "http://", "ws://", 1) + "/client/hubs/" + hub
 	tok, err := auth.Sign(e.AccessKey(), &auth.Claims{
@@ -190,7 +183,7 @@ func clientURL(t testing.TB, e *emulator.Emulator, hub, user string, roles, grou
 	return base + "?access_token=" + tok
 }
 
-func rest(t *testing.T, e *emulator.Emulator, method, path, ct, body string) int {
+func rest(t *testing.T, e *emulatortest.Server, method, path, ct, body string) int {
 	t.Helper()
 	u := e.URL() + path
 	req, err := http.NewRequestWithContext(t.Context(), method, u, strings.NewReader(body))
@@ -206,7 +199,7 @@ func rest(t *testing.T, e *emulator.Emulator, method, path, ct, body string) int
 }
 
 func TestPageAndStreamNeedTheAccessKey(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 
 	// The page itself is public: it holds no data and asks for a credential.
 	resp, err := http.Get(e.URL() + "/")
@@ -237,8 +230,10 @@ func TestPageAndStreamNeedTheAccessKey(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, status)
 	resp, err = hc.Get(e.URL() + "/trace/session")
 	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"testClient": true, "send": true}`, string(body), "the emulator offers the page's test client and send form")
 	u, _ := http.NewRequest(http.MethodGet, e.URL()+"/trace/", nil)
 	for _, c := range hc.Jar.Cookies(u.URL) {
 		assert.True(t, strings.HasPrefix(c.Name, "webpubsub_trace_"), c.Name)
@@ -266,7 +261,7 @@ func TestPageAndStreamNeedTheAccessKey(t *testing.T) {
 }
 
 func TestTraceOffServesNoPage(t *testing.T) {
-	e := startEmulator(t, emulator.Options{TraceEvents: -1})
+	e := emulatortest.New(t, &emulator.Options{TraceEvents: -1})
 	assert.Nil(t, e.Trace())
 	resp, err := http.Get(e.URL() + "/")
 	require.NoError(t, err)
@@ -295,7 +290,7 @@ func TestStreamShowsWhatHappens(t *testing.T) {
 	upstreamSrv := httptest.NewServer(mux)
 	t.Cleanup(upstreamSrv.Close)
 
-	e := startEmulator(t, emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
+	e := emulatortest.New(t, &emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
 		Hub: "chat", URLTemplate: upstreamSrv.URL + "/api/webpubsub/hubs/{hub}?code=functionkey123", UserEventPattern: "*",
 		SystemEvents: []string{"connected"},
 	}}})
@@ -405,7 +400,7 @@ func TestStreamShowsWhatHappens(t *testing.T) {
 }
 
 func TestSlowPageMissesUpdatesWithoutSlowingTheEmulator(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	status, hc := signIn(t, e, signToken(t, e.AccessKey(), e.URL()+"/trace"))
 	require.Equal(t, http.StatusNoContent, status)
 	// A page that does not read its stream for now.
@@ -442,7 +437,7 @@ func TestSlowPageMissesUpdatesWithoutSlowingTheEmulator(t *testing.T) {
 }
 
 func TestOpenStreamsAreBounded(t *testing.T) {
-	e := startEmulator(t, emulator.Options{})
+	e := emulatortest.New(t, nil)
 	status, hc := signIn(t, e, signToken(t, e.AccessKey(), e.URL()+"/trace"))
 	require.Equal(t, http.StatusNoContent, status)
 	for i := 0; i < trace.MaxStreams; i++ {
@@ -473,7 +468,7 @@ func TestStreamShowsGroupStreamsAndFailedInvocations(t *testing.T) {
 	h.Register(mux)
 	upstreamSrv := httptest.NewServer(mux)
 	t.Cleanup(upstreamSrv.Close)
-	e := startEmulator(t, emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
+	e := emulatortest.New(t, &emulator.Options{AccessKey: key, Upstream: []emulator.UpstreamHandler{{
 		Hub: "chat", URLTemplate: upstreamSrv.URL + "/api/webpubsub/hubs/{hub}", UserEventPattern: "*",
 	}}})
 	status, hc := signIn(t, e, signToken(t, key, e.URL()+"/trace"))

@@ -161,7 +161,7 @@ func (s *chatServer) onDisconnected(ctx context.Context, req *eventhandler.Disco
 // The page shows messages from the server (rather than from the group) as
 // notices.
 func (s *chatServer) announce(ctx context.Context, text string) {
-	if _, err := s.service.Group(chatGroup).SendToAll(ctx, webpubsub.TextMessage(text), nil); err != nil {
+	if _, err := s.service.NewGroupClient(chatGroup).SendToAll(ctx, webpubsub.TextMessage(text), nil); err != nil {
 		s.log.Error("cannot announce to the chat group", "text", text, "err", err)
 	}
 }

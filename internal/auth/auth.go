@@ -29,8 +29,12 @@ type Claims struct {
 	// NotBefore is when the token becomes valid, in Unix seconds (0 =
 	// omitted). Verify refuses a token not yet valid, allowing NotBeforeSkew.
 	NotBefore int64 `json:"nbf,omitempty"`
-	// Audience is the URL the token is meant for.
+	// Audience is the URL the token is meant for; when a verified token
+	// carries several, the first. Sign writes it as a JSON string.
 	Audience string `json:"aud,omitempty"`
+	// Audiences are every aud value of a decoded token (a JSON string or an
+	// array of strings). Sign ignores them: it writes Audience.
+	Audiences []string `json:"-"`
 	// Subject is the user id.
 	Subject string `json:"sub,omitempty"`
 }
@@ -55,11 +59,17 @@ func (c *Claims) GetIssuedAt() (*jwt.NumericDate, error) {
 // itself, with NotBeforeSkew rather than the expiry leeway.
 func (c *Claims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
 
-// NotBeforeSkew is the clock skew Verify allows for nbf: a token whose nbf is
-// at most this far in the future is accepted, so that a signer whose clock is
-// slightly ahead is not refused. It is the default clock skew of the
-// service's .NET token validation.
-const NotBeforeSkew = 5 * time.Minute
+// ClockSkew is the clock skew the service allows when it checks a token's
+// lifetime: a token whose exp is at most this far in the past, or whose nbf is
+// at most this far in the future, is accepted, so that a signer whose clock
+// is slightly off is not refused. It is the default ClockSkew of .NET's
+// TokenValidationParameters, which Microsoft's emulator sets explicitly
+// (WebPubSubTokenService.cs: ClockSkew = TimeSpan.FromMinutes(5)) for REST and
+// client tokens alike.
+const ClockSkew = 5 * time.Minute
+
+// NotBeforeSkew is the clock skew Verify allows for nbf; see ClockSkew.
+const NotBeforeSkew = ClockSkew
 
 // GetIssuer implements jwt.Claims.
 func (c *Claims) GetIssuer() (string, error) { return "", nil }
@@ -69,6 +79,9 @@ func (c *Claims) GetSubject() (string, error) { return c.Subject, nil }
 
 // GetAudience implements jwt.Claims.
 func (c *Claims) GetAudience() (jwt.ClaimStrings, error) {
+	if len(c.Audiences) > 0 {
+		return jwt.ClaimStrings(c.Audiences), nil
+	}
 	if c.Audience == "" {
 		return nil, nil
 	}
@@ -105,80 +118,3 @@ var hs256HeaderSegment = func() string {
 	head, _, _ := strings.Cut(s, ".")
 	return head
 }()
-
-// Errors returned by Verify; test with errors.Is.
-var (
-	ErrMalformed    = errors.New("token is malformed")
-	ErrSignature    = errors.New("token signature is invalid")
-	ErrExpired      = errors.New("token is expired or has no expiry")
-	ErrNotYetValid  = errors.New("token is not valid yet (its nbf is in the future)")
-	ErrAudience     = errors.New("token audience does not match")
-	ErrUnsupported  = errors.New("token signing method is not HS256")
-	errVerifyFailed = errors.New("token is invalid")
-)
-
-// Verify checks that token is an HS256 JWT signed with one of keys, that it has
-// not expired (exp is required; leeway allows for clock skew), that it is
-// valid already (an nbf, if present, is at most NotBeforeSkew or leeway,
-// whichever is larger, in the future) and, when
-// audiences is non-empty, that its aud equals one of them. It returns the
-// token's claims. Errors wrap one of the Err* values and never contain the token
-// or a key.
-func Verify(token string, keys []string, audiences []string, leeway time.Duration) (*Claims, error) {
-	if len(keys) == 0 {
-		return nil, errors.New("auth: no verification key")
-	}
-	if alg, ok := headerAlg(token); ok && alg != jwt.SigningMethodHS256.Alg() {
-		return nil, ErrUnsupported
-	}
-	var lastErr error
-	for _, key := range keys {
-		c := &Claims{}
-		_, err := jwt.ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return []byte(key), nil },
-			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-			jwt.WithExpirationRequired(),
-			jwt.WithLeeway(leeway),
-		)
-		if err == nil {
-			if c.NotBefore != 0 && time.Unix(c.NotBefore, 0).After(time.Now().Add(max(NotBeforeSkew, leeway))) {
-				return nil, ErrNotYetValid
-			}
-			if len(audiences) > 0 && !contains(audiences, c.Audience) {
-				return nil, ErrAudience
-			}
-			return c, nil
-		}
-		lastErr = classify(err)
-		if !errors.Is(lastErr, ErrSignature) {
-			return nil, lastErr
-		}
-	}
-	return nil, lastErr
-}
-
-func classify(err error) error {
-	switch {
-	case errors.Is(err, jwt.ErrTokenMalformed):
-		return ErrMalformed
-	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		if errors.Is(err, jwt.ErrTokenUnverifiable) {
-			return ErrUnsupported
-		}
-		return ErrSignature
-	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		return ErrUnsupported
-	case errors.Is(err, jwt.ErrTokenExpired), errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return ErrExpired
-	default:
-		return errVerifyFailed
-	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

@@ -36,3 +36,19 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkVerifyTokenAudience(b *testing.B) {
+	c := &Claims{ExpiresAt: time.Now().Add(time.Hour).Unix(), Audience: "wss://127.0.0.1:8080/client/hubs/chat"}
+	tok, err := Sign("access-key", c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys := []string{"access-key"}
+	b.ReportAllocs()
+	for b.Loop() {
+		a := NewAudience([]string{"http://127.0.0.1:8080", "http://localhost:8080"}, []string{"/client/hubs/chat"}, nil)
+		if _, err := VerifyToken(tok, keys, &VerifyOptions{Audience: a.Match}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

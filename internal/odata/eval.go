@@ -42,20 +42,17 @@ func boolValue(b bool) value {
 // only where the caller says so.
 func strValue(s string) value { return value{k: vString, s: s} }
 
-// node is an evaluable expression.
-type node interface {
-	eval(c Connection) value
-}
+// node evaluates an expression for a connection. Nodes are closures rather
+// than an interface: a method's receiver would take the tenth argument
+// register on amd64 and spill the nine-word Connection to the stack at every
+// call, while a closure's context travels in a register of its own.
+type node func(c Connection) value
 
-// constNode is a literal.
-type constNode struct{ v value }
-
-func (n constNode) eval(Connection) value { return n.v }
+// constNode returns the node of a literal.
+func constNode(v value) node { return func(Connection) value { return v } }
 
 // userIDNode is the userId identifier; an empty user id is null.
-type userIDNode struct{}
-
-func (userIDNode) eval(c Connection) value {
+func userIDNode(c Connection) value {
 	if c.UserID == "" {
 		return nullValue
 	}
@@ -63,43 +60,48 @@ func (userIDNode) eval(c Connection) value {
 }
 
 // connectionIDNode is the connectionId identifier; an empty id is null.
-type connectionIDNode struct{}
-
-func (connectionIDNode) eval(c Connection) value {
+func connectionIDNode(c Connection) value {
 	if c.ConnectionID == "" {
 		return nullValue
 	}
 	return strValue(c.ConnectionID)
 }
 
-// andNode is a chain of "and" terms.
-type andNode struct{ terms []node }
-
-func (n *andNode) eval(c Connection) value {
-	for _, t := range n.terms {
-		if !t.eval(c).b {
-			return falseValue
-		}
+// protocolNode is the protocol identifier: the connection's WebSocket
+// subprotocol; none (a simple WebSocket) is null.
+func protocolNode(c Connection) value {
+	if c.Protocol == "" {
+		return nullValue
 	}
-	return trueValue
+	return strValue(c.Protocol)
+}
+
+// andNode is a chain of "and" terms.
+func andNode(terms []node) node {
+	return func(c Connection) value {
+		for _, t := range terms {
+			if !t(c).b {
+				return falseValue
+			}
+		}
+		return trueValue
+	}
 }
 
 // orNode is a chain of "or" terms.
-type orNode struct{ terms []node }
-
-func (n *orNode) eval(c Connection) value {
-	for _, t := range n.terms {
-		if t.eval(c).b {
-			return trueValue
+func orNode(terms []node) node {
+	return func(c Connection) value {
+		for _, t := range terms {
+			if t(c).b {
+				return trueValue
+			}
 		}
+		return falseValue
 	}
-	return falseValue
 }
 
 // notNode is logical negation.
-type notNode struct{ x node }
-
-func (n *notNode) eval(c Connection) value { return boolValue(!n.x.eval(c).b) }
+func notNode(x node) node { return func(c Connection) value { return boolValue(!x(c).b) } }
 
 // cmpOp is a comparison operator.
 type cmpOp uint8
@@ -114,13 +116,8 @@ const (
 )
 
 // cmpNode is a comparison of two scalar operands of compatible types.
-type cmpNode struct {
-	op   cmpOp
-	l, r node
-}
-
-func (n *cmpNode) eval(c Connection) value {
-	return boolValue(compare(n.op, n.l.eval(c), n.r.eval(c)))
+func cmpNode(op cmpOp, l, r node) node {
+	return func(c Connection) value { return boolValue(compare(op, l(c), r(c))) }
 }
 
 // equal reports OData equality: null equals only null.
@@ -179,141 +176,129 @@ func compare(op cmpOp, a, b value) bool {
 }
 
 // inListNode is "x in (a, b, ...)".
-type inListNode struct {
-	x     node
-	items []node
-}
-
-func (n *inListNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	for _, it := range n.items {
-		if equal(v, it.eval(c)) {
-			return trueValue
+func inListNode(x node, items []node) node {
+	return func(c Connection) value {
+		v := x(c)
+		for _, it := range items {
+			if equal(v, it(c)) {
+				return trueValue
+			}
 		}
+		return falseValue
 	}
-	return falseValue
 }
 
 // inSetNode is "x in (...)" over a long list of string or null literals.
-type inSetNode struct {
-	x       node
-	set     map[string]struct{}
-	hasNull bool
-}
-
-func (n *inSetNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	switch v.k {
-	case vNull:
-		return boolValue(n.hasNull)
-	case vString:
-		_, ok := n.set[v.s]
-		return boolValue(ok)
+func inSetNode(x node, set map[string]struct{}, hasNull bool) node {
+	return func(c Connection) value {
+		v := x(c)
+		switch v.k {
+		case vNull:
+			return boolValue(hasNull)
+		case vString:
+			_, ok := set[v.s]
+			return boolValue(ok)
+		}
+		return falseValue
 	}
-	return falseValue
 }
 
 // inGroupsNode is "x in groups".
-type inGroupsNode struct{ x node }
-
-func (n *inGroupsNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	if v.k != vString {
+func inGroupsNode(x node) node {
+	return func(c Connection) value {
+		v := x(c)
+		if v.k != vString {
+			return falseValue
+		}
+		for _, g := range c.Groups {
+			if g == v.s {
+				return trueValue
+			}
+		}
 		return falseValue
 	}
-	for _, g := range c.Groups {
-		if g == v.s {
-			return trueValue
-		}
-	}
-	return falseValue
 }
 
 // lengthGroupsNode is "length(groups)".
-type lengthGroupsNode struct{}
-
-func (lengthGroupsNode) eval(c Connection) value { return value{k: vInt, n: int64(len(c.Groups))} }
+func lengthGroupsNode(c Connection) value { return value{k: vInt, n: int64(len(c.Groups))} }
 
 // lengthNode is "length(s)", in UTF-16 code units as the service counts.
-type lengthNode struct{ x node }
-
-func (n *lengthNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	if v.k != vString {
-		return nullValue
+func lengthNode(x node) node {
+	return func(c Connection) value {
+		v := x(c)
+		if v.k != vString {
+			return nullValue
+		}
+		return value{k: vInt, n: int64(utf16Len(v.s))}
 	}
-	return value{k: vInt, n: int64(utf16Len(v.s))}
 }
 
 // indexofNode is "indexof(s, sub)", a UTF-16 index or -1.
-type indexofNode struct{ a, b node }
-
-func (n *indexofNode) eval(c Connection) value {
-	a, b := n.a.eval(c), n.b.eval(c)
-	if a.k != vString || b.k != vString {
-		return nullValue
+func indexofNode(a, b node) node {
+	return func(c Connection) value {
+		av, bv := a(c), b(c)
+		if av.k != vString || bv.k != vString {
+			return nullValue
+		}
+		i := strings.Index(av.s, bv.s)
+		if i > 0 {
+			i = utf16Len(av.s[:i])
+		}
+		return value{k: vInt, n: int64(i)}
 	}
-	i := strings.Index(a.s, b.s)
-	if i > 0 {
-		i = utf16Len(a.s[:i])
-	}
-	return value{k: vInt, n: int64(i)}
 }
 
 // predicateNode is startswith, endswith or contains; false when either
 // argument is null.
-type predicateNode struct {
-	a, b node
-	fn   func(s, t string) bool
-}
-
-func (n *predicateNode) eval(c Connection) value {
-	a, b := n.a.eval(c), n.b.eval(c)
-	if a.k != vString || b.k != vString {
-		return falseValue
+func predicateNode(a, b node, fn func(s, t string) bool) node {
+	return func(c Connection) value {
+		av, bv := a(c), b(c)
+		if av.k != vString || bv.k != vString {
+			return falseValue
+		}
+		return boolValue(fn(av.s, bv.s))
 	}
-	return boolValue(n.fn(a.s, b.s))
 }
 
 // mapNode is tolower, toupper or trim; null stays null.
-type mapNode struct {
-	x  node
-	fn func(string) string
-}
-
-func (n *mapNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	if v.k != vString {
-		return nullValue
+func mapNode(x node, fn func(string) string) node {
+	return func(c Connection) value {
+		v := x(c)
+		if v.k != vString {
+			return nullValue
+		}
+		return strValue(fn(v.s))
 	}
-	return strValue(n.fn(v.s))
 }
 
 // concatNode is "concat(a, b)"; a null argument counts as empty.
-type concatNode struct{ a, b node }
-
-func (n *concatNode) eval(c Connection) value {
-	a, b := n.a.eval(c), n.b.eval(c)
-	if a.k == vNull && b.k == vNull {
-		return nullValue
+func concatNode(a, b node) node {
+	return func(c Connection) value {
+		av, bv := a(c), b(c)
+		if av.k == vNull && bv.k == vNull {
+			return nullValue
+		}
+		return strValue(av.s + bv.s)
 	}
-	return strValue(a.s + b.s)
 }
 
 // substringNode is "substring(s, start[, length])" in UTF-16 code units;
-// out-of-range bounds are clamped.
-type substringNode struct {
-	x             node
-	start, length int64
-	hasLength     bool
-}
-
-func (n *substringNode) eval(c Connection) value {
-	v := n.x.eval(c)
-	if v.k != vString {
-		return nullValue
+// out-of-range bounds are clamped, and a null argument gives null. A nil
+// length means to the end.
+func substringNode(x, start, length node) node {
+	return func(c Connection) value {
+		v, sv := x(c), start(c)
+		if v.k != vString || sv.k != vInt {
+			return nullValue
+		}
+		var lv value
+		if length != nil {
+			if lv = length(c); lv.k != vInt {
+				return nullValue
+			}
+		}
+		return strValue(substring(v.s, sv.n, lv.n, length != nil))
 	}
-	return strValue(substring(v.s, n.start, n.length, n.hasLength))
 }
 
 // isASCII reports whether s has only ASCII bytes.

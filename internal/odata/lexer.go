@@ -1,9 +1,10 @@
 package odata
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // tokenKind classifies a token.
@@ -14,17 +15,32 @@ const (
 	tokWord             // keyword, identifier or function name
 	tokString           // single-quoted string literal (value unescaped)
 	tokNumber           // integer literal
+	tokOddNum           // a number the filter language does not support (1.5, 1e3, 10L, too large)
 	tokLParen
 	tokRParen
 	tokComma
+	tokMinus // a '-' not followed by a digit
+	tokOther // a character the service's lexer reads but no filter can use (= / . : * ? { [ @)
+	tokError // a character no filter may contain, or an unterminated string
 )
 
 // token is one lexical unit of a filter.
 type token struct {
-	kind tokenKind
-	pos  int    // byte offset of the token's first character
-	text string // source text (words), unescaped value (strings)
-	num  int64  // value of a number
+	kind  tokenKind
+	pos   int    // byte offset of the token's first character
+	end   int    // byte offset after the token
+	text  string // source text (words, numbers, other), unescaped value (strings)
+	num   int64  // value of a number
+	space bool   // white space precedes the token
+	err   *lexError
+}
+
+// lexError is a lexical error, reported when the parser reaches its token, as
+// the service's lexer (Microsoft.OData's ExpressionLexer, which reads tokens as
+// the parser asks for them) reports it.
+type lexError struct {
+	msg    string // ours
+	reason string // the service's (ExpressionLexer's) words
 }
 
 // describe returns a short description of t for error messages.
@@ -34,8 +50,8 @@ func (t token) describe() string {
 		return "end of filter"
 	case tokString:
 		return "string " + quoteShort(t.text)
-	case tokNumber:
-		return "number " + strconv.FormatInt(t.num, 10)
+	case tokNumber, tokOddNum:
+		return "number " + t.text
 	case tokLParen:
 		return "'('"
 	case tokRParen:
@@ -60,66 +76,83 @@ func quoteShort(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// isWordStart reports whether b can start a word.
-func isWordStart(b byte) bool {
-	return b == '_' || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z')
-}
+// isWordStart reports whether r can start a word: a letter or '_' (the
+// service's lexer also takes '$' and letter numbers, which name nothing
+// here).
+func isWordStart(r rune) bool { return r == '_' || r == '$' || unicode.IsLetter(r) }
 
-// isWordPart reports whether b can continue a word.
-func isWordPart(b byte) bool { return isWordStart(b) || isDigit(b) }
+// isWordPart reports whether r can continue a word.
+func isWordPart(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
-func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
-
-// lex splits src into tokens, ending with a tokEOF token.
-func lex(src string) ([]token, error) {
+// lex splits src into tokens, ending with a tokEOF token. A character no
+// filter may contain ends the list with a tokError token.
+func lex(src string) []token {
 	toks := make([]token, 0, len(src)/4+2)
 	i := 0
-	for i < len(src) {
-		b := src[i]
-		switch {
-		case isSpace(b):
-			i++
-		case b == '(':
-			toks = append(toks, token{kind: tokLParen, pos: i})
-			i++
-		case b == ')':
-			toks = append(toks, token{kind: tokRParen, pos: i})
-			i++
-		case b == ',':
-			toks = append(toks, token{kind: tokComma, pos: i})
-			i++
-		case b == '\'':
-			s, next, err := lexString(src, i)
-			if err != nil {
-				return nil, err
+	for {
+		start := i
+		for i < len(src) {
+			r, size := utf8.DecodeRuneInString(src[i:])
+			if !unicode.IsSpace(r) {
+				break
 			}
-			toks = append(toks, token{kind: tokString, pos: i, text: s})
-			i = next
-		case isDigit(b) || ((b == '-' || b == '+') && i+1 < len(src) && isDigit(src[i+1])):
-			t, next, err := lexNumber(src, i)
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, t)
-			i = next
-		case isWordStart(b):
-			start := i
-			for i < len(src) && isWordPart(src[i]) {
-				i++
-			}
-			toks = append(toks, token{kind: tokWord, pos: start, text: src[start:i]})
-		default:
-			return nil, &SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected character %q", rune(src[i]))}
+			i += size
 		}
+		if i == len(src) {
+			return append(toks, token{kind: tokEOF, pos: i, end: i, space: i > start})
+		}
+		t := lexToken(src, i)
+		t.space = i > start
+		toks = append(toks, t)
+		if t.kind == tokError {
+			return toks
+		}
+		i = t.end
 	}
-	return append(toks, token{kind: tokEOF, pos: len(src)}), nil
 }
 
-// lexString reads the single-quoted string starting at src[start] and returns
-// its value (with doubled quotes undoubled) and the offset after it.
-func lexString(src string, start int) (string, int, error) {
+// lexToken reads the token at src[i], which is not white space.
+func lexToken(src string, i int) token {
+	b := src[i]
+	switch {
+	case b == '(':
+		return token{kind: tokLParen, pos: i, end: i + 1, text: "("}
+	case b == ')':
+		return token{kind: tokRParen, pos: i, end: i + 1, text: ")"}
+	case b == ',':
+		return token{kind: tokComma, pos: i, end: i + 1, text: ","}
+	case b == '\'':
+		return lexString(src, i)
+	case isDigit(b) || ((b == '-' || b == '+') && i+1 < len(src) && isDigit(src[i+1])):
+		return lexNumber(src, i)
+	case b == '-':
+		return token{kind: tokMinus, pos: i, end: i + 1, text: "-"}
+	case strings.IndexByte("=/.:*?{[@", b) >= 0:
+		return token{kind: tokOther, pos: i, end: i + 1, text: src[i : i+1]}
+	}
+	r, size := utf8.DecodeRuneInString(src[i:])
+	if isWordStart(r) {
+		j := i + size
+		for j < len(src) {
+			r, size := utf8.DecodeRuneInString(src[j:])
+			if !isWordPart(r) {
+				break
+			}
+			j += size
+		}
+		return token{kind: tokWord, pos: i, end: j, text: src[i:j]}
+	}
+	return token{kind: tokError, pos: i, end: i + size, err: &lexError{
+		msg:    "unexpected character " + strconv.QuoteRune(r),
+		reason: "Syntax error: character '" + string(r) + "' is not valid at position " + strconv.Itoa(utf16Index(src, i)) + " in '" + src + "'.",
+	}}
+}
+
+// lexString reads the single-quoted string starting at src[start]: its value
+// (with doubled quotes undoubled) and the offset after it.
+func lexString(src string, start int) token {
 	var sb strings.Builder
 	i := start + 1
 	from := i
@@ -134,30 +167,75 @@ func lexString(src string, start int) (string, int, error) {
 			from = i
 			continue
 		}
-		if sb.Len() == 0 {
-			return src[from:i], i + 1, nil
+		t := token{kind: tokString, pos: start, end: i + 1, text: src[from:i]}
+		if sb.Len() > 0 {
+			sb.WriteString(src[from:i])
+			t.text = sb.String()
 		}
-		sb.WriteString(src[from:i])
-		return sb.String(), i + 1, nil
+		return t
 	}
-	return "", 0, &SyntaxError{Offset: start, Msg: "unterminated string literal"}
+	return token{kind: tokError, pos: start, end: len(src), err: &lexError{
+		msg:    "unterminated string literal",
+		reason: "There is an unterminated string literal at position " + strconv.Itoa(utf16Index(src, len(src))) + " in '" + src + "'.",
+	}}
 }
 
-// lexNumber reads the integer literal (with optional sign) at src[start].
-func lexNumber(src string, start int) (token, int, error) {
-	i := start
-	if src[i] == '-' || src[i] == '+' {
+// lexNumber reads the number (with an optional sign) at src[start], as the
+// service's lexer delimits it: digits, then optionally a fraction, an
+// exponent and a type suffix (M, D, F, L). Only an integer that fits an
+// int64 is a tokNumber; the others are tokOddNum, which the checker refuses
+// as the service does ("Token '1.5' is not supported.").
+func lexNumber(src string, start int) token {
+	i := start + 1
+	digits := func() {
+		for i < len(src) && isDigit(src[i]) {
+			i++
+		}
+	}
+	digits()
+	odd := false
+	if i+1 < len(src) && src[i] == '.' && isDigit(src[i+1]) {
 		i++
+		digits()
+		odd = true
 	}
-	for i < len(src) && isDigit(src[i]) {
+	if i+1 < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		j := i + 1
+		if j < len(src) && (src[j] == '+' || src[j] == '-') {
+			j++
+		}
+		if j < len(src) && isDigit(src[j]) {
+			i = j
+			digits()
+			odd = true
+		}
+	}
+	if i < len(src) && strings.IndexByte("mMdDfFlL", src[i]) >= 0 {
 		i++
+		odd = true
 	}
-	if i < len(src) && (src[i] == '.' || isWordStart(src[i])) {
-		return token{}, 0, &SyntaxError{Offset: start, Msg: "invalid number: only integers are supported"}
+	t := token{kind: tokNumber, pos: start, end: i, text: src[start:i]}
+	n, err := strconv.ParseInt(t.text, 10, 64)
+	if odd || err != nil {
+		t.kind = tokOddNum
 	}
-	n, err := strconv.ParseInt(src[start:i], 10, 64)
-	if err != nil {
-		return token{}, 0, &SyntaxError{Offset: start, Msg: "number out of range"}
+	t.num = n
+	return t
+}
+
+// utf16Index returns the UTF-16 index of byte offset off in src: the
+// positions the service reports are .NET string indexes.
+func utf16Index(src string, off int) int {
+	if off > len(src) {
+		off = len(src)
 	}
-	return token{kind: tokNumber, pos: start, num: n}, i, nil
+	n := 0
+	for _, r := range src[:off] {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }

@@ -11,19 +11,19 @@ import (
 
 // Connections the match table is evaluated against.
 var (
-	alice   = Connection{ConnectionID: "c-alice", UserID: "alice", Groups: []string{"group1", "admins"}}
-	bob     = Connection{ConnectionID: "c-bob", UserID: "bob", Groups: []string{"group2"}}
-	anon    = Connection{ConnectionID: "c-anon"}
-	oneil   = Connection{ConnectionID: "c-oneil", UserID: "O'Neil", Groups: []string{"group1"}}
-	upper   = Connection{ConnectionID: "C-UP", UserID: "USER1"}
-	spaced  = Connection{ConnectionID: "c-sp", UserID: " user1 "}
-	dashed  = Connection{ConnectionID: "123", UserID: "user-ab-de", Groups: []string{"g1", "g2", "g3"}}
-	unicode = Connection{ConnectionID: "c-u", UserID: "ü😀x"} // 1 + 2 + 1 UTF-16 units
+	alice  = Connection{ConnectionID: "c-alice", UserID: "alice", Groups: []string{"group1", "admins"}, Protocol: "json.reliable.webpubsub.azure.v1"}
+	bob    = Connection{ConnectionID: "c-bob", UserID: "bob", Groups: []string{"group2"}, Protocol: "protobuf.webpubsub.azure.v1"}
+	anon   = Connection{ConnectionID: "c-anon"}
+	oneil  = Connection{ConnectionID: "c-oneil", UserID: "O'Neil", Groups: []string{"group1"}}
+	upper  = Connection{ConnectionID: "C-UP", UserID: "USER1"}
+	spaced = Connection{ConnectionID: "c-sp", UserID: " user1 "}
+	dashed = Connection{ConnectionID: "123", UserID: "user-ab-de", Groups: []string{"g1", "g2", "g3"}}
+	uni    = Connection{ConnectionID: "c-u", UserID: "ü😀x"} // 1 + 2 + 1 UTF-16 units
 )
 
 var allConns = map[string]Connection{
 	"alice": alice, "bob": bob, "anon": anon, "oneil": oneil,
-	"upper": upper, "spaced": spaced, "dashed": dashed, "unicode": unicode,
+	"upper": upper, "spaced": spaced, "dashed": dashed, "unicode": uni,
 }
 
 func TestMatchTable(t *testing.T) {
@@ -131,6 +131,25 @@ func TestMatchTable(t *testing.T) {
 		{"userId eq 'user1' or (not (startswith(userId,'user2')))", []string{"alice", "bob", "anon", "oneil", "upper", "spaced", "dashed", "unicode"}},
 		// whitespace
 		{"  userId\teq\r\n'bob'  ", []string{"bob"}},
+		// protocol: the subprotocol; none (a simple WebSocket) is null
+		{"protocol eq 'json.reliable.webpubsub.azure.v1'", []string{"alice"}},
+		{"Protocol ne null", []string{"alice", "bob"}},
+		{"startswith(protocol, 'protobuf.')", []string{"bob"}},
+		{"protocol eq null and userId ne null", []string{"oneil", "upper", "spaced", "dashed", "unicode"}},
+		// in binds tighter than not, as in the service's parser
+		{"not 'group1' in groups", []string{"bob", "anon", "upper", "spaced", "dashed", "unicode"}},
+		{"userId in ()", nil},
+		{"not (userId in ())", []string{"alice", "bob", "anon", "oneil", "upper", "spaced", "dashed", "unicode"}},
+		{"userId in ('alice',, 'bob',)", []string{"alice", "bob"}}, // empty items are skipped, as the service does
+		{"userId in ( 'Doe, John' , concat('b', 'ob') )", []string{"bob"}},
+		{"userId in ('O''Brien, Jane', 'alice')", []string{"alice"}},
+		// substring takes integer expressions
+		{"substring(userId, indexof(userId, '-')) eq '-ab-de'", []string{"dashed"}},
+		{"substring(userId, -1) eq userId", []string{"alice", "bob", "anon", "oneil", "upper", "spaced", "dashed", "unicode"}},
+		{"substring(userId, 1, -2) eq ''", []string{"alice", "bob", "oneil", "upper", "spaced", "dashed", "unicode"}},
+		{"substring(userId, null) eq null", []string{"alice", "bob", "anon", "oneil", "upper", "spaced", "dashed", "unicode"}},
+		// a negative number may have a space after its minus, as in the service
+		{"indexof(userId, 'zzz') eq - 1", []string{"alice", "bob", "oneil", "upper", "spaced", "dashed", "unicode"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {

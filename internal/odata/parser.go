@@ -3,361 +3,395 @@ package odata
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
-// typ is the static type of an operand.
-type typ uint8
-
-const (
-	tyBool typ = iota
-	tyString
-	tyInt
-	tyNull // the null literal
-	tyCollection
-)
-
-func (t typ) String() string {
-	switch t {
-	case tyBool:
-		return "boolean"
-	case tyString:
-		return "string"
-	case tyInt:
-		return "number"
-	case tyNull:
-		return "null"
-	default:
-		return "collection"
-	}
-}
-
-// operand is a parsed expression with its static type. A collection operand
-// (groups) has a nil node: only "in" and length consume it.
-type operand struct {
-	n   node
-	t   typ
-	pos int
-}
-
-// parser is a recursive-descent parser over the token slice.
+// parser is a recursive-descent parser building the syntax tree of a filter
+// with the service's grammar (Microsoft.OData's UriQueryExpressionParser),
+// from loosest to tightest binding:
+//
+//	or, and, comparisons (eq ne gt ge lt le), add sub, mul div mod,
+//	not and unary minus, in and has, primaries
+//
+// A primary is a parenthesized expression, a literal, a function call (a
+// name immediately followed by "("), or an identifier (any other word,
+// operator keywords included: the checker refuses what it does not know).
+// The list right of "in" is read as the service reads it: the balanced
+// parenthesized text, split at its commas, each item parsed as a filter of
+// its own.
 type parser struct {
-	src   string
+	root  string // the whole filter, the subject of syntax errors
+	src   string // the text being parsed: the filter or one list item
+	base  int    // byte offset of src in root
 	toks  []token
 	i     int
 	depth int
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
-
-func (p *parser) next() token {
-	t := p.toks[p.i]
-	if t.kind != tokEOF {
-		p.i++
-	}
-	return t
+func newParser(root, src string, base, depth int) *parser {
+	return &parser{root: root, src: src, base: base, toks: lex(src), depth: depth}
 }
 
-// peekWord reports whether the next token is the word w (case-insensitive).
-func (p *parser) peekWord(w string) bool {
-	t := p.toks[p.i]
+func (p *parser) cur() token { return p.toks[p.i] }
+
+// errAt returns a syntax error at byte offset off of p.src: ours (msg) and the
+// service's (reason).
+func (p *parser) errAt(off int, reason, format string, args ...any) *SyntaxError {
+	return &SyntaxError{Offset: p.base + off, Msg: fmt.Sprintf(format, args...), subject: p.root, reason: reason}
+}
+
+// lexErr reports the current token if it is a lexical error.
+func (p *parser) lexErr() *SyntaxError {
+	t := p.cur()
+	if t.kind != tokError {
+		return nil
+	}
+	return p.errAt(t.pos, t.err.reason, "%s", t.err.msg)
+}
+
+// advance moves past the current token. The next one is read then, so a
+// lexical error there is reported now, as the service's lexer reports it.
+func (p *parser) advance() *SyntaxError {
+	if p.cur().kind != tokEOF {
+		p.i++
+	}
+	return p.lexErr()
+}
+
+// isWord reports whether the current token is the word w (case-insensitive).
+func (p *parser) isWord(w string) bool {
+	t := p.cur()
 	return t.kind == tokWord && strings.EqualFold(t.text, w)
 }
 
-func errAt(pos int, format string, args ...any) error {
-	return &SyntaxError{Offset: pos, Msg: fmt.Sprintf(format, args...)}
-}
-
 // enter records one more level of nesting and fails beyond MaxDepth.
-func (p *parser) enter() error {
+func (p *parser) enter() *SyntaxError {
 	p.depth++
 	if p.depth > MaxDepth {
-		return errAt(p.peek().pos, "expression nested deeper than %d levels", MaxDepth)
+		return p.errAt(p.cur().pos, reasonTooDeep, "expression nested deeper than %d levels", MaxDepth)
 	}
 	return nil
 }
 
 func (p *parser) leave() { p.depth-- }
 
-func (p *parser) expect(k tokenKind, what string) (token, error) {
-	t := p.next()
-	if t.kind != k {
-		return t, errAt(t.pos, "expected %s, found %s", what, t.describe())
+// parseFilter parses the whole of p.src.
+func (p *parser) parseFilter() (*syn, *SyntaxError) {
+	if err := p.lexErr(); err != nil {
+		return nil, err
 	}
-	return t, nil
+	if p.cur().kind == tokEOF {
+		return nil, p.errAt(0, reasonExpressionExpected(p.src, p.cur().pos), "empty filter")
+	}
+	n, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.cur(); t.kind != tokEOF {
+		return nil, p.errAt(t.pos, reasonSyntax(p.src, t.end), "expected an operator or end of filter, found %s", t.describe())
+	}
+	return n, nil
 }
 
-// parseFilter parses a whole filter, which must be a boolean expression.
-func (p *parser) parseFilter() (node, error) {
-	if p.peek().kind == tokEOF {
-		return nil, errAt(0, "empty filter")
+// binaryLevel parses sub (op sub)* for the operators ops, building nodes of
+// kind.
+func (p *parser) binaryLevel(ops []string, kind synKind, sub func() (*syn, *SyntaxError)) (*syn, *SyntaxError) {
+	left, err := sub()
+	for err == nil {
+		op := p.matchWord(ops)
+		if op == "" {
+			return left, nil
+		}
+		at := p.cur().pos
+		if err = p.advance(); err != nil {
+			return nil, err
+		}
+		var right *syn
+		if right, err = sub(); err == nil {
+			left = &syn{kind: kind, op: op, args: []*syn{left, right}, pos: left.pos, at: at}
+		}
+	}
+	return nil, err
+}
+
+// matchWord returns the member of words the current token spells, or "".
+func (p *parser) matchWord(words []string) string {
+	for _, w := range words {
+		if p.isWord(w) {
+			return w
+		}
+	}
+	return ""
+}
+
+var (
+	cmpWords = []string{"eq", "ne", "gt", "ge", "lt", "le"}
+	addWords = []string{"add", "sub"}
+	mulWords = []string{"mul", "div", "mod"}
+)
+
+func (p *parser) parseOr() (*syn, *SyntaxError) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	return p.binaryLevel([]string{"or"}, synBinary, p.parseAnd)
+}
+
+func (p *parser) parseAnd() (*syn, *SyntaxError) {
+	return p.binaryLevel([]string{"and"}, synBinary, p.parseCmp)
+}
+
+func (p *parser) parseCmp() (*syn, *SyntaxError) {
+	return p.binaryLevel(cmpWords, synBinary, p.parseAdd)
+}
+
+func (p *parser) parseAdd() (*syn, *SyntaxError) {
+	return p.binaryLevel(addWords, synUnsupported, p.parseMul)
+}
+
+func (p *parser) parseMul() (*syn, *SyntaxError) {
+	return p.binaryLevel(mulWords, synUnsupported, p.parseUnary)
+}
+
+// parseUnary parses 'not' unary | '-' unary | inHas. A minus before a number
+// makes a negative number, as the service's parser does.
+func (p *parser) parseUnary() (*syn, *SyntaxError) {
+	t := p.cur()
+	not := p.isWord("not")
+	if !not && t.kind != tokMinus {
+		return p.parseInHas()
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if not {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
+	}
+	if n := p.cur(); t.kind == tokMinus && (n.kind == tokNumber || n.kind == tokOddNum) {
+		lit, err := p.parsePrimary()
+		if err == nil {
+			lit.num, lit.text, lit.pos, lit.at = -lit.num, "-"+lit.text, t.pos, t.pos
+		}
+		return lit, err
+	}
+	x, err := p.parseUnary()
+	if err != nil {
+		return nil, err
+	}
+	kind := synNot
+	if t.kind == tokMinus {
+		kind = synNegate
+	}
+	return &syn{kind: kind, args: []*syn{x}, pos: t.pos, at: t.pos}, nil
+}
+
+// parseInHas parses primary (('in' inRight) | ('has' primary))*.
+func (p *parser) parseInHas() (*syn, *SyntaxError) {
+	left, err := p.parsePrimary()
+	for err == nil {
+		in := p.isWord("in")
+		if !in && !p.isWord("has") {
+			return left, nil
+		}
+		at := p.cur().pos
+		if err = p.advance(); err != nil {
+			return nil, err
+		}
+		var right *syn
+		switch {
+		case in && p.cur().kind == tokLParen:
+			right, err = p.parseList()
+		default:
+			right, err = p.parsePrimary()
+		}
+		if err == nil {
+			left = &syn{kind: synIn, args: []*syn{left, right}, pos: left.pos, at: at}
+			if !in {
+				left.kind, left.op = synUnsupported, "has"
+			}
+		}
+	}
+	return nil, err
+}
+
+// parsePrimary parses a parenthesized expression, a literal, a function call
+// or an identifier.
+func (p *parser) parsePrimary() (*syn, *SyntaxError) {
+	t := p.cur()
+	var n *syn
+	switch t.kind {
+	case tokLParen:
+		return p.parseParens()
+	case tokString:
+		n = &syn{kind: synString, text: t.text}
+	case tokNumber:
+		n = &syn{kind: synInt, num: t.num, text: t.text}
+	case tokOddNum:
+		n = &syn{kind: synOddNum, text: t.text}
+	case tokWord:
+		if next := p.toks[p.i+1]; next.kind == tokLParen && !next.space {
+			return p.parseCall()
+		}
+		n = wordNode(t.text)
+	default:
+		return nil, p.errAt(t.pos, reasonExpressionExpected(p.src, t.pos), "expected an expression, found %s", t.describe())
+	}
+	n.pos, n.at = t.pos, t.pos
+	return n, p.advance()
+}
+
+// wordNode returns the node of a word: true, false, null (in any case) or an
+// identifier.
+func wordNode(w string) *syn {
+	switch strings.ToLower(w) {
+	case "true":
+		return &syn{kind: synBool, num: 1}
+	case "false":
+		return &syn{kind: synBool}
+	case "null":
+		return &syn{kind: synNull}
+	}
+	return &syn{kind: synIdent, text: w}
+}
+
+// parseParens parses '(' or ')'.
+func (p *parser) parseParens() (*syn, *SyntaxError) {
+	if err := p.advance(); err != nil {
+		return nil, err
 	}
 	x, err := p.parseOr()
 	if err != nil {
 		return nil, err
 	}
-	if t := p.peek(); t.kind != tokEOF {
-		return nil, errAt(t.pos, "expected an operator or end of filter, found %s", t.describe())
+	if t := p.cur(); t.kind != tokRParen {
+		return nil, p.errAt(t.pos, reasonCloseParenOrOperator(p.src, t.pos), "expected ')', found %s", t.describe())
 	}
-	if x.t != tyBool {
-		return nil, errAt(x.pos, "filter must be a boolean expression, found a %s", x.t)
-	}
-	return x.n, nil
+	return x, p.advance()
 }
 
-// parseOr parses: and_expr ('or' and_expr)*.
-func (p *parser) parseOr() (operand, error) {
-	if err := p.enter(); err != nil {
-		return operand{}, err
+// parseCall parses name '(' [args] ')'; each argument's parseOr counts one
+// level of nesting.
+func (p *parser) parseCall() (*syn, *SyntaxError) {
+	name := p.cur()
+	n := &syn{kind: synCall, text: name.text, pos: name.pos, at: name.pos}
+	p.i++ // the '(' that follows, already read
+	if err := p.advance(); err != nil {
+		return nil, err
 	}
-	defer p.leave()
-	first, err := p.parseAnd()
-	if err != nil || !p.peekWord("or") {
-		return first, err
+	if p.cur().kind != tokRParen {
+		for {
+			a, err := p.parseOr()
+			if err != nil {
+				return nil, err
+			}
+			n.args = append(n.args, a)
+			if p.cur().kind != tokComma {
+				break
+			}
+			if err := p.advance(); err != nil {
+				return nil, err
+			}
+		}
 	}
-	terms, err := p.logicalTerms(first, "or", p.parseAnd)
-	if err != nil {
-		return operand{}, err
+	if t := p.cur(); t.kind != tokRParen {
+		return nil, p.errAt(t.pos, reasonCloseParenOrComma(p.src, t.pos), "expected ',' or ')' in arguments of %s, found %s", name.text, t.describe())
 	}
-	return operand{n: &orNode{terms: terms}, t: tyBool, pos: first.pos}, nil
+	return n, p.advance()
 }
 
-// parseAnd parses: cmp_expr ('and' cmp_expr)*.
-func (p *parser) parseAnd() (operand, error) {
-	first, err := p.parseCmp()
-	if err != nil || !p.peekWord("and") {
-		return first, err
+// parseList reads the list right of "in" as the service does: the balanced
+// parenthesized text (quotes respected), whose items, split at the commas
+// outside quotes and parentheses and trimmed, are each parsed as a filter of
+// their own. The tokens after the list are read afresh.
+func (p *parser) parseList() (*syn, *SyntaxError) {
+	start := p.cur().pos
+	end, ok := balancedEnd(p.src, start)
+	if !ok {
+		return nil, p.errAt(start, reasonUnbalanced, "unbalanced parentheses in the list of 'in'")
 	}
-	terms, err := p.logicalTerms(first, "and", p.parseCmp)
-	if err != nil {
-		return operand{}, err
-	}
-	return operand{n: &andNode{terms: terms}, t: tyBool, pos: first.pos}, nil
-}
-
-// logicalTerms collects the boolean operands of a chain of op.
-func (p *parser) logicalTerms(first operand, op string, sub func() (operand, error)) ([]node, error) {
-	if first.t != tyBool {
-		return nil, errAt(first.pos, "operand of '%s' must be boolean, found a %s", op, first.t)
-	}
-	terms := []node{first.n}
-	for p.peekWord(op) {
-		p.next()
-		x, err := sub()
+	n := &syn{kind: synList, text: p.src[start:end], pos: start, at: start}
+	for _, it := range splitItems(p.src, start+1, end-1) {
+		sub := newParser(p.root, p.src[it[0]:it[1]], p.base+it[0], p.depth)
+		item, err := sub.parseFilter()
 		if err != nil {
 			return nil, err
 		}
-		if x.t != tyBool {
-			return nil, errAt(x.pos, "operand of '%s' must be boolean, found a %s", op, x.t)
-		}
-		terms = append(terms, x.n)
+		shift(item, it[0])
+		n.args = append(n.args, item)
 	}
-	return terms, nil
+	p.toks, p.i = lex(p.src[end:]), 0
+	for k := range p.toks {
+		p.toks[k].pos += end
+		p.toks[k].end += end
+	}
+	return n, p.lexErr()
 }
 
-var cmpOps = map[string]cmpOp{"eq": opEq, "ne": opNe, "gt": opGt, "ge": opGe, "lt": opLt, "le": opLe}
-
-// cmpOpOf returns the comparison operator t spells, if any.
-func cmpOpOf(t token) (cmpOp, string, bool) {
-	if t.kind != tokWord || len(t.text) != 2 {
-		return 0, "", false
-	}
-	name := strings.ToLower(t.text)
-	op, ok := cmpOps[name]
-	return op, name, ok
-}
-
-// parseCmp parses: unary ((cmp_op unary) | ('in' in_rhs))*.
-func (p *parser) parseCmp() (operand, error) {
-	l, err := p.parseUnary()
-	if err != nil {
-		return operand{}, err
-	}
-	for {
-		t := p.peek()
-		if op, name, ok := cmpOpOf(t); ok {
-			p.next()
-			r, err := p.parseUnary()
-			if err != nil {
-				return operand{}, err
+// balancedEnd returns the offset after the parenthesis that closes the one at
+// src[start], skipping quoted strings.
+func balancedEnd(src string, start int) (int, bool) {
+	depth, quoted := 0, false
+	for i := start; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			if depth--; depth == 0 {
+				return i + 1, true
 			}
-			if err := checkComparable(name, op, l, r, t.pos); err != nil {
-				return operand{}, err
-			}
-			l = operand{n: &cmpNode{op: op, l: l.n, r: r.n}, t: tyBool, pos: l.pos}
-			continue
 		}
-		if p.peekWord("in") {
-			p.next()
-			l, err = p.parseIn(l, t.pos)
-			if err != nil {
-				return operand{}, err
-			}
-			continue
-		}
-		return l, nil
 	}
+	return 0, false
 }
 
-// checkComparable rejects comparisons of mismatched or unordered types.
-func checkComparable(name string, op cmpOp, l, r operand, pos int) error {
-	if l.t == tyCollection || r.t == tyCollection {
-		return errAt(pos, "cannot compare a collection with '%s'; use 'in' or length()", name)
+// splitItems returns the [start, end) offsets of the trimmed, non-empty items
+// of src[from:to], split at the commas outside quotes and parentheses.
+func splitItems(src string, from, to int) [][2]int {
+	var items [][2]int
+	add := func(a, b int) {
+		for a < b && unicode.IsSpace(rune(src[a])) {
+			a++
+		}
+		for b > a && unicode.IsSpace(rune(src[b-1])) {
+			b--
+		}
+		if a < b {
+			items = append(items, [2]int{a, b})
+		}
 	}
-	if l.t != r.t && l.t != tyNull && r.t != tyNull {
-		return errAt(pos, "cannot compare a %s with a %s", l.t, r.t)
+	depth, quoted, last := 0, false, from
+	for i := from; i < to; i++ {
+		switch c := src[i]; {
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ',' && depth == 0:
+			add(last, i)
+			last = i + 1
+		}
 	}
-	if op != opEq && op != opNe && (l.t == tyBool || r.t == tyBool) {
-		return errAt(pos, "operator '%s' does not apply to booleans", name)
-	}
-	return nil
+	add(last, to)
+	return items
 }
 
-// parseIn parses the right operand of "in": a parenthesized list of values or
-// a collection.
-func (p *parser) parseIn(l operand, opPos int) (operand, error) {
-	if l.t == tyCollection {
-		return operand{}, errAt(l.pos, "left operand of 'in' must be a single value, found a collection")
+// shift moves the byte offsets of a list item's nodes by off, from the item's
+// text to the list's (every node of the item, nested lists included, is in
+// the item's coordinates).
+func shift(n *syn, off int) {
+	n.pos += off
+	n.at += off
+	for _, a := range n.args {
+		shift(a, off)
 	}
-	if p.peek().kind != tokLParen {
-		r, err := p.parseUnary()
-		if err != nil {
-			return operand{}, err
-		}
-		if r.t != tyCollection {
-			return operand{}, errAt(r.pos, "right operand of 'in' must be a parenthesized list or a collection, found a %s", r.t)
-		}
-		return p.inGroups(l, opPos)
-	}
-	p.next() // '('; each item's parseOr counts one level of nesting
-	var items []operand
-	for {
-		it, err := p.parseOr()
-		if err != nil {
-			return operand{}, err
-		}
-		if it.t == tyCollection && len(items) == 0 && p.peek().kind == tokRParen {
-			p.next()
-			return p.inGroups(l, opPos)
-		}
-		if err := checkComparable("in", opEq, l, it, it.pos); err != nil {
-			return operand{}, err
-		}
-		items = append(items, it)
-		t := p.next()
-		if t.kind == tokRParen {
-			break
-		}
-		if t.kind != tokComma {
-			return operand{}, errAt(t.pos, "expected ',' or ')' in list, found %s", t.describe())
-		}
-	}
-	return operand{n: newInList(l.n, items), t: tyBool, pos: l.pos}, nil
-}
-
-func (p *parser) inGroups(l operand, opPos int) (operand, error) {
-	if l.t != tyString && l.t != tyNull {
-		return operand{}, errAt(opPos, "'in groups' needs a string on the left, found a %s", l.t)
-	}
-	return operand{n: &inGroupsNode{x: l.n}, t: tyBool, pos: l.pos}, nil
-}
-
-// setThreshold is the list length from which a list of literals is matched
-// through a map.
-const setThreshold = 8
-
-func newInList(x node, items []operand) node {
-	nodes := make([]node, len(items))
-	allLiterals := true
-	for i, it := range items {
-		nodes[i] = it.n
-		if c, ok := it.n.(constNode); !ok || (c.v.k != vString && c.v.k != vNull) {
-			allLiterals = false
-		}
-	}
-	if !allLiterals || len(items) < setThreshold {
-		return &inListNode{x: x, items: nodes}
-	}
-	s := &inSetNode{x: x, set: make(map[string]struct{}, len(items))}
-	for _, n := range nodes {
-		c := n.(constNode)
-		if c.v.k == vNull {
-			s.hasNull = true
-			continue
-		}
-		s.set[c.v.s] = struct{}{}
-	}
-	return s
-}
-
-// parseUnary parses: 'not' unary | primary.
-func (p *parser) parseUnary() (operand, error) {
-	if !p.peekWord("not") {
-		return p.parsePrimary()
-	}
-	t := p.next()
-	if err := p.enter(); err != nil {
-		return operand{}, err
-	}
-	defer p.leave()
-	x, err := p.parseUnary()
-	if err != nil {
-		return operand{}, err
-	}
-	if x.t != tyBool {
-		return operand{}, errAt(x.pos, "operand of 'not' must be boolean, found a %s (write not (...) around a comparison)", x.t)
-	}
-	return operand{n: &notNode{x: x.n}, t: tyBool, pos: t.pos}, nil
-}
-
-// parsePrimary parses a literal, identifier, function call or parenthesized
-// expression.
-func (p *parser) parsePrimary() (operand, error) {
-	t := p.next()
-	switch t.kind {
-	case tokString:
-		return operand{n: constNode{strValue(t.text)}, t: tyString, pos: t.pos}, nil
-	case tokNumber:
-		return operand{n: constNode{value{k: vInt, n: t.num}}, t: tyInt, pos: t.pos}, nil
-	case tokLParen:
-		x, err := p.parseOr()
-		if err != nil {
-			return operand{}, err
-		}
-		if _, err := p.expect(tokRParen, "')'"); err != nil {
-			return operand{}, err
-		}
-		x.pos = t.pos
-		return x, nil
-	case tokWord:
-		return p.parseWord(t)
-	default:
-		return operand{}, errAt(t.pos, "expected an expression, found %s", t.describe())
-	}
-}
-
-// parseWord parses a literal keyword, identifier or function call.
-func (p *parser) parseWord(t token) (operand, error) {
-	name := strings.ToLower(t.text)
-	switch name {
-	case "true":
-		return operand{n: constNode{trueValue}, t: tyBool, pos: t.pos}, nil
-	case "false":
-		return operand{n: constNode{falseValue}, t: tyBool, pos: t.pos}, nil
-	case "null":
-		return operand{n: constNode{nullValue}, t: tyNull, pos: t.pos}, nil
-	case "userid":
-		return operand{n: userIDNode{}, t: tyString, pos: t.pos}, nil
-	case "connectionid":
-		return operand{n: connectionIDNode{}, t: tyString, pos: t.pos}, nil
-	case "groups":
-		return operand{t: tyCollection, pos: t.pos}, nil
-	}
-	if _, ok := functions[name]; ok {
-		return p.parseCall(t, name)
-	}
-	switch name {
-	case "and", "or", "not", "in", "eq", "ne", "gt", "ge", "lt", "le":
-		return operand{}, errAt(t.pos, "expected an expression, found operator %s", t.describe())
-	}
-	return operand{}, errAt(t.pos, "unknown identifier %s (supported: userId, connectionId, groups)", t.describe())
 }

@@ -48,6 +48,10 @@ type SendToGroupMessage struct {
 	// recovering reliable client (protobuf subprotocols only: the JSON
 	// frame has no such field).
 	TTLSeconds uint32
+	// Metadata are the message's metadata entries (metadata.go), delivered
+	// to the group's receivers. Decode checks their shape (strings, no
+	// repeated key), not the service's rules: see ValidateMetadata.
+	Metadata map[string]string
 }
 
 // EventMessage sends a user event to the upstream event handler.
@@ -58,9 +62,9 @@ type EventMessage struct {
 	AckID *uint64
 	// Data is the event body.
 	Data Payload
-	// Metadata are the event's metadata entries (protobuf subprotocols only;
-	// the JSON subprotocols have none). They reach the upstream as
-	// x-webpubsub-metadata-<key> headers.
+	// Metadata are the event's metadata entries (metadata.go). They reach
+	// the upstream as x-webpubsub-metadata-<key> headers. Decode checks
+	// their shape, not the service's rules: see ValidateMetadata.
 	Metadata map[string]string
 }
 
@@ -107,6 +111,8 @@ type GroupDataMessage struct {
 	// "stream" object without a string streamId and a numeric
 	// streamSequenceId is ignored (as the JS client does), leaving Stream nil.
 	Stream *StreamInfo
+	// Metadata are the metadata entries the sender attached, if any.
+	Metadata map[string]string
 }
 
 // ServerDataMessage is a message sent by the server (REST API or upstream
@@ -116,6 +122,9 @@ type ServerDataMessage struct {
 	Data Payload
 	// SequenceID is set on reliable connections; 0 means none.
 	SequenceID uint64
+	// Metadata are the message's metadata entries, if any (from the REST
+	// request's or the upstream answer's X-WebPubSub-Metadata-* headers).
+	Metadata map[string]string
 }
 
 // AckMessage answers a message that carried an ackId.
@@ -201,6 +210,7 @@ type frame struct {
 	Items              *[]GroupStateItem  `json:"items,omitempty"`
 	DataType           DataType           `json:"dataType,omitempty"`
 	Data               json.RawMessage    `json:"data,omitempty"`
+	Metadata           json.RawMessage    `json:"metadata,omitempty"`
 	SequenceID         *uint64            `json:"sequenceId,omitempty"`
 	Stream             json.RawMessage    `json:"stream,omitempty"`
 }
@@ -276,6 +286,9 @@ func Encode(m Message) ([]byte, error) {
 			return nil, fmt.Errorf("protocol: cannot encode %T", m)
 		}
 	}
+	if err == nil {
+		f.Metadata, err = encodeMetadata(metadataOf(m)) // metadata.go
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +310,11 @@ func Decode(b []byte) (Message, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("protocol: message is not a JSON object: %w", err)
 	}
+	return decodeFrame(f)
+}
+
+// decodeFrame decodes a parsed frame (Decode, DecodeJSONRequest).
+func decodeFrame(f frame) (Message, error) {
 	switch f.Type {
 	case TypeJoinGroup, TypeLeaveGroup:
 		if f.Group == "" {
@@ -312,11 +330,11 @@ func Decode(b []byte) (Message, error) {
 		if f.Event == "" {
 			return nil, errors.New("protocol: event needs an event name")
 		}
-		p, err := decodeData(f.DataType, f.Data)
+		md, p, err := decodeMetadataAndData(&f)
 		if err != nil {
 			return nil, err
 		}
-		return EventMessage{Event: f.Event, AckID: f.AckID, Data: p}, nil
+		return EventMessage{Event: f.Event, AckID: f.AckID, Data: p, Metadata: md}, nil
 	case TypeSequenceAck:
 		if f.SequenceID == nil {
 			return nil, errors.New("protocol: sequenceAck needs a sequenceId")

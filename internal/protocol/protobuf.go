@@ -66,12 +66,13 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 			if m.TTLSeconds != 0 {
 				s.TtlSeconds = proto.Uint32(m.TTLSeconds)
 			}
+			s.Metadata = pbMetadata(m.Metadata)
 		}
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: s}}
 	case *SendToGroupMessage:
 		return EncodeProtobuf(*m)
 	case EventMessage:
-		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_EventMessage_{EventMessage: &pb.UpstreamMessage_EventMessage{Event: m.Event, AckId: m.AckID, Data: messageData(m.Data), Metadata: m.Metadata}}}
+		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_EventMessage_{EventMessage: &pb.UpstreamMessage_EventMessage{Event: m.Event, AckId: m.AckID, Data: messageData(m.Data), Metadata: pbMetadata(m.Metadata)}}}
 	case *EventMessage:
 		return EncodeProtobuf(*m)
 	case SequenceAckMessage:
@@ -80,23 +81,9 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		return EncodeProtobuf(*m)
 	case PingMessage, *PingMessage:
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_PingMessage_{PingMessage: &pb.UpstreamMessage_PingMessage{}}}
-	case PongMessage, *PongMessage:
-		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_PongMessage_{PongMessage: &pb.DownstreamMessage_PongMessage{}}}
-	case ConnectedMessage:
-		cm := &pb.DownstreamMessage_SystemMessage_ConnectedMessage{ConnectionId: m.ConnectionID, UserId: m.UserID}
-		if m.ReconnectionToken != "" {
-			cm.ReconnectionToken = proto.String(m.ReconnectionToken)
-		}
-		down = systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_ConnectedMessage_{ConnectedMessage: cm}})
-	case *ConnectedMessage:
-		return EncodeProtobuf(*m)
-	case DisconnectedMessage:
-		down = systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage_{DisconnectedMessage: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage{Reason: validUTF8(m.Message)}}})
-	case *DisconnectedMessage:
-		return EncodeProtobuf(*m)
 	case GroupDataMessage:
 		// Protobuf has no fromUserId.
-		d := &pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), SequenceId: seq(m.SequenceID), Stream: streamInfo(m.Stream)}
+		d := &pb.DownstreamMessage_DataMessage{From: FromGroup, Group: proto.String(m.Group), SequenceId: seq(m.SequenceID), Stream: streamInfo(m.Stream), Metadata: pbMetadata(m.Metadata)}
 		if m.Stream == nil || m.Data.Type != DataTypeJSON || len(m.Data.Data) > 0 {
 			// A stream's terminal frame may have no data.
 			d.Data = messageData(m.Data)
@@ -105,21 +92,16 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 	case *GroupDataMessage:
 		return EncodeProtobuf(*m)
 	case ServerDataMessage:
-		down = dataMessage(&pb.DownstreamMessage_DataMessage{From: FromServer, Data: messageData(m.Data), SequenceId: seq(m.SequenceID)})
+		down = dataMessage(&pb.DownstreamMessage_DataMessage{From: FromServer, Data: messageData(m.Data), SequenceId: seq(m.SequenceID), Metadata: pbMetadata(m.Metadata)})
 	case *ServerDataMessage:
-		return EncodeProtobuf(*m)
-	case AckMessage:
-		a := &pb.DownstreamMessage_AckMessage{AckId: m.AckID, Success: m.Success}
-		if m.Error != nil {
-			a.Error = &pb.DownstreamMessage_AckMessage_ErrorMessage{Name: validUTF8(m.Error.Name), Message: validUTF8(m.Error.Message)}
-		}
-		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_AckMessage_{AckMessage: a}}
-	case *AckMessage:
 		return EncodeProtobuf(*m)
 	case nil:
 		return nil, errors.New("protocol: cannot encode a nil message")
 	default:
 		var ok bool
+		if down, ok = encodeControlProtobuf(m); ok {
+			break
+		}
 		if up, down, ok = encodePreviewProtobuf(m); !ok {
 			return nil, fmt.Errorf("protocol: cannot encode %T as protobuf", m)
 		}
@@ -135,6 +117,37 @@ func EncodeProtobuf(m Message) ([]byte, error) {
 		return nil, fmt.Errorf("protocol: encoding %s as protobuf: %w", m.Type(), err)
 	}
 	return b, nil
+}
+
+// encodeControlProtobuf returns the DownstreamMessage of the service's
+// control messages (pong, the system events, ack), or ok false for another
+// type.
+func encodeControlProtobuf(m Message) (down *pb.DownstreamMessage, ok bool) {
+	switch m := m.(type) {
+	case PongMessage, *PongMessage:
+		return &pb.DownstreamMessage{Message: &pb.DownstreamMessage_PongMessage_{PongMessage: &pb.DownstreamMessage_PongMessage{}}}, true
+	case ConnectedMessage:
+		cm := &pb.DownstreamMessage_SystemMessage_ConnectedMessage{ConnectionId: m.ConnectionID, UserId: m.UserID}
+		if m.ReconnectionToken != "" {
+			cm.ReconnectionToken = proto.String(m.ReconnectionToken)
+		}
+		return systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_ConnectedMessage_{ConnectedMessage: cm}}), true
+	case *ConnectedMessage:
+		return encodeControlProtobuf(*m)
+	case DisconnectedMessage:
+		return systemMessage(&pb.DownstreamMessage_SystemMessage{Message: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage_{DisconnectedMessage: &pb.DownstreamMessage_SystemMessage_DisconnectedMessage{Reason: validUTF8(m.Message)}}}), true
+	case *DisconnectedMessage:
+		return encodeControlProtobuf(*m)
+	case AckMessage:
+		a := &pb.DownstreamMessage_AckMessage{AckId: m.AckID, Success: m.Success}
+		if m.Error != nil {
+			a.Error = &pb.DownstreamMessage_AckMessage_ErrorMessage{Name: validUTF8(m.Error.Name), Message: validUTF8(m.Error.Message)}
+		}
+		return &pb.DownstreamMessage{Message: &pb.DownstreamMessage_AckMessage_{AckMessage: a}}, true
+	case *AckMessage:
+		return encodeControlProtobuf(*m)
+	}
+	return nil, false
 }
 
 func systemMessage(s *pb.DownstreamMessage_SystemMessage) *pb.DownstreamMessage {
@@ -233,11 +246,11 @@ func DecodeUpstream(b []byte) (Message, error) {
 			}
 			return SendToGroupMessage{Group: m.GetGroup(), NoEcho: m.GetNoEcho(), Stream: &StreamOpen{StreamID: s.GetStreamId(), IdleTimeoutMs: uint64(s.GetIdleTimeoutMs())}}, nil
 		}
-		p, err := payloadOf(m.GetData())
+		p, err := payloadOrMetadataOnly(m.GetData(), m.GetMetadata())
 		if err != nil {
 			return nil, err
 		}
-		return SendToGroupMessage{Group: m.GetGroup(), AckID: m.AckId, NoEcho: m.GetNoEcho(), Data: p, TTLSeconds: m.GetTtlSeconds()}, nil
+		return SendToGroupMessage{Group: m.GetGroup(), AckID: m.AckId, NoEcho: m.GetNoEcho(), Data: p, TTLSeconds: m.GetTtlSeconds(), Metadata: goMetadata(m.GetMetadata())}, nil
 	case *pb.UpstreamMessage_EventMessage_:
 		m := v.EventMessage
 		if m.GetEvent() == "" {
@@ -246,11 +259,11 @@ func DecodeUpstream(b []byte) (Message, error) {
 		if m.GetStream() != nil {
 			return nil, errors.New("protocol: streams are not supported on event")
 		}
-		p, err := payloadOf(m.GetData())
+		p, err := payloadOrMetadataOnly(m.GetData(), m.GetMetadata())
 		if err != nil {
 			return nil, err
 		}
-		return EventMessage{Event: m.GetEvent(), AckID: m.AckId, Data: p, Metadata: m.GetMetadata()}, nil
+		return EventMessage{Event: m.GetEvent(), AckID: m.AckId, Data: p, Metadata: goMetadata(m.GetMetadata())}, nil
 	case *pb.UpstreamMessage_SequenceAckMessage_:
 		return SequenceAckMessage{SequenceID: v.SequenceAckMessage.GetSequenceId()}, nil
 	case *pb.UpstreamMessage_PingMessage_:
@@ -337,9 +350,9 @@ func DecodeDownstream(b []byte) (Message, error) {
 			return UnknownMessage{TypeName: TypeMessage, Reason: "data is missing or of an unknown kind"}, nil
 		}
 		if m.GetFrom() == FromGroup {
-			return GroupDataMessage{Group: m.GetGroup(), Data: p, SequenceID: m.GetSequenceId(), Stream: stream}, nil
+			return GroupDataMessage{Group: m.GetGroup(), Data: p, SequenceID: m.GetSequenceId(), Stream: stream, Metadata: goMetadata(m.GetMetadata())}, nil
 		}
-		return ServerDataMessage{Data: p, SequenceID: m.GetSequenceId()}, nil
+		return ServerDataMessage{Data: p, SequenceID: m.GetSequenceId(), Metadata: goMetadata(m.GetMetadata())}, nil
 	case *pb.DownstreamMessage_SystemMessage_:
 		switch s := v.SystemMessage.GetMessage().(type) {
 		case *pb.DownstreamMessage_SystemMessage_ConnectedMessage_:

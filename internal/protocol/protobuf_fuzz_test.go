@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -105,4 +106,36 @@ func emptyToNil(m Message) Message {
 		return v
 	}
 	return m
+}
+
+// FuzzDecodeProtobufRequest checks the service's strict protobuf reader: it
+// never panics, every error wraps ErrInvalidMessage, and what it accepts is
+// what DecodeUpstream reads.
+func FuzzDecodeProtobufRequest(f *testing.F) {
+	for _, m := range []Message{
+		JoinGroupMessage{Group: "g", AckID: ack(1)},
+		SendToGroupMessage{Group: "g", Data: textPayload, TTLSeconds: 301},
+		EventMessage{Event: "bad name", Data: jsonPayload},
+		InvokeMessage{InvocationID: "1", Event: "e"},
+		SetGroupStateMessage{Group: " "},
+	} {
+		b, err := EncodeProtobuf(m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := DecodeProtobufRequest(b)
+		if err != nil {
+			if m != nil || !errors.Is(err, ErrInvalidMessage) {
+				t.Fatalf("DecodeProtobufRequest(%x) = %#v, %v: an error must come alone and wrap ErrInvalidMessage", b, m, err)
+			}
+			return
+		}
+		lenient, err := DecodeUpstream(b)
+		if err != nil || !reflect.DeepEqual(lenient, m) {
+			t.Fatalf("DecodeProtobufRequest(%x) = %#v but DecodeUpstream = %#v, %v", b, m, lenient, err)
+		}
+	})
 }

@@ -19,7 +19,7 @@ func encodePreviewProtobuf(m Message) (up *pb.UpstreamMessage, down *pb.Downstre
 	case InvokeMessage:
 		// The protobuf message is an invoke of an event: there is no target.
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_InvokeEventMessage_{InvokeEventMessage: &pb.UpstreamMessage_InvokeEventMessage{
-			Event: m.Event, InvocationId: m.InvocationID, Data: optionalMessageData(m.Data), Metadata: m.Metadata}}}
+			Event: m.Event, InvocationId: m.InvocationID, Data: optionalMessageData(m.Data), Metadata: pbMetadata(m.Metadata)}}}
 	case *InvokeMessage:
 		return encodePreviewProtobuf(*m)
 	case InvokeResponseMessage:
@@ -74,6 +74,16 @@ func encodePreviewProtobuf(m Message) (up *pb.UpstreamMessage, down *pb.Downstre
 		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_StreamClosedMessage_{StreamClosedMessage: s}}
 	case *StreamClosedMessage:
 		return encodePreviewProtobuf(*m)
+	default:
+		return encodeGroupStateProtobuf(m)
+	}
+	return up, down, true
+}
+
+// encodeGroupStateProtobuf returns the protobuf message of a group state
+// message, or ok false for a type that is not one.
+func encodeGroupStateProtobuf(m Message) (up *pb.UpstreamMessage, down *pb.DownstreamMessage, ok bool) {
+	switch m := m.(type) {
 	case SetGroupStateMessage:
 		s := &pb.UpstreamMessage_SetGroupStateMessage{Group: m.Group, AckId: m.AckID}
 		if m.State != nil {
@@ -81,23 +91,23 @@ func encodePreviewProtobuf(m Message) (up *pb.UpstreamMessage, down *pb.Downstre
 		}
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_SetGroupStateMessage_{SetGroupStateMessage: s}}
 	case *SetGroupStateMessage:
-		return encodePreviewProtobuf(*m)
+		return encodeGroupStateProtobuf(*m)
 	case SubscribeGroupStateMessage:
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_SubscribeGroupStateMessage_{SubscribeGroupStateMessage: &pb.UpstreamMessage_SubscribeGroupStateMessage{Group: m.Group, AckId: m.AckID}}}
 	case *SubscribeGroupStateMessage:
-		return encodePreviewProtobuf(*m)
+		return encodeGroupStateProtobuf(*m)
 	case UnsubscribeGroupStateMessage:
 		up = &pb.UpstreamMessage{Message: &pb.UpstreamMessage_UnsubscribeGroupStateMessage_{UnsubscribeGroupStateMessage: &pb.UpstreamMessage_UnsubscribeGroupStateMessage{Group: m.Group, AckId: m.AckID}}}
 	case *UnsubscribeGroupStateMessage:
-		return encodePreviewProtobuf(*m)
+		return encodeGroupStateProtobuf(*m)
 	case GroupStateSnapshotMessage:
 		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_GroupStateSnapshotMessage_{GroupStateSnapshotMessage: &pb.DownstreamMessage_GroupStateSnapshotMessage{Group: m.Group, Items: stateItems(m.Items)}}}
 	case *GroupStateSnapshotMessage:
-		return encodePreviewProtobuf(*m)
+		return encodeGroupStateProtobuf(*m)
 	case GroupStateUpdateMessage:
 		down = &pb.DownstreamMessage{Message: &pb.DownstreamMessage_GroupStateUpdateMessage_{GroupStateUpdateMessage: &pb.DownstreamMessage_GroupStateUpdateMessage{Group: m.Group, Items: stateItems(m.Items)}}}
 	case *GroupStateUpdateMessage:
-		return encodePreviewProtobuf(*m)
+		return encodeGroupStateProtobuf(*m)
 	default:
 		return nil, nil, false
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -16,10 +17,22 @@ import (
 // shared by the calls that wait for it.
 type originCheck struct {
 	done chan struct{}
-	err  error
+	err  *validationError
 	// abandoned says the handshake failed because the call that ran it gave
 	// up (its context ended): waiters try again rather than share its error.
 	abandoned bool
+}
+
+// validationError is a failed abuse-protection handshake.
+type validationError struct {
+	// url is the validation URL, redacted.
+	url string
+	// status is the last answer's status; 0 when none arrived.
+	status int
+	// tries and elapsed say how many handshakes were made, over how long.
+	tries   int
+	elapsed time.Duration
+	err     error
 }
 
 // checkOrigin makes sure the upstream of handler h for hub allows the
@@ -27,10 +40,10 @@ type originCheck struct {
 // validation URL (the handler's URL template with {event} = "validate"). A
 // success is cached; a failure is reported to the calls that waited for that
 // handshake and the next call tries again.
-func (inv *Invoker) checkOrigin(ctx context.Context, h Handler, hub string) error {
+func (inv *Invoker) checkOrigin(ctx context.Context, h Handler, hub string) *validationError {
 	u, err := url.Parse(expand(h.URLTemplate, hub, validateEvent))
 	if err != nil {
-		return fmt.Errorf("abuse protection: upstream URL template is invalid: %w", err)
+		return &validationError{url: h.URLTemplate, err: fmt.Errorf("the upstream URL template is invalid: %w", err)}
 	}
 	key := u.String()
 	for {
@@ -42,7 +55,7 @@ func (inv *Invoker) checkOrigin(ctx context.Context, h Handler, hub string) erro
 		}
 		inv.mu.Unlock()
 		if !ok {
-			c.err = inv.validate(ctx, u)
+			c.err = inv.validate(ctx, u, redactURL(u, hub, validateEvent))
 			if c.err != nil {
 				c.abandoned = ctx.Err() != nil
 				inv.mu.Lock()
@@ -55,7 +68,7 @@ func (inv *Invoker) checkOrigin(ctx context.Context, h Handler, hub string) erro
 		select {
 		case <-c.done:
 		case <-ctx.Done():
-			return fmt.Errorf("abuse protection for %s: %w", redact(u), ctx.Err())
+			return &validationError{url: redactURL(u, hub, validateEvent), err: ctx.Err()}
 		}
 		if !c.abandoned {
 			return c.err
@@ -71,32 +84,31 @@ func (inv *Invoker) checkOrigin(ctx context.Context, h Handler, hub string) erro
 // validateEvent is the {event} value of the validation URL.
 const validateEvent = "validate"
 
-// validate runs the handshake with u, retrying after the invoker's retry
-// delays while the upstream answers 408 or 5xx or the network fails.
-func (inv *Invoker) validate(ctx context.Context, u *url.URL) error {
-	tries := len(inv.retryDelays) + 1
+// validate runs the handshake with u (shown as shown in errors), retrying
+// after the invoker's retry delays while the upstream answers 408 or 5xx or
+// the network fails.
+func (inv *Invoker) validate(ctx context.Context, u *url.URL, shown string) *validationError {
+	start := time.Now()
 	for try := 1; ; try++ {
-		retry, err := inv.handshake(ctx, u)
+		status, retry, err := inv.handshake(ctx, u)
 		if err == nil {
 			return nil
 		}
 		retry = retry && ctx.Err() == nil
-		if !retry || try == tries {
-			if try > 1 {
-				return fmt.Errorf("%w (after %d tries)", err, try)
+		if !retry || try == len(inv.retryDelays)+1 || !sleep(ctx, inv.retryDelays[try-1]) {
+			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("%w (last: %v)", ctx.Err(), err)
 			}
-			return err
-		}
-		if !sleep(ctx, inv.retryDelays[try-1]) {
-			return fmt.Errorf("abuse protection for %s: %w (after %d tries; last: %v)", redact(u), ctx.Err(), try, err)
+			return &validationError{url: shown, status: status, tries: try, elapsed: time.Since(start), err: err}
 		}
 	}
 }
 
 // handshake makes one validation try: OPTIONS, then GET when OPTIONS
-// answers 404 (as the official emulator does). On failure it reports
-// whether another try may succeed (408, 5xx, network errors; not a timeout).
-func (inv *Invoker) handshake(ctx context.Context, u *url.URL) (retry bool, err error) {
+// answers 404 (as the official emulator does). On failure it returns the
+// last status (0 without an answer) and whether another try may succeed
+// (408, 5xx, network errors; not a timeout).
+func (inv *Invoker) handshake(ctx context.Context, u *url.URL) (status int, retry bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, inv.validationTimeout)
 	defer cancel()
 	method := http.MethodOptions
@@ -107,21 +119,21 @@ func (inv *Invoker) handshake(ctx context.Context, u *url.URL) (retry bool, err 
 	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return false, fmt.Errorf("abuse protection for %s: upstream did not answer within %s: %w", redact(u), inv.validationTimeout, err)
+			return 0, false, fmt.Errorf("upstream did not answer within %s: %w", inv.validationTimeout, err)
 		}
-		return retryableError(err), fmt.Errorf("abuse protection for %s: %w", redact(u), err)
+		return 0, retryableError(err), err
 	}
 	if status < 200 || status > 299 {
-		return retryableStatus(status), fmt.Errorf("abuse protection for %s: upstream answered %s with status %d; it must answer 2xx with %s", redact(u), method, status, protocol.HeaderAllowedOrigin)
+		return status, retryableStatus(status), fmt.Errorf("upstream answered %s with status %d; it must answer 2xx with %s", method, status, protocol.HeaderAllowedOrigin)
 	}
 	for _, v := range header.Values(protocol.HeaderAllowedOrigin) {
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o == "*" || strings.EqualFold(o, inv.origin) {
-				return false, nil
+				return status, false, nil
 			}
 		}
 	}
-	return false, fmt.Errorf("abuse protection for %s: upstream does not allow origin %s", redact(u), inv.origin)
+	return status, false, fmt.Errorf("upstream does not allow origin %s: answer %s: * or %s", inv.origin, protocol.HeaderAllowedOrigin, inv.origin)
 }
 
 // validationRequest sends one validation request with method and returns
@@ -142,19 +154,4 @@ func (inv *Invoker) validationRequest(ctx context.Context, method string, u *url
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header, nil
-}
-
-// redact returns u without user info, query and fragment, for messages.
-func redact(u *url.URL) string {
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	return r.String()
-}
-
-// unwrapURLError drops the *url.Error wrapper, whose text repeats the full
-// URL (possibly with a query carrying secrets).
-func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -26,11 +25,28 @@ type request struct {
 	metadata map[string]string
 }
 
-// answer is an upstream's answer to an event.
+// answer is an upstream's answer to an event, with what is needed to
+// explain it.
 type answer struct {
 	status int
 	header http.Header
 	body   []byte
+
+	event, hub string
+	// url is the handler's URL, redacted.
+	url     string
+	tries   int
+	elapsed time.Duration
+}
+
+// refused returns the answer, whose status is not 2xx, as a *StatusError.
+func (a *answer) refused() *StatusError {
+	return &StatusError{Event: a.event, Status: a.status, Reason: reason(a.body), Hub: a.hub, URL: a.url, Tries: a.tries, Elapsed: a.elapsed}
+}
+
+// unusable returns a *CallError for a 2xx answer the service cannot use.
+func (a *answer) unusable(err error) *CallError {
+	return &CallError{Event: a.event, Hub: a.hub, URL: a.url, Status: a.status, Answer: reason(a.body), Tries: a.tries, Elapsed: a.elapsed, Err: err}
 }
 
 // send delivers req about s to the upstream of handler h: abuse protection
@@ -38,45 +54,49 @@ type answer struct {
 // delays when the upstream answers 408 or 5xx or the network fails (never
 // after a timeout, a cancellation or another status). Every try carries the
 // same ce-id. It returns the last answer whatever its status; errors are
-// transport, protocol or size failures.
+// *CallError (transport, protocol or size failures).
 func (inv *Invoker) send(ctx context.Context, h Handler, s *Session, req request) (*answer, error) {
-	if strings.Contains(h.URLTemplate, "{event}") && (req.name == "." || req.name == "..") {
+	fail := func(shown string, tries int, start time.Time, err error) error {
+		return &CallError{Event: req.name, Hub: s.hub, URL: shown, Tries: tries, Elapsed: time.Since(start), Err: err}
+	}
+	start := time.Now()
+	if hasEventPlaceholder(h.URLTemplate) && (req.name == "." || req.name == "..") {
 		// A dot segment would move the request to another path of the upstream.
-		return nil, fmt.Errorf("event name %q cannot be put in the upstream URL", req.name)
+		return nil, fail(h.URLTemplate, 0, start, fmt.Errorf("event name %q cannot be put in the upstream URL", req.name))
 	}
-	target := expand(h.URLTemplate, s.hub, req.name)
-	u, err := url.Parse(target)
+	u, err := url.Parse(expand(h.URLTemplate, s.hub, req.name))
 	if err != nil {
-		return nil, fmt.Errorf("upstream URL for %s event is invalid: %w", req.name, err)
+		return nil, fail(h.URLTemplate, 0, start, fmt.Errorf("the upstream URL is invalid: %w", unwrapURLError(err)))
 	}
-	if err := inv.checkOrigin(ctx, h, s.hub); err != nil {
-		return nil, err
+	shown := redactURL(u, s.hub, req.name)
+	if ve := inv.checkOrigin(ctx, h, s.hub); ve != nil {
+		return nil, &CallError{Event: req.name, Hub: s.hub, URL: ve.url, Validation: true, Status: ve.status, Tries: ve.tries, Elapsed: ve.elapsed, Err: ve.err}
 	}
 	id := s.eventID(req.ceType)
-	for try := 0; ; try++ {
-		start := time.Now()
+	start = time.Now()
+	for try := 1; ; try++ {
+		began := time.Now()
 		a, err, retryable := inv.post(ctx, u, s, req, id)
 		status := 0
 		if a != nil {
 			status = a.status
 			retryable = retryableStatus(a.status)
 		}
-		inv.log.Debug("upstream call", "event", req.name, "hub", s.hub, "connectionId", s.connID, "url", redact(u), "ceId", id, "try", try+1, "status", status, "duration", time.Since(start), "err", err)
-		if !retryable || try >= len(inv.retryDelays) {
-			return a, err
+		inv.log.Debug("upstream call", "event", req.name, "hub", s.hub, "connectionId", s.connID, "url", shown, "ceId", id, "try", try, "status", status, "duration", time.Since(began), "err", err)
+		last := !retryable || try > len(inv.retryDelays)
+		if !last {
+			d := inv.retryDelays[try-1]
+			inv.log.Warn("upstream call failed; retrying", "event", req.name, "hub", s.hub, "connectionId", s.connID, "url", shown, "try", try, "status", status, "err", err, "retryIn", d)
+			last = !sleep(ctx, d)
 		}
-		d := inv.retryDelays[try]
-		why := fmt.Sprintf("status %d", status)
-		if err != nil {
-			why = err.Error()
+		if !last {
+			continue
 		}
-		inv.log.Warn("upstream call failed; retrying", "event", req.name, "hub", s.hub, "connectionId", s.connID, "url", redact(u), "try", try+1, "reason", why, "retryIn", d)
-		if !sleep(ctx, d) {
-			if a != nil {
-				return a, nil
-			}
-			return nil, err
+		if a == nil {
+			return nil, fail(shown, try, start, err)
 		}
+		a.event, a.hub, a.url, a.tries, a.elapsed = req.name, s.hub, shown, try, time.Since(start)
+		return a, nil
 	}
 }
 
@@ -87,10 +107,34 @@ func (inv *Invoker) post(ctx context.Context, u *url.URL, s *Session, req reques
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(req.body))
 	if err != nil {
-		return nil, fmt.Errorf("%s event to %s: %w", req.name, redact(u), err), false
+		return nil, unwrapURLError(err), false
 	}
+	inv.setHeaders(hr.Header, s, req, id)
+	resp, err := inv.client.Do(hr)
+	if err != nil {
+		err = unwrapURLError(err)
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			return nil, fmt.Errorf("the upstream did not answer within %s: %w", inv.timeout, err), false
+		}
+		return nil, err, retryableError(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, inv.maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer: %w", err), retryableError(err)
+	}
+	if int64(len(body)) > inv.maxBody {
+		return nil, fmt.Errorf("the answer is larger than %d bytes", inv.maxBody), false
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, fmt.Errorf("the upstream redirected the %s event (status %d); configure the final URL", req.name, resp.StatusCode), false
+	}
+	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil, false
+}
+
+// setHeaders writes the CloudEvents headers of req about s.
+func (inv *Invoker) setHeaders(hd http.Header, s *Session, req request, id uint64) {
 	userID, subprotocol, state := s.snapshot()
-	hd := hr.Header
 	hd.Set(protocol.HeaderRequestOrigin, inv.origin)
 	hd.Set(protocol.HeaderSpecVersion, protocol.SpecVersion)
 	hd.Set(protocol.HeaderType, req.ceType)
@@ -121,24 +165,4 @@ func (inv *Invoker) post(ctx context.Context, u *url.URL, s *Session, req reques
 			hd.Set(protocol.HeaderMetadataPrefix+k, v)
 		}
 	}
-	resp, err := inv.client.Do(hr)
-	if err != nil {
-		err = unwrapURLError(err)
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return nil, fmt.Errorf("%s event to %s: the upstream did not answer within %s: %w", req.name, redact(u), inv.timeout, err), false
-		}
-		return nil, fmt.Errorf("%s event to %s: %w", req.name, redact(u), err), retryableError(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, inv.maxBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer to %s event from %s: %w", req.name, redact(u), err), retryableError(err)
-	}
-	if int64(len(body)) > inv.maxBody {
-		return nil, fmt.Errorf("the answer to %s event from %s is larger than %d bytes", req.name, redact(u), inv.maxBody), false
-	}
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return nil, fmt.Errorf("upstream %s redirected %s event (status %d); configure the final URL", redact(u), req.name, resp.StatusCode), false
-	}
-	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil, false
 }

@@ -72,16 +72,17 @@ func TestUpstreamFailures(t *testing.T) {
 	}{
 		{"redirect", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/elsewhere", http.StatusMovedPermanently)
-		}, "redirected e event (status 301); configure the final URL", true},
+		}, "redirected the e event (status 301); configure the final URL", true},
 		{"answer too large", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, strings.Repeat("x", 2048))
 		}, "larger than 1024 bytes", false},
-		{"bad state", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set(protocol.HeaderConnectionState, "!!")
-		}, "connection state header is not valid base64", true},
-		{"state not an object", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set(protocol.HeaderConnectionState, "WzFd")
-		}, "not a base64 JSON object", true},
+		{"two states", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Add(protocol.HeaderConnectionState, "a")
+			w.Header().Add(protocol.HeaderConnectionState, "b")
+		}, "the answer has 2 ce-connectionState headers; set one", true},
+		{"state too large", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(protocol.HeaderConnectionState, strings.Repeat("s", upstream.MaxStateBytes+1))
+		}, "at most 65536 are kept", true},
 		{"invalid json answer", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, "{")
@@ -123,7 +124,11 @@ func TestConnectAnswerNotJSON(t *testing.T) {
 	})
 	inv := newInvoker(t, upstream.Config{Handlers: []upstream.Handler{allEvents(srv.URL)}})
 	_, _, err := inv.Connect(context.Background(), upstream.ConnectRequest{Hub: "chat", ConnectionID: "c1"})
-	assert.ErrorContains(t, err, "answer to connect event is not a JSON object")
+	assert.ErrorContains(t, err, "the answer is not a JSON object with userId")
+	var ce *upstream.CallError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, http.StatusOK, ce.Status)
+	assert.Equal(t, "ok", ce.Answer)
 }
 
 func TestCloseCancelsAsyncEventsAndRefusesNewOnes(t *testing.T) {

@@ -70,7 +70,16 @@ func TestConnectRejected(t *testing.T) {
 		s, res, err := inv.Connect(context.Background(), upstream.ConnectRequest{Hub: "chat", ConnectionID: "c1"})
 		var se *upstream.StatusError
 		require.ErrorAs(t, err, &se)
-		assert.Equal(t, upstream.StatusError{Event: "connect", Status: status, Reason: "go away now"}, *se)
+		assert.Equal(t, "connect", se.Event)
+		assert.Equal(t, status, se.Status)
+		assert.Equal(t, "go away now", se.Reason, "the answer on one line")
+		assert.Equal(t, "chat", se.Hub)
+		assert.Equal(t, srv.URL+"/api/webpubsub/hubs/chat", se.URL)
+		wantTries := 1
+		if status == 500 {
+			wantTries = 4 // 5xx is retried, as by the service
+		}
+		assert.Equal(t, wantTries, se.Tries)
 		assert.Nil(t, s)
 		assert.Nil(t, res)
 	}
@@ -155,11 +164,11 @@ func TestUserEventPayloads(t *testing.T) {
 			switch req.Context.EventName {
 			case "echo":
 				switch req.DataType {
-				case eventhandler.Text:
+				case eventhandler.DataTypeText:
 					resp.SetText(string(req.Data))
-				case eventhandler.JSON:
+				case eventhandler.DataTypeJSON:
 					return resp.SetJSON(map[string]any{"echo": string(req.Data)})
-				case eventhandler.Binary:
+				case eventhandler.DataTypeBinary:
 					resp.SetBinary(req.Data)
 				}
 			case "fail":
@@ -202,6 +211,9 @@ func TestUserEventPayloads(t *testing.T) {
 	_, err = s.UserEvent(context.Background(), "fail", protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")})
 	var se *upstream.StatusError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, upstream.StatusError{Event: "fail", Status: 500, Reason: "cannot do that"}, *se)
-	assert.Equal(t, "upstream answered fail event with status 500: cannot do that", err.Error())
+	assert.Equal(t, "fail", se.Event)
+	assert.Equal(t, 500, se.Status)
+	assert.Equal(t, "cannot do that", se.Reason)
+	assert.Equal(t, 4, se.Tries)
+	assert.Equal(t, `upstream answered fail event of hub "chat" at `+srv.URL+`/api/webpubsub/hubs/chat with status 500 (after 4 tries): cannot do that`, err.Error())
 }

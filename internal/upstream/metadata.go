@@ -13,8 +13,14 @@ func metadataHeaderOK(key, value string) bool {
 			return false
 		}
 	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+	return headerValueOK(value)
+}
+
+// headerValueOK reports whether v can be sent as a header value: no control
+// characters but tab.
+func headerValueOK(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
 			return false
 		}
 	}

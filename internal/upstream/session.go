@@ -1,33 +1,12 @@
 package upstream
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
-
-// ConnectRequest describes a connection the service is about to accept.
-type ConnectRequest struct {
-	// Hub and ConnectionID identify the connection.
-	Hub          string
-	ConnectionID string
-	// UserID is the user of the access token, if any.
-	UserID string
-	// Subprotocol is the subprotocol the service would negotiate; the
-	// upstream may choose another of Subprotocols.
-	Subprotocol string
-	// Claims, Query, Headers and Subprotocols make the connect event's body.
-	Claims       map[string][]string
-	Query        map[string][]string
-	Headers      map[string][]string
-	Subprotocols []string
-}
 
 // Session carries one connection's identity and state across its events.
 type Session struct {
@@ -86,127 +65,17 @@ func (s *Session) State() string {
 	return s.state
 }
 
-// applyState stores the state an answer sets, if it sets one.
+// applyState stores the ce-connectionState an answer sets: an empty value
+// clears the state, no header keeps it (see stateHeader).
 func (s *Session) applyState(h http.Header) error {
-	v := h.Get(protocol.HeaderConnectionState)
-	if v == "" {
-		return nil
-	}
-	st, err := parseState(v)
-	if err != nil {
+	v, set, err := stateHeader(h)
+	if err != nil || !set {
 		return err
 	}
 	s.mu.Lock()
-	s.state = st
+	s.state = v
 	s.mu.Unlock()
 	return nil
-}
-
-// Connect starts a session for a new connection and, when a handler takes
-// the connect event, calls it and waits for the answer. Session.UserID then
-// is the connection's user: the answer's userId when it has one (even ""),
-// else req.UserID. The result is nil
-// when no upstream was called or it answered without a body. An upstream
-// error status is returned as *StatusError (the connection must be refused
-// with that status); any other error means the upstream could not be used
-// and the connection should be refused with 500.
-func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, *protocol.ConnectResponse, error) {
-	s := &Session{inv: inv, hub: req.Hub, connID: req.ConnectionID, userID: req.UserID, subprotocol: req.Subprotocol}
-	h, ok := inv.handlerFor(req.Hub, protocol.EventConnect, true)
-	if !ok {
-		return s, nil, nil
-	}
-	if inv.isClosed() {
-		return nil, nil, errors.New("upstream invoker is closed")
-	}
-	body, err := json.Marshal(protocol.ConnectRequest{
-		Claims:       req.Claims,
-		Query:        forwardedQuery(req.Query),
-		Headers:      forwardedHeaders(req.Headers),
-		Subprotocols: req.Subprotocols,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("encoding connect event: %w", err)
-	}
-	a, err := inv.send(ctx, h, s, request{ceType: protocol.EventTypeConnect, name: protocol.EventConnect, contentType: protocol.ContentTypeJSON, body: body})
-	if err != nil {
-		return nil, nil, err
-	}
-	if a.status >= 400 {
-		return nil, nil, &StatusError{Event: protocol.EventConnect, Status: a.status, Reason: reason(a.body)}
-	}
-	if a.status != http.StatusOK && a.status != http.StatusNoContent {
-		return nil, nil, fmt.Errorf("upstream answered connect event with unexpected status %d", a.status)
-	}
-	if err := s.applyState(a.header); err != nil {
-		return nil, nil, fmt.Errorf("upstream answer to connect event: %w", err)
-	}
-	if a.status == http.StatusNoContent || len(a.body) == 0 {
-		return s, nil, nil
-	}
-	var res protocol.ConnectResponse
-	if err := json.Unmarshal(a.body, &res); err != nil {
-		return nil, nil, errors.New("upstream answer to connect event is not a JSON object with userId, groups, roles or subprotocol")
-	}
-	// "userId" overrides the token's user even when it is "" (anonymous),
-	// as the service does; only an absent or null userId keeps it.
-	var fields map[string]json.RawMessage
-	_ = json.Unmarshal(a.body, &fields) // the body decoded above; null leaves fields nil
-	raw, hasUser := fields["userId"]
-	hasUser = hasUser && string(raw) != "null"
-	s.mu.Lock()
-	if hasUser {
-		s.userID = res.UserID
-	}
-	if res.Subprotocol != "" {
-		s.subprotocol = res.Subprotocol
-	}
-	s.mu.Unlock()
-	return s, &res, nil
-}
-
-// forwardedQuery returns the client's query without its access token, which
-// must never reach an upstream.
-func forwardedQuery(q map[string][]string) map[string][]string {
-	if _, ok := q[protocol.QueryAccessToken]; !ok {
-		return q
-	}
-	out := make(map[string][]string, len(q))
-	for k, v := range q {
-		if k != protocol.QueryAccessToken {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// reservedHeaders are request headers of the WebSocket handshake that the
-// connect event does not forward: the client's credentials and the
-// handshake's own headers.
-var reservedHeaders = map[string]bool{
-	"authorization":            true,
-	"connection":               true,
-	"upgrade":                  true,
-	"sec-websocket-key":        true,
-	"sec-websocket-version":    true,
-	"sec-websocket-extensions": true,
-}
-
-// forwardedHeaders returns the client's headers without the reserved ones
-// and without the service's own (x-ms-*).
-func forwardedHeaders(h map[string][]string) map[string][]string {
-	out := make(map[string][]string, len(h))
-	for k, v := range h {
-		lk := strings.ToLower(k)
-		if reservedHeaders[lk] || strings.HasPrefix(lk, "x-ms-") {
-			continue
-		}
-		out[k] = v
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // Connected sends the connected event without waiting for it. Later
@@ -304,71 +173,18 @@ func (s *Session) groupEvent(ceType, name, group string) {
 // service's documentation shows it.
 const connectedContentType = "application/json; charset=utf-8"
 
-// notify sends a non-blocking event and logs its failure.
+// notify sends a non-blocking event and logs its failure with its
+// explanation (see Explain). Failures never affect the connection, and the
+// answer's ce-connectionState is ignored: only the answers of blocking
+// events (connect, user events) set the state, as for the service (the
+// CloudEvents reference) and in Microsoft's emulator
+// (DispatchNotificationAsync reads no state).
 func (s *Session) notify(h Handler, req request) {
 	a, err := s.inv.send(s.inv.base, h, s, req)
-	if err == nil && a.status >= 300 {
-		err = &StatusError{Event: req.name, Status: a.status, Reason: reason(a.body)}
-	}
-	if err == nil {
-		err = s.applyState(a.header)
+	if err == nil && (a.status < 200 || a.status > 299) {
+		err = a.refused()
 	}
 	if err != nil {
-		s.inv.log.Warn("upstream event failed", "event", req.name, "hub", s.hub, "connectionId", s.connID, "err", err)
+		s.inv.log.Warn("upstream event failed", "event", req.name, "hub", s.hub, "connectionId", s.connID, "explanation", Explain(err), "err", err)
 	}
-}
-
-// UserEvent sends a user event and waits for the answer, which is returned
-// as the payload to deliver back to the client; nil when no handler takes
-// the event or the answer has no body. An error status is returned as
-// *StatusError.
-func (s *Session) UserEvent(ctx context.Context, event string, data protocol.Payload) (*protocol.Payload, error) {
-	return s.UserEventWithOptions(ctx, event, data, UserEventOptions{})
-}
-
-// UserEventOptions are the optional parts of a user event. The zero value
-// sends data with its own content type and no metadata.
-type UserEventOptions struct {
-	// ContentType, when set, replaces data.ContentType() (protobuf clients
-	// send their Any payloads as application/x-protobuf).
-	ContentType string
-	// Metadata are sent as x-webpubsub-metadata-<key> headers; entries that
-	// cannot be an HTTP header are left out.
-	Metadata map[string]string
-}
-
-// UserEventWithOptions is UserEvent with a content type and metadata.
-func (s *Session) UserEventWithOptions(ctx context.Context, event string, data protocol.Payload, opts UserEventOptions) (*protocol.Payload, error) {
-	h, ok := s.inv.handlerFor(s.hub, event, false)
-	if !ok {
-		return nil, nil
-	}
-	if s.inv.isClosed() {
-		return nil, errors.New("upstream invoker is closed")
-	}
-	ct := data.ContentType()
-	if opts.ContentType != "" {
-		ct = opts.ContentType
-	}
-	a, err := s.inv.send(ctx, h, s, request{ceType: protocol.EventTypeUserPrefix + event, name: event, contentType: ct, body: data.Data, metadata: opts.Metadata})
-	if err != nil {
-		return nil, err
-	}
-	if a.status >= 300 {
-		return nil, &StatusError{Event: event, Status: a.status, Reason: reason(a.body)}
-	}
-	if err := s.applyState(a.header); err != nil {
-		return nil, fmt.Errorf("upstream answer to %s event: %w", event, err)
-	}
-	if len(a.body) == 0 {
-		return nil, nil
-	}
-	t, ok := protocol.DataTypeForContentType(a.header.Get("Content-Type"))
-	if !ok {
-		t = protocol.DataTypeBinary
-	}
-	if t == protocol.DataTypeJSON && !json.Valid(a.body) {
-		return nil, fmt.Errorf("upstream answer to %s event is labelled application/json but is not valid JSON", event)
-	}
-	return &protocol.Payload{Type: t, Data: a.body}, nil
 }

@@ -1,38 +1,39 @@
 package upstream
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
-// maxStateBytes bounds the decoded connection state an upstream may set.
-const maxStateBytes = 16 << 10
+// MaxStateBytes bounds the ce-connectionState value an upstream may set:
+// 64 KiB, the response header budget of Microsoft's emulator (.NET's
+// HttpClient reads at most 64 KiB of response headers) and the bound of our
+// event handler. The service documents no bound of its own.
+const MaxStateBytes = 64 << 10
 
-// errStateTooLarge refuses a connection state over maxStateBytes.
-var errStateTooLarge = errors.New("connection state is larger than 16 KiB")
-
-// parseState checks a ce-connectionState answer header (base64 of a JSON
-// object) and returns the value to carry on later events: "" for an empty
-// object.
-func parseState(header string) (string, error) {
-	// Check the length before decoding, so that a huge header costs nothing.
-	if len(header) > base64.StdEncoding.EncodedLen(maxStateBytes) {
-		return "", errStateTooLarge
+// stateHeader reads the ce-connectionState an answer sets. The value is
+// opaque, as for the service ("base64-encode it if it contains complex
+// characters": a plain "initial" is a state too): it is stored and sent back
+// unchanged. set is false when the answer has no such header (the state is
+// kept); an empty value clears it. More than one header (which the service
+// does not allow), a value over MaxStateBytes, or one that cannot be sent
+// back as a header, is an error.
+func stateHeader(h http.Header) (value string, set bool, err error) {
+	vs, ok := h[http.CanonicalHeaderKey(protocol.HeaderConnectionState)]
+	if !ok || len(vs) == 0 {
+		return "", false, nil
 	}
-	raw, err := base64.StdEncoding.DecodeString(header)
-	if err != nil {
-		return "", errors.New("connection state header is not valid base64")
+	if len(vs) > 1 {
+		return "", false, fmt.Errorf("the answer has %d %s headers; set one", len(vs), protocol.HeaderConnectionState)
 	}
-	if len(raw) > maxStateBytes {
-		return "", errStateTooLarge
+	v := vs[0]
+	if len(v) > MaxStateBytes {
+		return "", false, fmt.Errorf("the answer's %s is %d bytes long; at most %d are kept", protocol.HeaderConnectionState, len(v), MaxStateBytes)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return "", errors.New("connection state header is not a base64 JSON object")
+	if !headerValueOK(v) {
+		return "", false, fmt.Errorf("the answer's %s holds control characters, so it cannot be sent back", protocol.HeaderConnectionState)
 	}
-	if len(m) == 0 {
-		return "", nil
-	}
-	return header, nil
+	return v, true, nil
 }

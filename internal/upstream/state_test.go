@@ -1,7 +1,7 @@
 package upstream
 
 import (
-	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -9,19 +9,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseStateSizeLimit(t *testing.T) {
-	// A JSON object of exactly maxStateBytes bytes is kept.
-	pad := maxStateBytes - len(`{"k":""}`)
-	atLimit := base64.StdEncoding.EncodeToString([]byte(`{"k":"` + strings.Repeat("x", pad) + `"}`))
-	v, err := parseState(atLimit)
+func TestStateHeader(t *testing.T) {
+	header := func(vs ...string) http.Header { return http.Header{"Ce-Connectionstate": vs} }
+
+	v, set, err := stateHeader(http.Header{})
+	require.NoError(t, err)
+	assert.False(t, set, "no header keeps the state")
+	assert.Empty(t, v)
+
+	for _, opaque := range []string{"initial", "e30=", `{"a":1}`, "", "caf\xc3\xa9"} {
+		v, set, err := stateHeader(header(opaque))
+		require.NoError(t, err, opaque)
+		assert.True(t, set, "%q sets the state (an empty value clears it)", opaque)
+		assert.Equal(t, opaque, v, "kept unchanged")
+	}
+
+	atLimit := strings.Repeat("x", MaxStateBytes)
+	v, _, err = stateHeader(header(atLimit))
 	require.NoError(t, err)
 	assert.Equal(t, atLimit, v)
+	_, _, err = stateHeader(header(atLimit + "x"))
+	assert.ErrorContains(t, err, "65537 bytes long; at most 65536 are kept")
 
-	overLimit := base64.StdEncoding.EncodeToString([]byte(`{"k":"` + strings.Repeat("x", pad+1) + `"}`))
-	_, err = parseState(overLimit)
-	assert.EqualError(t, err, "connection state is larger than 16 KiB")
-
-	// A huge header is refused by its length, whatever it holds.
-	_, err = parseState(strings.Repeat("!", 1<<20))
-	assert.EqualError(t, err, "connection state is larger than 16 KiB")
+	_, _, err = stateHeader(header("a", "b"))
+	assert.ErrorContains(t, err, "the answer has 2 ce-connectionState headers; set one")
+	_, _, err = stateHeader(header("a\x01b"))
+	assert.ErrorContains(t, err, "control characters")
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -32,11 +31,12 @@ const (
 type Handler struct {
 	// Hub is the hub the handler applies to; "" or "*" means every hub.
 	Hub string
-	// URLTemplate is the upstream URL; {hub} and {event} are replaced by the
-	// hub and the event name.
+	// URLTemplate is the upstream URL; {hub} and {event} (any case) are
+	// replaced by the escaped hub and event names. They may appear only in
+	// the path and the query (see ValidateURLTemplate).
 	URLTemplate string
-	// UserEventPattern selects user events: "*" (all), a comma-separated
-	// list of event names, or "" (none).
+	// UserEventPattern selects user events: "*" (all), "" (none), or a
+	// comma-separated list of names and globs (see MatchEventPattern).
 	UserEventPattern string
 	// SystemEvents is a subset of "connect", "connected" and "disconnected".
 	SystemEvents []string
@@ -162,11 +162,14 @@ func New(cfg Config) (*Invoker, error) {
 	return inv, nil
 }
 
-// ValidateHandler checks a handler's template and event names.
+// ValidateHandler checks a handler's template (see ValidateURLTemplate),
+// user event pattern (see ValidateEventPattern) and event names.
 func ValidateHandler(h Handler) error {
-	u, err := url.Parse(expand(h.URLTemplate, "hub", "event"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("URL template %q is not an absolute http or https URL", h.URLTemplate)
+	if err := ValidateURLTemplate(h.URLTemplate); err != nil {
+		return err
+	}
+	if err := ValidateEventPattern(h.UserEventPattern); err != nil {
+		return err
 	}
 	for _, e := range h.SystemEvents {
 		switch strings.ToLower(e) {
@@ -186,12 +189,6 @@ func ValidateHandler(h Handler) error {
 // isGroupEvent reports whether name is a group presence event name.
 func isGroupEvent(name string) bool {
 	return strings.EqualFold(name, protocol.EventGroupJoined) || strings.EqualFold(name, protocol.EventGroupLeft)
-}
-
-// expand fills the {hub} and {event} placeholders of a URL template.
-func expand(template, hub, event string) string {
-	r := strings.NewReplacer("{hub}", url.PathEscape(hub), "{event}", url.PathEscape(event))
-	return r.Replace(template)
 }
 
 // handlerFor returns the first handler for event in hub; system reports
@@ -220,24 +217,11 @@ func (inv *Invoker) handlerFor(hub, event string, system bool) (Handler, bool) {
 			}
 			continue
 		}
-		if matchUserEvent(h.UserEventPattern, event) {
+		if MatchEventPattern(h.UserEventPattern, event) {
 			return h, true
 		}
 	}
 	return Handler{}, false
-}
-
-// matchUserEvent reports whether pattern selects the user event name.
-func matchUserEvent(pattern, name string) bool {
-	if strings.TrimSpace(pattern) == "*" {
-		return true
-	}
-	for _, p := range strings.Split(pattern, ",") {
-		if p = strings.TrimSpace(p); p != "" && (p == "*" || strings.EqualFold(p, name)) {
-			return true
-		}
-	}
-	return false
 }
 
 // Revalidate forgets which upstream hosts passed abuse protection, so that

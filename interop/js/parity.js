@@ -6,8 +6,9 @@
 //   state           setState("k", "v"); success({userId: "u"})
 //   mqtt-<code>     failWith({mqtt: {code, reason: "r<code>"}})
 //   fail-<status>   fail(status, "denied")
-// User events are answered with the text "echo:<data>". The other events
-// have callbacks that do nothing.
+// User events are answered with the text "echo:<data>", but the event
+// "state", which sets the state "seen" and answers the states it read as
+// JSON. The other events have callbacks that do nothing.
 "use strict";
 
 const express = require("express");
@@ -36,6 +37,12 @@ const handler = new WebPubSubEventHandler(process.env.HUB || "chat", {
   onGroupJoined() {},
   onGroupLeft() {},
   handleUserEvent(req, res) {
+    if (req.context.eventName === "state") {
+      const read = JSON.stringify(req.context.states);
+      res.setState("seen", true);
+      res.success(read, "json");
+      return;
+    }
     res.success("echo:" + req.data, "text");
   },
 });

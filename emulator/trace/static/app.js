@@ -1,12 +1,11 @@
-// Live trace page of the Web PubSub emulator. Plain JavaScript, no build
-// step, no third-party code. Every value from the stream is rendered with
-// textContent, never as HTML.
+// Live trace page of the Web PubSub emulator: the stream, the connection
+// table and the events (page.js signs in, tryit.js has the test client).
+// Every value from the stream is rendered with textContent, never as HTML.
 'use strict';
 
 const MAX_EVENTS = 5000; // events kept by the page (older ones are forgotten)
 const MAX_ROWS = 2000;   // event rows shown at once
 
-const $ = (id) => document.getElementById(id);
 const state = {
   events: [],          // recorded events, oldest first (at most MAX_EVENTS)
   conns: new Map(),    // "hub/connectionId" -> connection row
@@ -14,95 +13,11 @@ const state = {
   paused: false,
   held: 0,             // events that arrived while paused
   missed: 0,           // updates the server dropped for this page
+  showGone: false,     // departed connections are folded away until asked for
   source: null,
 };
 
-// ---- sign in -------------------------------------------------------------
-
-const enc = new TextEncoder();
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
-// signToken signs a short-lived HS256 token for this page with the access
-// key, as the service's SDKs sign REST tokens (the key's UTF-8 bytes are the
-// HMAC key).
-async function signToken(accessKey, audience) {
-  if (!window.crypto || !crypto.subtle) {
-    throw new Error('this page cannot sign tokens here (not a secure context): open it at http://127.0.0.1 or http://localhost, or paste a token');
-  }
-  const now = Math.floor(Date.now() / 1000);
-  const header = b64url(enc.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
-  const payload = b64url(enc.encode(JSON.stringify({ aud: audience, iat: now, exp: now + 300 })));
-  const key = await crypto.subtle.importKey('raw', enc.encode(accessKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const sig = await crypto.subtle.sign('HMAC', key, enc.encode(header + '.' + payload));
-  return header + '.' + payload + '.' + b64url(sig);
-}
-
-// parseConnectionString returns the fields of "Endpoint=...;AccessKey=...;".
-function parseConnectionString(s) {
-  const out = {};
-  for (const part of s.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim().toLowerCase()] = part.slice(i + 1).trim();
-  }
-  return out;
-}
-
-async function signIn(credential) {
-  credential = credential.trim();
-  let token = credential;
-  if (!/^eyJ/.test(credential)) {
-    const cs = parseConnectionString(credential);
-    if (!cs.accesskey) {
-      throw new Error('that is neither a connection string with AccessKey=… nor a token');
-    }
-    token = await signToken(cs.accesskey, location.origin + '/trace');
-  }
-  const r = await fetch('/trace/session', {
-    method: 'POST', credentials: 'same-origin', headers: { Authorization: 'Bearer ' + token },
-  });
-  if (!r.ok) throw new Error((await r.text()).trim() || ('sign-in failed: ' + r.status));
-}
-
-async function signedIn() {
-  const r = await fetch('/trace/session', { credentials: 'same-origin' });
-  return r.ok;
-}
-
-function showSignIn(message) {
-  $('app').hidden = true;
-  $('signout').hidden = true;
-  $('signin').hidden = false;
-  $('signin-error').textContent = message || '';
-  setStatus('signed out', 'down');
-  $('credential').focus();
-}
-
-$('signin-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  $('signin-error').textContent = '';
-  try {
-    await signIn($('credential').value);
-    $('credential').value = '';
-    connect();
-  } catch (err) {
-    $('signin-error').textContent = err.message;
-  }
-});
-
-$('signout').addEventListener('click', async () => {
-  if (state.source) state.source.close();
-  await fetch('/trace/session', { method: 'DELETE', credentials: 'same-origin' });
-  showSignIn('');
-});
-
 // ---- stream --------------------------------------------------------------
-
-function setStatus(text, cls) {
-  const s = $('status');
-  s.textContent = text;
-  s.className = 'status ' + (cls || '');
-}
 
 function connect() {
   $('signin').hidden = true;
@@ -114,7 +29,8 @@ function connect() {
   src.addEventListener('open', () => updateStatus());
   src.addEventListener('snapshot', (m) => {
     const snap = JSON.parse(m.data);
-    state.events = snap.events || [];
+    state.events = [];
+    for (const ev of snap.events || []) if (!foldREST(ev)) state.events.push(ev);
     state.conns.clear();
     for (const c of snap.connections || []) state.conns.set(key(c), c);
     for (const h of snap.hubs || []) state.hubs.add(h);
@@ -132,7 +48,7 @@ function connect() {
   });
   src.addEventListener('error', async () => {
     if (src.readyState === EventSource.CLOSED) {
-      if (!(await signedIn())) { showSignIn('the session ended: sign in again'); return; }
+      if (!(await session())) { showSignIn('the session ended: sign in again'); return; }
       setTimeout(connect, 1000);
     }
     setStatus('reconnecting…', 'down');
@@ -140,6 +56,33 @@ function connect() {
 }
 
 const key = (c) => c.hub + '/' + c.connectionId;
+
+// One REST send is one row: the emulator records the message (with its
+// recipients) and then the REST call that sent it; the call is folded into
+// the message, the latest one of its hub and target that has none yet.
+const SEND_PATH = /^\/api\/hubs\/[^/]+\/(?:(groups|users|connections)\/(.+)\/)?:send$/;
+const TARGET_OF = { groups: 'group ', users: 'user ', connections: 'connection ' };
+
+function foldREST(ev) {
+  if (ev.kind !== 'rest' || ev.method !== 'POST' || ev.status !== 202) return null;
+  const m = SEND_PATH.exec(ev.path || '');
+  if (!m) return null;
+  const target = m[1] ? TARGET_OF[m[1]] + m[2] : 'hub';
+  for (let i = state.events.length - 1; i >= 0 && i >= state.events.length - 500; i--) {
+    const msg = state.events[i];
+    if (msg.kind === 'message' && msg.source === 'rest' && !msg.rest && msg.hub === ev.hub && msg.target === target) {
+      msg.rest = ev;
+      return msg;
+    }
+  }
+  return null;
+}
+
+// refreshRow redraws the row of ev, if it is shown.
+function refreshRow(ev) {
+  const tr = document.querySelector('#events tr[data-seq="' + ev.seq + '"]');
+  if (tr) tr.replaceChild(details(ev), tr.lastChild);
+}
 
 function onUpdate(u) {
   const ev = u.event;
@@ -153,6 +96,8 @@ function onUpdate(u) {
     }
     renderConnections();
   }
+  const folded = foldREST(ev);
+  if (folded) { refreshRow(folded); return; }
   state.events.push(ev);
   if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
   if (state.paused) { state.held++; updateStatus(); return; }
@@ -225,13 +170,6 @@ $('clear').addEventListener('click', () => {
 
 // ---- rendering -----------------------------------------------------------
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
-
 function updateStatus() {
   const shown = $('events').tBodies[0].rows.length;
   let counts = shown + ' shown · ' + state.events.length + ' kept';
@@ -270,7 +208,12 @@ function renderHubs() {
 
 function renderConnections() {
   const body = $('connections').tBodies[0];
-  const rows = [...state.conns.values()].filter(connMatches).sort((a, b) => {
+  const all = [...state.conns.values()].filter(connMatches);
+  const gone = all.filter((c) => c.state === 'gone').length;
+  const toggle = $('show-gone');
+  toggle.hidden = gone === 0;
+  toggle.textContent = state.showGone ? 'hide departed' : 'show ' + gone + ' departed';
+  const rows = all.filter((c) => state.showGone || c.state !== 'gone').sort((a, b) => {
     const ga = a.state === 'gone', gb = b.state === 'gone';
     if (ga !== gb) return ga ? 1 : -1;
     return (a.hub + a.connectionId).localeCompare(b.hub + b.connectionId);
@@ -296,7 +239,7 @@ function renderConnections() {
   }
   if (rows.length === 0) {
     const tr = el('tr');
-    const td = el('td', 'empty', 'no connections yet');
+    const td = el('td', 'empty', gone ? 'no live connections' : 'no connections yet');
     td.colSpan = 5;
     tr.append(td);
     body.append(tr);
@@ -305,6 +248,11 @@ function renderConnections() {
 }
 
 // shortSubprotocol drops the common ".webpubsub.azure.v1" suffix.
+$('show-gone').addEventListener('click', () => {
+  state.showGone = !state.showGone;
+  renderConnections();
+});
+
 function shortSubprotocol(p) {
   if (!p) return 'simple';
   return p.replace(/\.webpubsub\.azure\.v1$/, '');
@@ -376,8 +324,10 @@ function details(ev) {
     case 'left': text('left ' + ev.group); break;
     case 'rest': text(ev.method + ' ' + ev.path + ' → ' + ev.status + ms(ev.durationMs)); break;
     case 'message':
-      text('from ' + ev.source + (ev.source === 'connection' && ev.userId ? ' (' + ev.userId + ')' : '') +
-        ' to ' + ev.target + ' → ' + ev.recipientCount + ' recipient' + (ev.recipientCount === 1 ? '' : 's') +
+      text((ev.rest ? 'REST ' + ev.rest.method + ' ' + ev.rest.path + ' → ' + ev.rest.status + ms(ev.rest.durationMs) + ' · '
+        : 'from ' + ev.source + (ev.source === 'connection' && ev.userId ? ' (' + ev.userId + ')' : '') + ' ') +
+        'to ' + ev.target + ' → ' + ev.recipientCount + ' recipient' + (ev.recipientCount === 1 ? '' : 's') +
+        (ev.recipientCount === 0 ? ' (nobody is there right now)' : '') +
         ' · ' + size(ev) + (ev.stream ? ' · stream ' + ev.stream : ''));
       preview();
       break;
@@ -398,10 +348,35 @@ function details(ev) {
 
 // ---- start ---------------------------------------------------------------
 
-(async () => {
+// start shows the signed-in page with its features (from session()).
+function start(features) {
+  $('tryit').hidden = !(features && (features.testClient || features.send));
+  $('tc-form').hidden = !(features && features.testClient);
+  $('rs-form').hidden = !(features && features.send);
+  connect();
+}
+
+// boot signs in with the code of a sign-in link, if the address has one,
+// and shows the page or the sign-in form. A link opened in a tab that shows
+// the page already changes only the address's fragment: boot runs again.
+async function boot() {
   try {
-    if (await signedIn()) connect(); else showSignIn('');
+    const code = takeSignInCode();
+    if (code) {
+      try {
+        await redeemCode(code);
+      } catch (err) {
+        if (state.source) state.source.close();
+        showSignIn(err.message);
+        return;
+      }
+    }
+    const features = await session();
+    if (features) start(features); else showSignIn('');
   } catch (err) {
     showSignIn(err.message);
   }
-})();
+}
+
+window.addEventListener('hashchange', () => { if (location.hash.startsWith('#code=')) boot(); });
+boot();
