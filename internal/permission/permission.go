@@ -24,7 +24,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/webpubsub-go/webpubsub/internal/names"
-	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
 // Permission is a permission of the REST API's Grant/Revoke/CheckPermission.
@@ -38,6 +37,15 @@ const (
 	SendToGroup Permission = 1
 	// JoinLeaveGroup lets a connection join and leave a group.
 	JoinLeaveGroup Permission = 2
+)
+
+// Roles that give a permission on every group (the service's role names;
+// internal/protocol has the same constants). They are defined here, not
+// taken from internal/protocol, so that the emulator's protocol-neutral core
+// can hold permissions without depending on a wire format.
+const (
+	RoleJoinLeaveGroup = "webpubsub.joinLeaveGroup"
+	RoleSendToGroup    = "webpubsub.sendToGroup"
 )
 
 // Role prefixes of the plural roles, which take a pattern after the dot.
@@ -60,9 +68,9 @@ func (p Permission) String() string {
 // Role returns the role that grants p for every group.
 func (p Permission) Role() string {
 	if p == SendToGroup {
-		return protocol.RoleSendToGroup
+		return RoleSendToGroup
 	}
-	return protocol.RoleJoinLeaveGroup
+	return RoleJoinLeaveGroup
 }
 
 // ParsePermission reads the {permission} of a REST path: the names
