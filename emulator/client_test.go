@@ -178,8 +178,10 @@ func TestClientAuthAttacks(t *testing.T) {
 		require.NoError(t, err)
 		return tok
 	}
+	// exp has 5 minutes of clock skew, as the service: expired 10 minutes
+	// ago is expired.
 	expired := good
-	expired.ExpiresAt = time.Now().Add(-time.Minute).Unix()
+	expired.ExpiresAt = time.Now().Add(-10 * time.Minute).Unix()
 	wrongAud := good
 	wrongAud.Audience = e.URL() + "/client/hubs/hub2"
 	noExp := good
@@ -222,6 +224,11 @@ func TestClientAuthAttacks(t *testing.T) {
 	skewed.NotBefore = time.Now().Add(time.Minute).Unix()
 	ws, _, err = dialRaw(base+"?access_token="+sign(e.AccessKey(), skewed), protocol.JSON)
 	require.NoError(t, err, "an nbf within the clock skew is accepted")
+	ws.CloseNow()
+	skewed = good
+	skewed.ExpiresAt = time.Now().Add(-time.Minute).Unix()
+	ws, _, err = dialRaw(base+"?access_token="+sign(e.AccessKey(), skewed), protocol.JSON)
+	require.NoError(t, err, "an exp within the clock skew (5 minutes) is accepted")
 	ws.CloseNow()
 
 	// A token for another host is refused even when sent with that Host.
