@@ -22,9 +22,9 @@ func (e *Emulator) loadSettings(opts Options) (*settings.Watcher, error) {
 		var err error
 		w, s, err = settings.NewWatcher(opts.SettingsFile, settings.WatchOptions{
 			Interval: settingsPollInterval,
-			OnReload: func(ns *settings.Settings) {
-				e.applySettings(withUpstream(ns, e.opts.Upstream))
-				e.log.Info("emulator: settings reloaded", "file", opts.SettingsFile)
+			OnReloaded: func(r settings.Reload) {
+				e.applySettings(withUpstream(r.Settings, e.opts.Upstream))
+				e.logReload(opts.SettingsFile, r)
 			},
 			OnError: func(err error) {
 				e.log.Warn("emulator: settings file not reloaded; keeping the last valid settings", "err", err)
@@ -47,6 +47,18 @@ func (e *Emulator) loadSettings(opts Options) (*settings.Watcher, error) {
 	}
 	e.settings.Store(withUpstream(s, opts.Upstream))
 	return w, nil
+}
+
+// logReload logs a valid change of the settings file. A change that fixes
+// a file reported as invalid, unreadable or missing is a warning, next to
+// the warning that reported the problem, so that whoever watched the log
+// for it sees that the file is good again.
+func (e *Emulator) logReload(file string, r settings.Reload) {
+	if r.Recovered {
+		e.log.Warn("emulator: settings file is valid again; its settings are now in effect", "file", file, "fixed", r.Fixed)
+		return
+	}
+	e.log.Info("emulator: settings reloaded", "file", file)
 }
 
 // applySettings makes s the settings in effect. Connections stay; upstream

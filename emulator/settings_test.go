@@ -81,6 +81,13 @@ func TestSettingsFileReloadKeepsClients(t *testing.T) {
 	assert.Contains(t, line, "hubs.chat.eventHandlers[0].systemEvents[0]")
 	assert.Contains(t, line, path+":1:")
 	assert.Equal(t, "two:hi", eventText(t, cl, 3, "echo"), "an invalid edit keeps the last good settings")
+
+	// Fixing the file is said as loudly as the problem was (#25 item 8).
+	writeFile(t, path, fmt.Sprintf(doc, one+"/api/webpubsub/hubs/{hub}"))
+	line = logs.waitFor(t, "level=WARN", "settings file is valid again; its settings are now in effect")
+	assert.Contains(t, line, "file="+path)
+	assert.Contains(t, line, "systemEvents[0]", "it names the problem it fixed")
+	assert.Equal(t, "one:hi", eventText(t, cl, 4, "echo"), "the fixed file's settings are in effect")
 }
 
 func TestSettingsFileInvalidAtStart(t *testing.T) {
