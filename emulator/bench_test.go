@@ -23,6 +23,7 @@ import (
 
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -124,9 +125,7 @@ func BenchmarkBroadcastFanOut(b *testing.B) {
 // clients of subprotocol sub.
 func benchEmulatorFanOut(b *testing.B, sub string, n int) {
 	payload := []byte(strings.Repeat("x", 64))
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(b, err)
-	defer e.Close()
+	e := start(b, emulator.Options{})
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "bench", nil)
 	require.NoError(b, err)
 	r := &receivers{conns: dialMany(b, clientURL(b, e, "bench", auth.Claims{}), sub, n)}
@@ -362,8 +361,8 @@ func dialerProcess(b *testing.B, n int, sub, u string) (stop func()) {
 func BenchmarkIdleConnectionMemory(b *testing.B) {
 	b.Run("emulator/json", func(b *testing.B) {
 		{
-			e, err := emulator.New(&emulator.Options{MaxConnections: idleConns + 100})
-			require.NoError(b, err)
+			srv := emulatortest.New(b, &emulator.Options{MaxConnections: idleConns + 100})
+			e := srv.Emulator
 			u := clientURL(b, e, "idle", auth.Claims{Subject: "u"})
 			before := heapAndStacks()
 			goroutines := runtime.NumGoroutine()
@@ -373,7 +372,7 @@ func BenchmarkIdleConnectionMemory(b *testing.B) {
 			reportPerConn(b, before, after, idleConns)
 			b.ReportMetric(float64(runtime.NumGoroutine()-goroutines)/idleConns, "goroutines/conn")
 			stop()
-			require.NoError(b, e.Close())
+			require.NoError(b, srv.Close())
 		}
 	})
 	b.Run("baseline/coder-websocket-read", func(b *testing.B) {
@@ -422,9 +421,7 @@ func BenchmarkStalledReliableMemory(b *testing.B) {
 		messages = 120
 		size     = 128 << 10
 	)
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(b, err)
-	defer e.Close()
+	e := start(b, emulator.Options{})
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "stall", nil)
 	require.NoError(b, err)
 	u := clientURL(b, e, "stall", auth.Claims{Subject: "u"})

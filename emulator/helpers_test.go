@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -32,13 +33,11 @@ func TestMain(m *testing.M) {
 
 const apiVersion = "api-version=2024-12-01"
 
-// start runs an emulator for the test and closes it afterwards.
+// start runs an emulator for the test with emulatortest, which closes it
+// when the test ends.
 func start(t testing.TB, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
-	e, err := emulator.New(&opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, e.Close()) })
-	return e
+	return emulatortest.New(t, &opts).Emulator
 }
 
 // restToken signs a REST token for url with the emulator's key.

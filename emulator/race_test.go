@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -92,8 +93,8 @@ func TestConcurrentChurn(t *testing.T) {
 // requests run: Close returns, and goleak (TestMain) proves that every
 // goroutine of the emulator ended.
 func TestCloseDuringChurn(t *testing.T) {
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(t, err)
+	srv := emulatortest.New(t, nil)
+	e := srv.Emulator
 	u := clientURL(t, e, "hub1", auth.Claims{Subject: "u"})
 	sendURL := e.URL() + withAPIVersion("/api/hubs/hub1/:send")
 	authz := "Bearer " + restToken(t, e.AccessKey(), sendURL, time.Now().Add(time.Hour))
@@ -127,7 +128,7 @@ func TestCloseDuringChurn(t *testing.T) {
 	}
 	<-started
 	done := make(chan error, 1)
-	go func() { done <- e.Close() }()
+	go func() { done <- srv.Close() }()
 	select {
 	case err := <-done:
 		assert.NoError(t, err)
@@ -135,7 +136,7 @@ func TestCloseDuringChurn(t *testing.T) {
 		t.Fatal("Close did not return")
 	}
 	wg.Wait()
-	_, _, err = dialRaw(u, protocol.JSON)
+	_, _, err := dialRaw(u, protocol.JSON)
 	assert.Error(t, err, "a closed emulator accepts no connection")
 	http.DefaultClient.CloseIdleConnections()
 }

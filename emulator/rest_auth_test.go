@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 )
 
@@ -124,16 +125,15 @@ func TestRESTAudienceIgnoresHostHeader(t *testing.T) {
 }
 
 func TestRESTHealthNeedsNoAuth(t *testing.T) {
-	e, err := emulator.New(&emulator.Options{})
-	require.NoError(t, err)
-	r := callRaw(t, http.MethodHead, e.URL()+"/api/health?"+apiVersion, "", nil, "")
+	srv := emulatortest.New(t, nil)
+	r := callRaw(t, http.MethodHead, srv.URL()+"/api/health?"+apiVersion, "", nil, "")
 	assert.Equal(t, http.StatusOK, r.status, "the service's HEAD health check")
 	// The official emulator's readiness probe: GET without api-version.
-	r = callRaw(t, http.MethodGet, e.URL()+"/api/health", "", nil, "")
+	r = callRaw(t, http.MethodGet, srv.URL()+"/api/health", "", nil, "")
 	assert.Equal(t, http.StatusOK, r.status)
 	assert.JSONEq(t, `{"status":"healthy"}`, r.body)
-	require.NoError(t, e.Close())
-	_, err = http.Get(e.URL() + "/api/health")
+	require.NoError(t, srv.Close())
+	_, err := http.Get(srv.URL() + "/api/health")
 	assert.Error(t, err, "a closed emulator does not answer")
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/emulatortest"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -188,8 +189,8 @@ func TestJoinGroupAfterRemovalIsNotAcked(t *testing.T) {
 func TestEmulatorCloseDoesNotBlockOnStalledPeer(t *testing.T) {
 	for _, removal := range []string{"rest-close", "none"} {
 		t.Run(removal, func(t *testing.T) {
-			e, err := emulator.New(&emulator.Options{})
-			require.NoError(t, err)
+			srv := emulatortest.New(t, nil)
+			e := srv.Emulator
 			z := stalledDial(t, clientURL(t, e, "hub1", zombieClaims), protocol.JSONReliable)
 			id := z.connected().ConnectionID
 			fillStalled(t, e, "hub1", id, stallMessages)
@@ -198,7 +199,7 @@ func TestEmulatorCloseDoesNotBlockOnStalledPeer(t *testing.T) {
 				require.Equal(t, http.StatusNoContent, r.status, r.body)
 			}
 			done := make(chan error, 1)
-			go func() { done <- e.Close() }()
+			go func() { done <- srv.Close() }()
 			select {
 			case err := <-done:
 				require.NoError(t, err)
