@@ -99,7 +99,7 @@ func TestClientGroupsClaimJoinsOnConnect(t *testing.T) {
 	e := start(t, emulator.Options{})
 	c, _ := connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"a", "b"}})
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/b/:send", "text/plain", []byte("in b")).status)
-	assert.Equal(t, "in b", c.serverText())
+	assert.Equal(t, "in b", c.groupText("b"))
 }
 
 func TestClientBrokenFrames(t *testing.T) {

@@ -228,6 +228,19 @@ func (c *wsClient) serverText() string {
 	return string(s.Data.Data)
 }
 
+// groupText reads the next message and requires a text message of group
+// without a sender: what a REST send to the group delivers.
+func (c *wsClient) groupText(group string) string {
+	c.t.Helper()
+	m := c.next()
+	g, ok := m.(protocol.GroupDataMessage)
+	require.True(c.t, ok, "want a message of group %q, got %#v", group, m)
+	require.Equal(c.t, group, g.Group)
+	require.Empty(c.t, g.FromUserID, "a REST send has no sender")
+	require.Equal(c.t, protocol.DataTypeText, g.Data.Type)
+	return string(g.Data.Data)
+}
+
 // closeErr reads until the connection ends and returns the error.
 func (c *wsClient) closeErr() error {
 	c.t.Helper()

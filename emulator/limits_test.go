@@ -47,6 +47,7 @@ func TestGroupsPerConnectionAreCapped(t *testing.T) {
 	r = call(t, e, http.MethodPut, "/api/hubs/hub1/groups/g7/connections/"+id, "", nil)
 	assert.Equal(t, http.StatusOK, r.status, "a group left frees a place")
 
+	_, _ = connectJSON(t, e, "hub1", auth.Claims{Subject: "u2"}) // a user without a connection is a 404
 	for i := 1; i <= 5; i++ {
 		r = call(t, e, http.MethodPut, fmt.Sprintf("/api/hubs/hub1/users/u2/groups/ug%d", i), "", nil)
 		require.Equal(t, http.StatusOK, r.status, r.body)

@@ -22,7 +22,7 @@ func TestRESTEscapedNames(t *testing.T) {
 			esc := url.PathEscape(name)
 			r := call(t, e, http.MethodPost, "/api/hubs/hub1/groups/"+esc+"/:send", "text/plain", []byte("to group"))
 			require.Equal(t, http.StatusAccepted, r.status, r.body)
-			assert.Equal(t, "to group", c.serverText())
+			assert.Equal(t, "to group", c.groupText(name))
 			r = call(t, e, http.MethodPost, "/api/hubs/hub1/users/"+esc+"/:send", "text/plain", []byte("to user"))
 			require.Equal(t, http.StatusAccepted, r.status, r.body)
 			assert.Equal(t, "to user", c.serverText())

@@ -31,12 +31,19 @@ func recoveryURL(u, id, token string) string {
 	return u + "&" + protocol.QueryConnectionID + "=" + url.QueryEscape(id) + "&" + protocol.QueryReconnectionToken + "=" + url.QueryEscape(token)
 }
 
-// seqText reads a server text message and returns its sequence id and text.
+// seqText reads a data message (from the server, or of a group: a REST
+// send to a group) and returns its sequence id and text.
 func seqText(t *testing.T, c *wsClient) (uint64, string) {
 	t.Helper()
-	m, ok := c.next().(protocol.ServerDataMessage)
-	require.True(t, ok)
-	return m.SequenceID, string(m.Data.Data)
+	switch m := c.next().(type) {
+	case protocol.ServerDataMessage:
+		return m.SequenceID, string(m.Data.Data)
+	case protocol.GroupDataMessage:
+		return m.SequenceID, string(m.Data.Data)
+	default:
+		require.Failf(t, "want a data message", "got %#v", m)
+		return 0, ""
+	}
 }
 
 func send(t *testing.T, e *emulator.Emulator, path, text string) {

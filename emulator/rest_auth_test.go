@@ -137,15 +137,6 @@ func TestRESTHealthNeedsNoAuth(t *testing.T) {
 	assert.Error(t, err, "a closed emulator does not answer")
 }
 
-func TestRESTMissingAPIVersion(t *testing.T) {
-	e := start(t, emulator.Options{})
-	u := e.URL() + "/api/hubs/hub1/:send"
-	r := callRaw(t, http.MethodPost, u, "text/plain", []byte("x"), "Bearer "+restToken(t, e.AccessKey(), u, time.Now().Add(time.Hour)))
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Contains(t, r.body, "api-version")
-	assert.Equal(t, "Error.BadRequest", r.header.Get("x-ms-error-code"))
-}
-
 func TestRESTUnknownOperation(t *testing.T) {
 	e := start(t, emulator.Options{})
 	r := call(t, e, http.MethodGet, "/api/hubs/hub1/nothing", "", nil)

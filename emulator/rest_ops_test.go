@@ -93,7 +93,7 @@ func TestRESTSendToUserConnectionGroup(t *testing.T) {
 	assert.Equal(t, "to-conn", u1b.serverText())
 	assert.Equal(t, "filtered", u1b.serverText())
 	assert.Equal(t, "end", u1b.serverText())
-	assert.Equal(t, "to-group", u2.serverText())
+	assert.Equal(t, "to-group", u2.groupText("group1"), "a REST send to a group is a group message")
 	assert.Equal(t, "end", u2.serverText())
 }
 
@@ -106,7 +106,7 @@ func TestRESTGroupMembership(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, r.body)
 	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/group1", "", nil).status)
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/group1/:send", "text/plain", []byte("g1")).status)
-	assert.Equal(t, "g1", c.serverText())
+	assert.Equal(t, "g1", c.groupText("group1"))
 
 	r = call(t, e, http.MethodDelete, "/api/hubs/hub1/groups/group1/connections/"+id, "", nil)
 	require.Equal(t, http.StatusNoContent, r.status)
@@ -130,8 +130,8 @@ func TestRESTGroupMembership(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/users/user1/groups/ug", "", nil).status)
 	later, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "user1"})
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/ug/:send", "text/plain", []byte("ug")).status)
-	assert.Equal(t, "ug", c.serverText())
-	assert.Equal(t, "ug", later.serverText())
+	assert.Equal(t, "ug", c.groupText("ug"))
+	assert.Equal(t, "ug", later.groupText("ug"))
 	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/users/user1/groups/ug", "", nil).status)
 	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/groups/ug", "", nil).status)
 	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/users/user1/groups/x", "", nil).status)
@@ -150,7 +150,7 @@ func TestRESTAddAndRemoveConnectionsToGroupsWithFilter(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, r.body)
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/group2/:send", "text/plain", []byte("g2")).status)
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/:send", "text/plain", []byte("all")).status)
-	assert.Equal(t, "g2", a.serverText())
+	assert.Equal(t, "g2", a.groupText("group2"))
 	assert.Equal(t, "all", a.serverText())
 	assert.Equal(t, "all", b.serverText(), "b did not match the filter")
 
@@ -184,8 +184,11 @@ func TestRESTCloseOperations(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, r.status, r.body)
 	d, ok := one.next().(protocol.DisconnectedMessage)
 	require.True(t, ok)
-	assert.Equal(t, "Close reason", d.Message)
-	assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(one.closeErr()))
+	assert.Equal(t, "Application server closed the connection. Reason: Close reason", d.Message, "the service's words")
+	var ce websocket.CloseError
+	require.ErrorAs(t, one.closeErr(), &ce)
+	assert.Equal(t, websocket.StatusNormalClosure, ce.Code)
+	assert.Empty(t, ce.Reason, "the close frame has no description: the reason was in the disconnected message")
 	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, "/api/hubs/hub1/connections/"+oneID, "", nil).status)
 	assert.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/connections/"+oneID, "", nil).status, "closing an unknown connection succeeds")
 
@@ -193,8 +196,9 @@ func TestRESTCloseOperations(t *testing.T) {
 	g1, _ := connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"g"}})
 	g2, g2ID := connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"g"}})
 	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/g/:closeConnections?excluded="+g2ID, "", nil).status)
-	_, ok = g1.next().(protocol.DisconnectedMessage)
-	assert.True(t, ok)
+	d, ok = g1.next().(protocol.DisconnectedMessage)
+	require.True(t, ok)
+	assert.Equal(t, "Application server closed the connection.", d.Message, "without a reason")
 	assert.Error(t, g1.closeErr())
 	u1, _ := connectJSON(t, e, "hub1", auth.Claims{Subject: "u"})
 	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodPost, "/api/hubs/hub1/users/u/:closeConnections", "", nil).status)
@@ -204,7 +208,7 @@ func TestRESTCloseOperations(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, call(t, e, http.MethodPost, "/api/hubs/hub1/:closeConnections?reason=bye", "", nil).status)
 	d, ok = g2.next().(protocol.DisconnectedMessage)
 	require.True(t, ok)
-	assert.Equal(t, "bye", d.Message)
+	assert.Equal(t, "Application server closed the connection. Reason: bye", d.Message)
 	assert.Error(t, g2.closeErr())
 }
 
@@ -221,7 +225,7 @@ func TestRESTPermissions(t *testing.T) {
 
 	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, base+"?targetName=group1", "", nil).status)
 	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, base+"?targetName=group1", "", nil).status)
-	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, base, "", nil).status, "scoped grant is not the plain permission")
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, base+"?targetName=Group1", "", nil).status, "group names are case-sensitive")
 	c.send(protocol.JoinGroupMessage{Group: "group1", AckID: ackID(2)})
 	assert.True(t, c.ack(2).Success)
 	c.send(protocol.JoinGroupMessage{Group: "group2", AckID: ackID(3)})
@@ -232,15 +236,11 @@ func TestRESTPermissions(t *testing.T) {
 	c.send(protocol.LeaveGroupMessage{Group: "group1", AckID: ackID(4)})
 	assert.Equal(t, protocol.ErrorForbidden, c.ack(4).Error.Name)
 
-	// Plain grant covers every group.
-	require.Equal(t, http.StatusOK, call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/sendToGroup/connections/"+id, "", nil).status)
-	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, "/api/hubs/hub1/permissions/sendToGroup/connections/"+id+"?targetName=any", "", nil).status)
-
 	r := call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/joinLeaveGroup/connections/conn1?targetName=group1", "", nil)
 	require.Equal(t, http.StatusNotFound, r.status)
 	assert.Equal(t, "Info.Connection.NotExisted", r.header.Get("x-ms-error-code"))
 	assert.Equal(t, http.StatusNoContent, call(t, e, http.MethodDelete, "/api/hubs/hub1/permissions/joinLeaveGroup/connections/conn1?targetName=group1", "", nil).status)
-	r = call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/admin/connections/"+id, "", nil)
+	r = call(t, e, http.MethodPut, "/api/hubs/hub1/permissions/admin/connections/"+id+"?targetName=g", "", nil)
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.body, "unknown permission")
 }
@@ -312,7 +312,7 @@ func TestRESTGenerateTokenIsAcceptedByClientEndpoint(t *testing.T) {
 	cm := c.connected()
 	assert.Equal(t, "user1", cm.UserID)
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/g1/:send", "text/plain", []byte("hi")).status)
-	assert.Equal(t, "hi", c.serverText())
+	assert.Equal(t, "hi", c.groupText("g1"))
 	c.send(protocol.LeaveGroupMessage{Group: "g1", AckID: ackID(1)})
 	assert.True(t, c.ack(1).Success, "role claim grants joinLeaveGroup")
 
@@ -337,23 +337,33 @@ func TestRESTGenerateTokenIsAcceptedByClientEndpoint(t *testing.T) {
 	}
 }
 
+// A refused parameter is a problem document naming the parameter as its
+// target; a wrong body is the flat error body with target "Request"; an
+// unsupported Content-Type is a 415.
 func TestRESTBadRequests(t *testing.T) {
 	e := start(t, emulator.Options{})
 	cases := []struct {
-		name, method, path, ct, body, want string
+		name, method, path, ct, body string
+		status                       int
+		target, want                 string
 	}{
-		{"bad hub", http.MethodPost, "/api/hubs/1hub/:send", "text/plain", "x", "hub name"},
-		{"blank group", http.MethodPost, "/api/hubs/hub1/groups/%20%20/:send", "text/plain", "x", "group name"},
-		{"ttl too big", http.MethodPost, "/api/hubs/hub1/:send?messageTtlSeconds=301", "text/plain", "x", "messageTtlSeconds"},
-		{"ttl negative", http.MethodPost, "/api/hubs/hub1/:send?messageTtlSeconds=-1", "text/plain", "x", "messageTtlSeconds"},
-		{"ttl not a number", http.MethodPost, "/api/hubs/hub1/users/u/:send?messageTtlSeconds=abc", "text/plain", "x", "messageTtlSeconds"},
-		{"missing body", http.MethodPost, "/api/hubs/hub1/:send", "text/plain", "", "body"},
-		{"no content type", http.MethodPost, "/api/hubs/hub1/:send", "", "x", "Content-Type"},
-		{"unsupported content type", http.MethodPost, "/api/hubs/hub1/:send", "image/png", "x", "unsupported Content-Type"},
-		{"invalid json", http.MethodPost, "/api/hubs/hub1/:send", "application/json", "{", "invalid message"},
-		{"bad filter", http.MethodPost, "/api/hubs/hub1/:send?filter=userId%20eq", "text/plain", "x", "invalid filter"},
-		{"unknown permission", http.MethodHead, "/api/hubs/hub1/permissions/x/connections/c", "", "", ""},
-		{"bad targetName", http.MethodPut, "/api/hubs/hub1/permissions/sendToGroup/connections/c?targetName=%20", "", "", "targetName"},
+		{"bad hub", http.MethodPost, "/api/hubs/1hub/:send", "text/plain", "x", 400, "hub", "hub name"},
+		{"blank group", http.MethodPost, "/api/hubs/hub1/groups/%20%20/:send", "text/plain", "x", 400, "group", "group name"},
+		{"ttl too big", http.MethodPost, "/api/hubs/hub1/:send?messageTtlSeconds=301", "text/plain", "x", 400, "messageTtlSeconds", "(Parameter 'messageTtlSeconds')"},
+		{"ttl negative", http.MethodPost, "/api/hubs/hub1/:send?messageTtlSeconds=-1", "text/plain", "x", 400, "messageTtlSeconds", "from 0 to 300"},
+		{"ttl not a number", http.MethodPost, "/api/hubs/hub1/users/u/:send?messageTtlSeconds=abc", "text/plain", "x", 400, "messageTtlSeconds", "messageTtlSeconds"},
+		{"bad filter", http.MethodPost, "/api/hubs/hub1/:send?filter=userId%20eq", "text/plain", "x", 400, "filter", "Invalid syntax for 'userId eq'"},
+		{"bad page size", http.MethodGet, "/api/hubs/hub1/groups/g/connections?maxpagesize=201", "", "", 400, "maxpagesize", "from 1 to 200"},
+		{"bad token lifetime", http.MethodPost, "/api/hubs/hub1/:generateToken?minutesToExpire=0", "", "", 400, "minutesToExpire", "positive"},
+		{"unknown permission", http.MethodPut, "/api/hubs/hub1/permissions/x/connections/c?targetName=g", "", "", 400, "permission", "unknown permission"},
+		{"missing targetName", http.MethodPut, "/api/hubs/hub1/permissions/sendToGroup/connections/c", "", "", 400, "targetName", "targetName is required"},
+		{"blank targetName", http.MethodPut, "/api/hubs/hub1/permissions/sendToGroup/connections/c?targetName=%20", "", "", 400, "targetName", "targetName"},
+		{"missing body", http.MethodPost, "/api/hubs/hub1/:send", "text/plain", "", 400, "Request", "body"},
+		{"invalid json", http.MethodPost, "/api/hubs/hub1/:send", "application/json", "{", 400, "Request", "The request body is not a valid JSON."},
+		{"unsupported content type", http.MethodPost, "/api/hubs/hub1/:send", "image/png", "x", 415, "Request", "Unsupported Content-Type"},
+		{"malformed content type", http.MethodPost, "/api/hubs/hub1/:send", `text/plain; charset="`, "x", 415, "Request", "Unsupported Content-Type"},
+		{"other charset", http.MethodPost, "/api/hubs/hub1/:send", "text/plain; charset=iso-8859-1", "x", 415, "Request", "UTF-8"},
+		{"groups request not JSON", http.MethodPost, "/api/hubs/hub1/:addToGroups", "text/plain", `{"groups":["g"]}`, 415, "Request", "application/json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -362,14 +372,28 @@ func TestRESTBadRequests(t *testing.T) {
 				body = []byte(tc.body)
 			}
 			r := call(t, e, tc.method, tc.path, tc.ct, body)
-			require.Equal(t, http.StatusBadRequest, r.status, r.body)
-			assert.Equal(t, "Error.BadRequest", r.header.Get("x-ms-error-code"))
-			if tc.method != http.MethodHead {
-				var eb struct{ Code, Message string }
-				require.NoError(t, json.Unmarshal([]byte(r.body), &eb))
-				assert.Equal(t, "Error.BadRequest", eb.Code)
-				assert.Contains(t, eb.Message, tc.want)
+			require.Equal(t, tc.status, r.status, r.body)
+			var eb struct {
+				Code, Message, Target, Title string
+				Status                       int
+				Errors                       map[string][]string
 			}
+			require.NoError(t, json.Unmarshal([]byte(r.body), &eb))
+			assert.Equal(t, tc.target, eb.Target)
+			assert.Contains(t, eb.Message, tc.want)
+			assert.Equal(t, eb.Code, r.header.Get("x-ms-error-code"))
+			if tc.status != http.StatusBadRequest {
+				return
+			}
+			assert.Equal(t, "Error.BadRequest", eb.Code)
+			if tc.target == "Request" {
+				assert.Equal(t, "application/json; charset=utf-8", r.header.Get("Content-Type"), "the flat error body")
+				return
+			}
+			assert.Equal(t, "application/problem+json; charset=utf-8", r.header.Get("Content-Type"), "a problem document")
+			assert.Equal(t, "One or more validation errors occurred.", eb.Title)
+			assert.Equal(t, http.StatusBadRequest, eb.Status)
+			assert.Equal(t, map[string][]string{tc.target: {eb.Message}}, eb.Errors)
 		})
 	}
 	big := make([]byte, 1<<20+1)
@@ -400,7 +424,7 @@ func TestRESTFilterOnGroupsAndIDs(t *testing.T) {
 	assert.Equal(t, "bob or a", a.serverText())
 	assert.Equal(t, "end", a.serverText())
 	assert.Equal(t, "bob or a", b.serverText())
-	assert.Equal(t, "g2 but ann", b.serverText())
+	assert.Equal(t, "g2 but ann", b.groupText("g2"))
 	assert.Equal(t, "end", b.serverText())
 	assert.Equal(t, "not in g2", c.serverText())
 	assert.Equal(t, "no user", c.serverText())

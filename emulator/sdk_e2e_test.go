@@ -65,7 +65,7 @@ func TestServiceClientEndToEnd(t *testing.T) {
 		assert.True(t, r.Exists)
 	}
 	require.NoError(t, errOf(lobby.SendToAll(ctx, webpubsub.TextMessage("lobby"), &webpubsub.GroupClientSendToAllOptions{Excluded: []string{aliceID}})))
-	assert.Equal(t, "lobby", bob.serverText())
+	assert.Equal(t, "lobby", bob.groupText("lobby"))
 	var members []string
 	pager := lobby.NewListConnectionsPager(&webpubsub.GroupClientListConnectionsOptions{MaxPageSize: 1})
 	for pager.More() {
@@ -108,7 +108,7 @@ func TestServiceClientEndToEnd(t *testing.T) {
 	if r, err := svc.HasPermission(ctx, webpubsub.PermissionJoinLeaveGroup, bobID, &webpubsub.ServiceClientHasPermissionOptions{TargetName: "room"}); assert.NoError(t, err) {
 		assert.False(t, r.HasPermission)
 	}
-	_, err = svc.GrantPermission(ctx, webpubsub.PermissionSendToGroup, "conn1", nil)
+	_, err = svc.GrantPermission(ctx, webpubsub.PermissionSendToGroup, "conn1", &webpubsub.ServiceClientGrantPermissionOptions{TargetName: "room"})
 	var re *azcore.ResponseError
 	require.True(t, errors.As(err, &re), "got %v", err)
 	assert.Equal(t, http.StatusNotFound, re.StatusCode)
@@ -122,7 +122,7 @@ func TestServiceClientEndToEnd(t *testing.T) {
 		assert.True(t, r.Exists)
 	}
 	require.NoError(t, errOf(svc.CloseConnection(ctx, aliceID, &webpubsub.ServiceClientCloseConnectionOptions{Reason: "done"})))
-	assert.Equal(t, "done", alice.next().(protocol.DisconnectedMessage).Message)
+	assert.Equal(t, "Application server closed the connection. Reason: done", alice.next().(protocol.DisconnectedMessage).Message)
 	if r, err := svc.ConnectionExists(ctx, aliceID, nil); assert.NoError(t, err) {
 		assert.False(t, r.Exists)
 	}
@@ -130,7 +130,7 @@ func TestServiceClientEndToEnd(t *testing.T) {
 	assert.Error(t, raw.closeErr())
 	require.NoError(t, errOf(svc.AddUserToGroup(ctx, "bob", "last", nil)))
 	require.NoError(t, errOf(svc.NewGroupClient("last").CloseAllConnections(ctx, &webpubsub.GroupClientCloseAllConnectionsOptions{Reason: "group closed"})))
-	assert.Equal(t, "group closed", bob.next().(protocol.DisconnectedMessage).Message)
+	assert.Equal(t, "Application server closed the connection. Reason: group closed", bob.next().(protocol.DisconnectedMessage).Message)
 	require.NoError(t, errOf(svc.CloseAllConnections(ctx, nil)))
 	if r, err := svc.UserExists(ctx, "bob", nil); assert.NoError(t, err) {
 		assert.False(t, r.Exists)
@@ -179,7 +179,7 @@ func TestServiceClientResumesListingAndFilters(t *testing.T) {
 	f, err := webpubsub.Filter("userId eq '{0}'", "vic's")
 	require.NoError(t, err)
 	require.NoError(t, errOf(svc.NewGroupClient("room").SendToAll(ctx, webpubsub.TextMessage("for vic"), &webpubsub.GroupClientSendToAllOptions{Filter: f})))
-	assert.Equal(t, "for vic", clients[0].serverText())
+	assert.Equal(t, "for vic", clients[0].groupText("room"))
 	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.TextMessage("for all"), nil)))
 	for _, c := range clients[1:] {
 		assert.Equal(t, "for all", c.serverText(), "the others did not receive the filtered message first")

@@ -61,8 +61,10 @@ func eventText(t *testing.T, cl *wsClient, id uint64, event string) string {
 
 func TestSettingsFileReloadKeepsClients(t *testing.T) {
 	defer emulator.SetSettingsPollInterval(10 * time.Millisecond)()
-	one := echoUpstream(t, "Chat", "one:")
-	two := echoUpstream(t, "Chat", "two:")
+	// The service lower-cases hub names: {hub} in the URL template is
+	// "chat", where the event handler of hub chat listens.
+	one := echoUpstream(t, "chat", "one:")
+	two := echoUpstream(t, "chat", "two:")
 	path := filepath.Join(t.TempDir(), "hubs.json")
 	doc := `{"hubs": {"CHAT": {"eventHandlers": [{"urlTemplate": %q, "userEventPattern": "Echo"}]}}}`
 	writeFile(t, path, fmt.Sprintf(doc, one+"/api/webpubsub/hubs/{hub}"))

@@ -169,7 +169,7 @@ func TestUpstreamEndToEnd(t *testing.T) {
 	// The upstream's group was joined and its role granted.
 	r := call(t, e, http.MethodPost, "/api/hubs/chat/groups/lobby/:send", "text/plain", []byte("to lobby"))
 	require.Equal(t, http.StatusAccepted, r.status, r.body)
-	assert.Equal(t, "to lobby", cl.serverText())
+	assert.Equal(t, "to lobby", cl.groupText("lobby"))
 	cl.send(protocol.SendToGroupMessage{Group: "elsewhere", AckID: ackID(1), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
 	assert.True(t, cl.ack(1).Success, "the upstream granted webpubsub.sendToGroup")
 

@@ -122,8 +122,8 @@ func requireNoZombieEffect(t *testing.T, e *emulator.Emulator, listener *wsClien
 	}
 	send(t, e, "/api/hubs/hub1/groups/g/:send", "marker")
 	m := listener.next()
-	gm, ok := m.(protocol.ServerDataMessage)
-	require.True(t, ok, "want the marker from the server, got %#v (a frame of the removed connection was handled)", m)
+	gm, ok := m.(protocol.GroupDataMessage)
+	require.True(t, ok && gm.FromUserID == "", "want the marker sent through REST (no sender), got %#v (a frame of the removed connection was handled)", m)
 	assert.Equal(t, "marker", string(gm.Data.Data))
 	r := call(t, e, http.MethodHead, "/api/hubs/hub1/groups/zombie-group", "", nil)
 	assert.Equal(t, http.StatusNotFound, r.status, "a removed connection joined a group")

@@ -126,7 +126,8 @@ func TestPageActionsNeedTheSessionAndTheOrigin(t *testing.T) {
 
 	status, body = post(t, hc, e.Emulator, "/trace/send", e.URL(), `{"hub": "chat", "group": "room", "contentType": "application/json", "data": "{\"n\": 1}"}`)
 	require.Equal(t, http.StatusAccepted, status, body)
-	m := read(t, ws).(protocol.ServerDataMessage)
+	m := read(t, ws).(protocol.GroupDataMessage) // a REST send to a group is a group message
+	assert.Equal(t, "room", m.Group)
 	assert.Equal(t, protocol.DataTypeJSON, m.Data.Type)
 	assert.JSONEq(t, `{"n": 1}`, string(m.Data.Data), "the token's group was joined and the send reached it")
 	status, body = post(t, hc, e.Emulator, "/trace/send", e.URL(), `{"hub": "chat", "connectionId": "`+cm.ConnectionID+`", "contentType": "text/plain", "data": "just you"}`)

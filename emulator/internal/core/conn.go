@@ -1,10 +1,11 @@
 package core
 
 import (
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/webpubsub-go/webpubsub/internal/permission"
 )
 
 // ConnSpec describes a connection to register.
@@ -22,9 +23,13 @@ type ConnSpec struct {
 	Recoverable bool
 	// RecoveryWindow overrides Limits.RecoveryWindow when not zero.
 	RecoveryWindow time.Duration
-	// Roles are the permissions the connection starts with; Groups the
+	// Roles are the roles the connection starts with (see package
+	// permission: roles that cannot apply are ignored). Grants, when set,
+	// are its permissions instead: an adapter that parsed the roles itself
+	// (permission.FromRoles) to log those that do not apply. Groups are the
 	// groups it joins (with the groups its user was added to).
 	Roles  []string
+	Grants *permission.Grants
 	Groups []string
 	// Link is the connection's first socket. Frames queue on it until the
 	// adapter starts the socket.
@@ -58,10 +63,12 @@ type Conn struct {
 	onRemove    func(*Conn)
 	values      [maxKeys]atomic.Pointer[box]
 	inbox       inbox
+	// grants are the connection's group permissions; they guard
+	// themselves.
+	grants *permission.Grants
 
 	// Guarded by hub.mu.
 	groups      map[string]any // group -> the membership's option
-	roles       map[string]struct{}
 	established bool
 
 	mu       sync.Mutex
@@ -92,7 +99,7 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 		adapter:     spec.Adapter,
 		onRemove:    spec.OnRemove,
 		groups:      make(map[string]any),
-		roles:       make(map[string]struct{}, len(spec.Roles)),
+		grants:      spec.Grants,
 		link:        spec.Link,
 	}
 	if c.window <= 0 {
@@ -101,8 +108,8 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 	if c.size == nil {
 		c.size = func(m *Message) (int, error) { return len(m.Data.Data), nil }
 	}
-	for _, r := range spec.Roles {
-		c.roles[r] = struct{}{}
+	if c.grants == nil {
+		c.grants, _ = permission.FromRoles(spec.Roles)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -164,44 +171,46 @@ func (c *Conn) Option(group string) (any, bool) {
 	return opt, ok
 }
 
-// Grant gives c role (a plain role or one scoped with ".group"). It
-// reports false if c was removed.
-func (c *Conn) Grant(role string) bool {
-	h := c.hub
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.registered(c) {
-		return false
+// Grant gives c permission p on group (the REST API's GrantPermission). It
+// fails with ErrGone if c was removed, and with
+// permission.ErrTooManyLiterals when c records as many single groups as it
+// may.
+func (c *Conn) Grant(p permission.Permission, group string) error {
+	if !c.registered() {
+		return ErrGone
 	}
-	c.roles[role] = struct{}{}
-	return true
+	return c.grants.Grant(p, group)
 }
 
-// Revoke takes role from c.
-func (c *Conn) Revoke(role string) {
-	c.hub.mu.Lock()
-	defer c.hub.mu.Unlock()
-	delete(c.roles, role)
+// Revoke takes permission p on group from c (the REST API's
+// RevokePermission): a connection that holds p for every group keeps it for
+// the others. It fails as Grant does.
+func (c *Conn) Revoke(p permission.Permission, group string) error {
+	if !c.registered() {
+		return ErrGone
+	}
+	return c.grants.Revoke(p, group)
 }
 
-// Allowed reports whether c may use role on group: it holds the plain
-// role or the role scoped to group (with group "": the plain role).
+// Permits reports whether c has permission p on group.
+func (c *Conn) Permits(p permission.Permission, group string) bool {
+	return c.grants.Allows(p, group)
+}
+
+// Allowed reports whether c may use role (RoleJoinLeaveGroup or
+// RoleSendToGroup) on group, by its roles and the REST API's grants and
+// revocations since (see package permission). Any other role is not
+// allowed.
 func (c *Conn) Allowed(role, group string) bool {
-	c.hub.mu.RLock()
-	defer c.hub.mu.RUnlock()
-	return allows(func(r string) bool { _, ok := c.roles[r]; return ok }, role, group)
+	p, ok := rolePermission(role)
+	return ok && c.grants.Allows(p, group)
 }
 
-// Roles returns c's roles, sorted.
-func (c *Conn) Roles() []string {
+// registered reports whether c is still registered in its hub.
+func (c *Conn) registered() bool {
 	c.hub.mu.RLock()
 	defer c.hub.mu.RUnlock()
-	out := make([]string, 0, len(c.roles))
-	for r := range c.roles {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
+	return c.hub.registered(c)
 }
 
 // maxKeys bounds the components that keep data on connections (Key).

@@ -54,8 +54,8 @@ func New(cfg Config) *Core {
 // Limits returns the core's budgets.
 func (k *Core) Limits() Limits { return k.limits }
 
-// Hub returns the hub named name, creating it on first use. It returns nil
-// once the core is closed.
+// Hub returns the hub named name (in any case: see NormalizeHub), creating
+// it on first use. It returns nil once the core is closed.
 func (k *Core) Hub(name string) *Hub {
 	key := NormalizeHub(name)
 	k.mu.Lock()
@@ -65,13 +65,14 @@ func (k *Core) Hub(name string) *Hub {
 	}
 	h := k.hubs[key]
 	if h == nil {
-		h = newHub(k, name)
+		h = newHub(k, key)
 		k.hubs[key] = h
 	}
 	return h
 }
 
-// LookupHub returns the hub named name, or nil if it was never used.
+// LookupHub returns the hub named name (in any case), or nil if it was
+// never used.
 func (k *Core) LookupHub(name string) *Hub {
 	k.mu.Lock()
 	defer k.mu.Unlock()

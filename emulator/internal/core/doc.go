@@ -38,16 +38,19 @@
 // # Locks
 //
 // Core.mu guards the hubs; Hub.mu guards a hub's tables and its
-// connections' groups and roles; Conn.mu guards a connection's link and
+// connections' groups; a connection's permissions (package permission)
+// guard themselves; Conn.mu guards a connection's link and
 // delivery state. The order is Hub.mu before Conn.mu. No lock is held while
 // an observer runs or across a call that can block; Link methods are called
 // with Conn.mu held and must only queue.
 //
 // # Policy
 //
-// The rules later issues will change each live in one place: hub name
-// normalisation (NormalizeHub), name validation (ValidateHub,
-// ValidateGroup), permission checks (Allowed, RolesAllow), and every budget
+// The rules each live in one place: hub names, which are case-insensitive
+// (NormalizeHub, applied where the core looks hubs up; ParseHub for
+// adapters), name validation (ValidateHub, ValidateGroup), permissions
+// (Conn.Allowed, Conn.Permits, Conn.Grant, Conn.Revoke, RolesAllow, on
+// package permission's model), and every budget
 // (Limits: groups per connection, resend buffer, duplicate ackId cache,
 // inbound and outbound queues, invocations).
 package core

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
+	"github.com/webpubsub-go/webpubsub/internal/permission"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -105,30 +106,57 @@ func TestRemovedConnectionJoinsNothing(t *testing.T) {
 	assert.False(t, h.HasGroup("g1"))
 	assert.Nil(t, h.Conn("c"))
 	assert.True(t, errors.Is(h.Join(c, "g3", nil), core.ErrGone))
-	assert.False(t, c.Grant(core.RoleSendToGroup))
+	assert.ErrorIs(t, c.Grant(permission.SendToGroup, "g"), core.ErrGone)
+	assert.ErrorIs(t, c.Revoke(permission.SendToGroup, "g"), core.ErrGone)
 	assert.Empty(t, rec.with("left"), "a removal leaves its groups silently")
 	assert.Equal(t, []string{"removed c: bye"}, rec.with("removed"))
 }
 
 func TestPermissions(t *testing.T) {
 	k, _ := newCore(t, core.Limits{})
-	c, _ := register(t, k, core.ConnSpec{ID: "c", Roles: []string{core.RoleSendToGroup + ".g1"}})
+	c, _ := register(t, k, core.ConnSpec{ID: "c", Roles: []string{core.RoleSendToGroup + ".g1", "webpubsub.joinLeaveGroups.room.*"}})
 	assert.True(t, c.Allowed(core.RoleSendToGroup, "g1"), "scoped role")
 	assert.False(t, c.Allowed(core.RoleSendToGroup, "g2"))
-	assert.False(t, c.Allowed(core.RoleSendToGroup, ""), "no group: only the plain role counts")
+	assert.True(t, c.Allowed(core.RoleJoinLeaveGroup, "room.a"), "plural role: a pattern")
+	assert.False(t, c.Allowed(core.RoleJoinLeaveGroup, "room.a.b"))
 	assert.False(t, c.Allowed(core.RoleJoinLeaveGroup, "g1"))
-	require.True(t, c.Grant(core.RoleJoinLeaveGroup))
-	assert.True(t, c.Allowed(core.RoleJoinLeaveGroup, "any"), "plain role")
-	assert.True(t, c.Allowed(core.RoleJoinLeaveGroup, ""))
-	c.Revoke(core.RoleJoinLeaveGroup)
-	assert.False(t, c.Allowed(core.RoleJoinLeaveGroup, "any"))
-	assert.Equal(t, []string{core.RoleSendToGroup + ".g1"}, c.Roles())
+	assert.False(t, c.Allowed("webpubsub.other", "g1"), "not a role of Allowed")
+
+	require.NoError(t, c.Grant(permission.JoinLeaveGroup, "g1"))
+	assert.True(t, c.Allowed(core.RoleJoinLeaveGroup, "g1"))
+	assert.True(t, c.Permits(permission.JoinLeaveGroup, "g1"))
+	require.NoError(t, c.Revoke(permission.JoinLeaveGroup, "room.a"))
+	assert.False(t, c.Allowed(core.RoleJoinLeaveGroup, "room.a"), "revoking one group of a pattern denies that group")
+	assert.True(t, c.Allowed(core.RoleJoinLeaveGroup, "room.b"), "and only that group")
+
+	all, _ := register(t, k, core.ConnSpec{ID: "all", Roles: []string{core.RoleSendToGroup}})
+	require.NoError(t, all.Revoke(permission.SendToGroup, "g1"))
+	assert.False(t, all.Permits(permission.SendToGroup, "g1"), "revoking one group of the role for all groups")
+	assert.True(t, all.Permits(permission.SendToGroup, "g2"), "keeps the others")
+
+	grants, _ := permission.FromRoles(nil)
+	grants.GrantAll(permission.SendToGroup)
+	given, _ := register(t, k, core.ConnSpec{ID: "given", Roles: []string{core.RoleJoinLeaveGroup}, Grants: grants})
+	assert.True(t, given.Allowed(core.RoleSendToGroup, "any"), "Grants win over Roles")
+	assert.False(t, given.Allowed(core.RoleJoinLeaveGroup, "any"))
 
 	assert.True(t, core.RolesAllow([]string{"x", core.RoleSendToGroup}, core.RoleSendToGroup, "g"))
 	assert.True(t, core.RolesAllow([]string{core.RoleSendToGroup + ".g"}, core.RoleSendToGroup, "g"))
 	assert.False(t, core.RolesAllow([]string{core.RoleSendToGroup + ".g"}, core.RoleSendToGroup, "h"))
+	assert.True(t, core.RolesAllow([]string{"webpubsub.sendToGroups.r*"}, core.RoleSendToGroup, "room"))
+	assert.False(t, core.RolesAllow([]string{core.RoleSendToGroup}, "webpubsub.other", "g"))
 	assert.Equal(t, protocol.RoleSendToGroup, core.RoleSendToGroup, "the service's role names")
 	assert.Equal(t, protocol.RoleJoinLeaveGroup, core.RoleJoinLeaveGroup)
+}
+
+func TestGrantsStopAtTheirBound(t *testing.T) {
+	k, _ := newCore(t, core.Limits{})
+	c, _ := register(t, k, core.ConnSpec{ID: "c"})
+	for i := range permission.MaxLiterals {
+		require.NoError(t, c.Grant(permission.SendToGroup, fmt.Sprintf("room%d", i)))
+	}
+	assert.ErrorIs(t, c.Grant(permission.SendToGroup, "overflow"), permission.ErrTooManyLiterals)
+	assert.False(t, c.Permits(permission.SendToGroup, "overflow"), "a refused grant changes nothing")
 }
 
 func TestRegisterRefusesTakenIDsAndResetHubs(t *testing.T) {
@@ -151,19 +179,27 @@ func TestRegisterRefusesTakenIDsAndResetHubs(t *testing.T) {
 	assert.True(t, k.Closed())
 }
 
-func TestHubNamesAndGroupNamesFollowThePolicy(t *testing.T) {
+func TestHubNamesAreCaseInsensitive(t *testing.T) {
 	k, _ := newCore(t, core.Limits{})
-	assert.Same(t, k.Hub("Chat"), k.LookupHub(core.NormalizeHub("Chat")))
-	assert.Nil(t, k.LookupHub("chat"), "hub names are case-sensitive today")
+	h := k.Hub("Chat")
+	assert.Equal(t, "chat", h.Name(), "a hub is known by its lower-case name")
+	assert.Same(t, h, k.Hub("CHAT"))
+	assert.Same(t, h, k.LookupHub("chat"))
+	assert.Same(t, h, k.LookupHub(core.NormalizeHub("cHaT")))
+	name, err := core.ParseHub("Chat_1")
+	require.NoError(t, err)
+	assert.Equal(t, "chat_1", name)
+	_, err = core.ParseHub("1chat")
+	assert.Error(t, err)
 	assert.NoError(t, core.ValidateHub("chat_1"))
 	assert.Error(t, core.ValidateHub("1chat"))
 	assert.NoError(t, core.ValidateGroup("g"))
 	assert.Error(t, core.ValidateGroup(""))
 	k.Hub("b")
-	k.Hub("a")
+	k.Hub("A")
 	var names []string
 	for _, h := range k.Hubs() {
 		names = append(names, h.Name())
 	}
-	assert.Equal(t, []string{"Chat", "a", "b"}, names)
+	assert.Equal(t, []string{"a", "b", "chat"}, names)
 }

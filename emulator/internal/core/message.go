@@ -30,9 +30,12 @@ type Origin uint8
 
 // Origins of a message.
 const (
-	// FromServer: the REST API or an upstream answer.
+	// FromServer: the REST API's send to a connection, a user or the hub,
+	// or an upstream answer.
 	FromServer Origin = iota
-	// FromGroup: a client published it to a group.
+	// FromGroup: a message published to a group, by a client (FromUserID
+	// is its user, if any) or by the REST API (no FromUserID): the service
+	// delivers a REST send to a group as a group message.
 	FromGroup
 )
 
@@ -45,6 +48,10 @@ type Message struct {
 	// FromUserID is the publishing client's user, if any.
 	FromUserID string
 	Data       Payload
+	// Metadata are the message's metadata entries (string keys and
+	// values, validated by the adapter that took the message in), for the
+	// wires that carry them.
+	Metadata map[string]string
 	// Extra is wire data the core carries without reading it, such as a
 	// group stream fragment's stream information. Encodings and observers
 	// may read it.

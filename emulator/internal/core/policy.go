@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/webpubsub-go/webpubsub/internal/names"
+	"github.com/webpubsub-go/webpubsub/internal/permission"
 )
 
 // Limits are the emulator's budgets, in one place. Every queue, buffer and
@@ -57,40 +58,47 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Roles a connection can hold. A role may be scoped to one group by
-// appending "." and the group name. (The service's role names: a client
-// token's role claim carries them.)
+// Roles a connection can hold, each on every group (the service's role
+// names, as a client token's role claim carries them). See package
+// permission for the scoped and the plural roles.
 const (
-	RoleJoinLeaveGroup = "webpubsub.joinLeaveGroup"
-	RoleSendToGroup    = "webpubsub.sendToGroup"
+	RoleJoinLeaveGroup = permission.RoleJoinLeaveGroup
+	RoleSendToGroup    = permission.RoleSendToGroup
 )
 
-// allows reports whether holds grants role on group: the plain role, or the
-// role scoped to group. With group "" only the plain role does. This is the
-// one place the emulator decides permissions.
-func allows(holds func(string) bool, role, group string) bool {
-	if holds(role) {
-		return true
+// rolePermission returns the permission a role name of Allowed stands for.
+func rolePermission(role string) (permission.Permission, bool) {
+	switch role {
+	case RoleSendToGroup:
+		return permission.SendToGroup, true
+	case RoleJoinLeaveGroup:
+		return permission.JoinLeaveGroup, true
 	}
-	return group != "" && holds(role+"."+group)
+	return 0, false
 }
 
 // RolesAllow reports whether a role list grants role on group (see
-// Conn.Allowed), for decisions taken before a connection exists.
+// Conn.Allowed), for decisions taken before a connection exists. Roles that
+// cannot apply are ignored, as for a connection.
 func RolesAllow(roles []string, role, group string) bool {
-	return allows(func(r string) bool {
-		for _, have := range roles {
-			if have == r {
-				return true
-			}
-		}
+	p, ok := rolePermission(role)
+	if !ok {
 		return false
-	}, role, group)
+	}
+	g, _ := permission.FromRoles(roles)
+	return g.Allows(p, group)
 }
 
-// NormalizeHub returns the key a hub name is known by. Hub names are
-// case-sensitive today: the key is the name itself.
-func NormalizeHub(name string) string { return name }
+// NormalizeHub returns the key a hub name is known by: hub names are
+// case-insensitive, and a hub is known by its lower-case name (see
+// names.NormalizeHub), which is also the name every observer sees and the
+// upstream gets as ce-hub. Core.Hub and Core.LookupHub normalize the names
+// they are given, so that every adapter and the settings agree.
+func NormalizeHub(name string) string { return names.NormalizeHub(name) }
+
+// ParseHub validates a hub name an adapter received (a REST path, a client
+// URL) and returns the name the hub is known by (NormalizeHub).
+func ParseHub(name string) (string, error) { return names.ParseHub(name) }
 
 // ValidateHub reports whether name is a valid hub name.
 func ValidateHub(name string) error { return names.ValidateHub(name) }

@@ -13,6 +13,7 @@ import (
 	"github.com/webpubsub-go/webpubsub/emulator/internal/wsio"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/wslink"
 	"github.com/webpubsub-go/webpubsub/internal/auth"
+	"github.com/webpubsub-go/webpubsub/internal/permission"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -21,9 +22,11 @@ const shuttingDown = "the emulator is shutting down"
 
 // serve is the client WebSocket endpoint /client/hubs/{hub}.
 func (p *Endpoint) serve(w http.ResponseWriter, r *http.Request) {
-	hubName := r.PathValue("hub")
-	if err := core.ValidateHub(hubName); err != nil {
-		p.refuse(w, r, hubName, &hooks.Rejection{Status: http.StatusBadRequest, Reason: err.Error()})
+	// Hub names are case-insensitive: a client of /client/hubs/Chat is a
+	// client of hub chat, whose name the upstream gets as ce-hub.
+	hubName, err := core.ParseHub(r.PathValue("hub"))
+	if err != nil {
+		p.refuse(w, r, r.PathValue("hub"), &hooks.Rejection{Status: http.StatusBadRequest, Reason: err.Error()})
 		return
 	}
 	q := r.URL.Query()
@@ -140,7 +143,7 @@ func (p *Endpoint) open(w http.ResponseWriter, r *http.Request, ev *hooks.Connec
 		}
 	}()
 	s := p.newSocket()
-	spec := core.ConnSpec{ID: ev.ConnectionID, UserID: ev.UserID, Roles: ev.Roles, Groups: ev.Groups}
+	spec := core.ConnSpec{ID: ev.ConnectionID, UserID: ev.UserID, Grants: p.grants(ev), Groups: ev.Groups}
 	var framer wslink.Framer
 	if ev.Subprotocol != "" {
 		var hello wsio.Frame
@@ -169,6 +172,18 @@ func (p *Endpoint) open(w http.ResponseWriter, r *http.Request, ev *hooks.Connec
 	c.Establish() // false: removed or reset meanwhile; the socket is closing
 	served = true
 	p.run(c, l)
+}
+
+// grants returns the permissions of the connection's roles (from its token
+// or the upstream's connect answer). A role that cannot apply (an invalid
+// pattern, too many patterns) does not refuse the connection, as in the
+// service; it is logged.
+func (p *Endpoint) grants(ev *hooks.ConnectEvent) *permission.Grants {
+	g, skipped := permission.FromRoles(ev.Roles)
+	for _, err := range skipped {
+		p.log.Warn("emulator: a role of the connection does not apply", "hub", ev.Hub, "connectionId", ev.ConnectionID, "err", err)
+	}
+	return g
 }
 
 // refuse answers a client handshake with rej and logs it as a warning. The

@@ -58,7 +58,8 @@ func (a *API) Register(root *http.ServeMux) {
 }
 
 // gate checks every REST request: the bearer token, then the api-version
-// query parameter.
+// query parameter (an unauthenticated request learns nothing, not even
+// which versions are served).
 func (a *API) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if msg := a.access.AuthorizeREST(r); msg != "" {
@@ -67,8 +68,8 @@ func (a *API) gate(next http.Handler) http.Handler {
 			WriteError(w, http.StatusUnauthorized, CodeUnauthorized, msg)
 			return
 		}
-		if r.URL.Query().Get("api-version") == "" {
-			badRequest(w, "the api-version query parameter is required (e.g. api-version=2024-12-01)")
+		if err := checkAPIVersion(r.URL.Query()); err != nil {
+			fail(w, err)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -77,9 +78,11 @@ func (a *API) gate(next http.Handler) http.Handler {
 
 // observe logs every call at debug level (method, path without the query,
 // which may carry tokens, status and duration) and records it in the live
-// trace. The status is captured once for both.
+// trace. The status is captured once for both. Every answer lists the
+// supported api-versions.
 func (a *API) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		advertiseVersions(w)
 		start := time.Now()
 		sw := &observe.StatusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -95,6 +98,7 @@ func (a *API) observe(next http.Handler) http.Handler {
 // health answers 200 with {"status":"healthy"} while the emulator serves,
 // 503 once it is closing.
 func (a *API) health(w http.ResponseWriter, r *http.Request) {
+	advertiseVersions(w)
 	w.Header().Set("Content-Type", "application/json")
 	if a.core.Closed() {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -104,12 +108,14 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(`{"status":"healthy"}`))
 }
 
-// withHub validates the {hub} path value and passes the hub to h.
+// withHub validates the {hub} path value and passes the hub to h. Hub
+// names are case-insensitive: /api/hubs/CHAT/... is hub chat (core.ParseHub),
+// as Microsoft's emulator lower-cases the hub of every REST call.
 func (a *API) withHub(h func(http.ResponseWriter, *http.Request, *core.Hub)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		name := r.PathValue("hub")
-		if err := core.ValidateHub(name); err != nil {
-			badRequest(w, "%s", err.Error())
+		name, err := core.ParseHub(r.PathValue("hub"))
+		if err != nil {
+			fail(w, badParameter("hub", "%s", err.Error()))
 			return
 		}
 		hb := a.core.Hub(name)

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"math"
@@ -31,30 +32,16 @@ type groupMemberPage struct {
 // listed in connection id order; the continuation token is the last id of
 // the previous page, and nextLink carries the rest of top.
 func (a *API) listConnectionsInGroup(w http.ResponseWriter, r *http.Request, h *core.Hub) {
-	g, ok := pathGroup(w, r)
-	if !ok {
+	g, err := pathGroup(r)
+	if err != nil {
+		fail(w, err)
 		return
 	}
 	q := r.URL.Query()
-	pageSize, ok := intParam(w, q, "maxpagesize", 1, 200)
-	if !ok {
+	pageSize, top, after, err := pageParams(q)
+	if err != nil {
+		fail(w, err)
 		return
-	}
-	if pageSize == 0 {
-		pageSize = defaultPageSize
-	}
-	top, ok := intParam(w, q, "top", 1, math.MaxInt32)
-	if !ok {
-		return
-	}
-	after := ""
-	if tok := q.Get("continuationToken"); tok != "" {
-		b, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil || len(b) == 0 {
-			badRequest(w, "invalid continuationToken")
-			return
-		}
-		after = string(b)
 	}
 	members := h.Group(g)
 	sort.Slice(members, func(i, j int) bool { return members[i].ID() < members[j].ID() })
@@ -74,7 +61,7 @@ func (a *API) listConnectionsInGroup(w http.ResponseWriter, r *http.Request, h *
 	remaining := top - len(page.Value)
 	if end < len(members) && (top == 0 || remaining > 0) {
 		next := url.Values{}
-		next.Set("api-version", q.Get("api-version"))
+		next.Set("api-version", cmp.Or(q.Get("api-version"), apiVersion))
 		if q.Has("maxpagesize") {
 			next.Set("maxpagesize", strconv.Itoa(pageSize))
 		}
@@ -88,17 +75,39 @@ func (a *API) listConnectionsInGroup(w http.ResponseWriter, r *http.Request, h *
 	_ = json.NewEncoder(w).Encode(page)
 }
 
+// pageParams returns the paging parameters of ListConnectionsInGroup: the
+// page size (maxpagesize, 1-200, default 200), top (0: all) and the last
+// connection id of the previous page (continuationToken).
+func pageParams(q url.Values) (pageSize, top int, after string, err error) {
+	if pageSize, err = intParam(q, "maxpagesize", 1, 200); err != nil {
+		return 0, 0, "", err
+	}
+	if pageSize == 0 {
+		pageSize = defaultPageSize
+	}
+	if top, err = intParam(q, "top", 1, math.MaxInt32); err != nil {
+		return 0, 0, "", err
+	}
+	if tok := q.Get("continuationToken"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || len(b) == 0 {
+			return 0, 0, "", badParameter("continuationToken", "invalid continuationToken: pass the one of the previous page's nextLink.")
+		}
+		after = string(b)
+	}
+	return pageSize, top, after, nil
+}
+
 // intParam parses the optional integer query parameter name within
-// [lo, hi]; 0 means absent. On failure it writes a 400 and reports false.
-func intParam(w http.ResponseWriter, q url.Values, name string, lo, hi int64) (int, bool) {
+// [lo, hi]; 0 means absent.
+func intParam(q url.Values, name string, lo, hi int64) (int, error) {
 	v := q.Get(name)
 	if v == "" {
-		return 0, true
+		return 0, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < lo || n > hi {
-		badRequest(w, "%s must be an integer from %d to %d, got %q", name, lo, hi, truncateText(v))
-		return 0, false
+		return 0, badParameter(name, "%s must be an integer from %d to %d, got %q.", name, lo, hi, truncateText(v))
 	}
-	return int(n), true
+	return int(n), nil
 }

@@ -64,3 +64,35 @@ func TestCheckRefusesWhatTheSubprotocolsCannotCarry(t *testing.T) {
 	assert.Equal(t, "json payload is not valid JSON", err.Error())
 	assert.NoError(t, Check(&core.Message{Data: core.Payload{Type: core.DataJSON, Data: []byte(`{"a":1}`)}}))
 }
+
+// A REST send to a group is a group message without a sender, in every
+// family: {"type":"message","from":"group","group":...} without fromUserId in
+// JSON, a GroupMessage in protobuf; the metadata of a message reach both.
+func TestGroupMessagesWithoutSenderAndMetadata(t *testing.T) {
+	md := map[string]string{"trace": "t1"}
+	group := &core.Message{Origin: core.FromGroup, Group: "g", Data: core.Payload{Type: core.DataText, Data: []byte("hi")}, Metadata: md}
+	frame, err := group.Encode(JSON.Encoding)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"type":"message","from":"group","group":"g","dataType":"text","data":"hi","metadata":{"trace":"t1"}}`, string(frame))
+
+	for _, codec := range []protocol.Codec{protocol.JSONCodec, protocol.ProtobufCodec} {
+		frame, err := group.Encode(FormatOf(codec).Encoding)
+		require.NoError(t, err)
+		m, err := codec.DecodeDownstream(frame)
+		require.NoError(t, err)
+		gm, ok := m.(protocol.GroupDataMessage)
+		require.True(t, ok, "%T", m)
+		assert.Equal(t, "g", gm.Group)
+		assert.Empty(t, gm.FromUserID)
+		assert.Equal(t, md, gm.Metadata)
+
+		server := &core.Message{Origin: core.FromServer, Data: core.Payload{Type: core.DataText, Data: []byte("s")}, Metadata: md}
+		frame, err = server.Encode(FormatOf(codec).Encoding)
+		require.NoError(t, err)
+		m, err = codec.DecodeDownstream(frame)
+		require.NoError(t, err)
+		sm, ok := m.(protocol.ServerDataMessage)
+		require.True(t, ok, "%T", m)
+		assert.Equal(t, md, sm.Metadata)
+	}
+}

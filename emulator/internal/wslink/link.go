@@ -65,7 +65,19 @@ func (l *Link) Close(r core.CloseReason) {
 			l.sock.Queue(f)
 		}
 	}
-	l.sock.Close(code, r.Text)
+	l.sock.Close(code, description(r))
+}
+
+// description is the close frame's text for r. A connection the service
+// closes (the REST API) gets a close frame without one: the reason is in the
+// disconnected message before it, as the service sends it (Microsoft's
+// emulator, RestApiTests.CloseConnectionSendsDisconnectedMessageWithReason:
+// NormalClosure with an empty description).
+func description(r core.CloseReason) string {
+	if r.Kind == core.CloseNormal {
+		return ""
+	}
+	return r.Text
 }
 
 // Abort implements core.Link.
