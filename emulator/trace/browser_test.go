@@ -431,7 +431,7 @@ func testClientPanel(t *testing.T, browser *cdp) {
 	browser.waitFor("the REST form's answer", `document.getElementById('rs-result').textContent.startsWith('accepted')`)
 	browser.waitFor("the REST message in the test client", `[...document.querySelectorAll('#tc-inbox li')].some(li => li.textContent.includes('via the REST form'))`)
 	browser.waitFor("the REST form's row", `[...document.querySelectorAll('#events tr[data-kind=message]')].some(r =>
-		r.textContent.includes('REST POST /api/hubs/chat/groups/room/:send → 202') && r.textContent.includes('3 recipients'))`)
+		r.textContent.includes('REST POST /api/hubs/chat/groups/room/:send → 202') && r.textContent.includes('to group room as a group message → 3 recipients'))`)
 
 	browser.eval(`document.getElementById('tc-send-group').value = 'room';
 		document.getElementById('tc-text').value = 'hi from the page';

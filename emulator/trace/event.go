@@ -79,7 +79,10 @@ type Event struct {
 	// Subprotocol is the connection's WebSocket subprotocol ("" for a
 	// simple WebSocket client).
 	Subprotocol string `json:"subprotocol,omitempty"`
-	// Group is the group joined or left.
+	// Group is the group joined or left; for a message (KindMessage), the
+	// group it was delivered as a message of (clients receive it as a group
+	// message, from:"group"): a client's send to a group, or a REST send to
+	// a group, which has no sender. Empty for a message from the server.
 	Group string `json:"group,omitempty"`
 	// Groups are a connection's groups (KindConnected), at most MaxGroups.
 	Groups []string `json:"groups,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/emulator/trace"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
@@ -50,6 +51,7 @@ func (t *Trace) REST(r *http.Request, status int, d time.Duration) {
 	if !strings.HasPrefix(r.URL.Path, "/api/hubs/") {
 		hub = ""
 	}
+	hub = core.NormalizeHub(hub) // the hub's name, as its other events show it
 	t.rec.Record(trace.Event{
 		Kind: trace.KindREST, Hub: hub, Method: r.Method, Path: r.URL.Path,
 		Status: status, DurationMS: milliseconds(d),
@@ -66,7 +68,7 @@ func (t *Trace) Handshakes(next http.HandlerFunc) http.HandlerFunc {
 		sw := &StatusWriter{ResponseWriter: w}
 		next(sw, r)
 		if sw.Status >= 400 {
-			t.Refused(r.PathValue("hub"), "", sw.Status, strings.TrimSpace(string(sw.Body)))
+			t.Refused(core.NormalizeHub(r.PathValue("hub")), "", sw.Status, strings.TrimSpace(string(sw.Body)))
 		}
 	}
 }

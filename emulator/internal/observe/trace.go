@@ -81,12 +81,18 @@ func (t *Trace) OnLimit(*core.Conn, string) {}
 // OnReset implements core.Observer.
 func (t *Trace) OnReset() { t.rec.Record(trace.Event{Kind: trace.KindReset}) }
 
-// OnMessage implements core.Observer: a message and its recipients, and
-// for a group stream's fragment, the stream and the fragment's number.
+// OnMessage implements core.Observer: a message and its recipients, the
+// group it was delivered as a message of, and for a group stream's
+// fragment, the stream and the fragment's number.
 func (t *Trace) OnMessage(s *core.Sent) {
 	ev := trace.Event{Kind: trace.KindMessage, Hub: s.Hub.Name(), Source: s.Source, Target: s.Target}
 	if s.From != nil {
 		ev.ConnectionID, ev.UserID = s.From.ID(), s.From.UserID()
+	}
+	if s.Message.Origin == core.FromGroup {
+		// Delivered as a message of the group: a client's, or a REST send
+		// to the group (which has no sender).
+		ev.Group = s.Message.Group
 	}
 	t.payload(&ev, wire.Payload(s.Message.Data))
 	if info, ok := s.Message.Extra.(*protocol.StreamInfo); ok {

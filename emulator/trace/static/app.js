@@ -326,7 +326,8 @@ function details(ev) {
     case 'message':
       text((ev.rest ? 'REST ' + ev.rest.method + ' ' + ev.rest.path + ' → ' + ev.rest.status + ms(ev.rest.durationMs) + ' · '
         : 'from ' + ev.source + (ev.source === 'connection' && ev.userId ? ' (' + ev.userId + ')' : '') + ' ') +
-        'to ' + ev.target + ' → ' + ev.recipientCount + ' recipient' + (ev.recipientCount === 1 ? '' : 's') +
+        'to ' + ev.target + (ev.group && ev.source === 'rest' ? ' as a group message' : '') +
+        ' → ' + ev.recipientCount + ' recipient' + (ev.recipientCount === 1 ? '' : 's') +
         (ev.recipientCount === 0 ? ' (nobody is there right now)' : '') +
         ' · ' + size(ev) + (ev.stream ? ' · stream ' + ev.stream : ''));
       preview();
