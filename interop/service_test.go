@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,6 +91,12 @@ func (s *jsService) members(group string, maxPageSize, top int) [][]string {
 	return out
 }
 
+// closedBy is what a client closed through the REST API with reason is
+// told, in the service's words.
+func closedBy(reason string) string {
+	return "Application server closed the connection. Reason: " + reason
+}
+
 // textPlain is the option that sends a string as text/plain.
 func textPlain() map[string]any { return map[string]any{"contentType": "text/plain"} }
 
@@ -143,6 +150,14 @@ func TestJSServiceSDK(t *testing.T) {
 			assert.Equal(t, w, c.datas(), "messages of %s", c.ConnectionID())
 		}
 		msgs := bob.messages()
+		for _, m := range append(ann.messages(), msgs...) {
+			if strings.HasPrefix(m.Data, "group-") {
+				assert.Equal(t, "g1", m.Group, "a REST send to a group is a group message: %s", m.Data)
+				assert.Empty(t, m.FromUserID, "without a sender")
+			} else {
+				assert.Empty(t, m.Group, "a server message: %s", m.Data)
+			}
+		}
 		assert.Equal(t, client.DataTypeText, msgs[0].DataType)
 		assert.Equal(t, client.DataTypeBinary, msgs[4].DataType)
 		assert.Equal(t, client.DataTypeJSON, ann.messages()[1].DataType)
@@ -211,19 +226,19 @@ func TestJSServiceSDK(t *testing.T) {
 
 		// 25-28. Closes, with reasons the clients see.
 		js.do("closeConnection", dan.ConnectionID(), map[string]any{"reason": "bye dan"})
-		assert.Equal(t, "bye dan", dan.waitDisconnected().Message)
+		assert.Equal(t, closedBy("bye dan"), dan.waitDisconnected().Message)
 		assert.False(t, js.boolOf("connectionExists", dan.ConnectionID()))
 
 		js.doGroup("g7", "addConnection", cat.ConnectionID())
 		js.doGroup("g7", "closeAllConnections", map[string]any{"reason": "bye g7"})
-		assert.Equal(t, "bye g7", cat.waitDisconnected().Message)
+		assert.Equal(t, closedBy("bye g7"), cat.waitDisconnected().Message)
 
 		js.do("closeUserConnections", "bob", map[string]any{"reason": "bye bob"})
-		assert.Equal(t, "bye bob", bob.waitDisconnected().Message)
+		assert.Equal(t, closedBy("bye bob"), bob.waitDisconnected().Message)
 		assert.False(t, js.boolOf("userExists", "bob"))
 
 		js.do("closeAllConnections", map[string]any{"reason": "bye all"})
-		assert.Equal(t, "bye all", ann.waitDisconnected().Message)
+		assert.Equal(t, closedBy("bye all"), ann.waitDisconnected().Message)
 		assert.False(t, js.boolOf("connectionExists", ann.ConnectionID()))
 	})
 

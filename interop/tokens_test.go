@@ -104,7 +104,8 @@ func TestTokensBothWays(t *testing.T) {
 		// In the token's groups, with its roles.
 		_, err = sc.NewGroupClient("tg2").SendToAll(ctx, webpubsub.TextMessage("to tg2"), nil)
 		require.NoError(t, err)
-		js.mustEvent(ctx, "server-message", withText("to tg2"))
+		m := js.mustEvent(ctx, "group-message", withText("to tg2"))
+		assert.Equal(t, "tg2", m.str("group"), "a REST send to a group is a group message")
 		js.must(ctx, "joinGroup", map[string]any{"group": "other"}, nil)
 		js.must(ctx, "sendToGroup", map[string]any{"group": "tg", "data": "x", "dataType": "text"}, nil)
 		_, err = js.call(ctx, "sendToGroup", map[string]any{"group": "other", "data": "x", "dataType": "text"})
