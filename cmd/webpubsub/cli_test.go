@@ -103,7 +103,7 @@ func TestListenPrintsEachMessageUntilCtrlC(t *testing.T) {
 	require.NoError(t, err)
 	ctx := t.Context()
 	require.NoError(t, errOf(svc.NewGroupClient("lobby").SendToAll(ctx, webpubsub.TextMessage("to the lobby"), nil)))
-	assert.Equal(t, "server: to the lobby", l.line(t))
+	assert.Equal(t, "group lobby: to the lobby", l.line(t), "a REST send to a group is a group message, without a sender")
 	require.NoError(t, errOf(svc.SendToUser(ctx, "ann", webpubsub.TextMessage("two\nlines"), nil)))
 	assert.Equal(t, `server: two\nlines`, l.line(t), "one line per message")
 	require.NoError(t, errOf(svc.SendToAll(ctx, webpubsub.JSONMessage(map[string]int{"n": 1}), nil)))
@@ -135,8 +135,12 @@ func TestListenJSON(t *testing.T) {
 
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
 	require.NoError(t, err)
-	require.NoError(t, errOf(svc.SendToAll(t.Context(), webpubsub.BinaryMessage([]byte{0, 1, 2}), nil)))
+	require.NoError(t, errOf(svc.NewGroupClient("g").SendToAll(t.Context(), webpubsub.TextMessage("from the service"), nil)))
 	var raw map[string]any
+	require.NoError(t, json.Unmarshal([]byte(l.line(t)), &raw))
+	assert.Equal(t, map[string]any{"type": "group", "group": "g", "dataType": "text", "data": "from the service"}, raw, "a REST send to a group: a group message without fromUserId")
+	require.NoError(t, errOf(svc.SendToAll(t.Context(), webpubsub.BinaryMessage([]byte{0, 1, 2}), nil)))
+	raw = nil
 	require.NoError(t, json.Unmarshal([]byte(l.line(t)), &raw))
 	assert.Equal(t, map[string]any{"type": "server", "dataType": "binary", "data": "AAEC"}, raw)
 	assert.Equal(t, exitOK, l.stop(t))

@@ -180,7 +180,8 @@ func TestTokenPrintsURLTheEmulatorAccepts(t *testing.T) {
 	svc, err := webpubsub.NewServiceClientFromConnectionString(e.ConnectionString(), "chat", nil)
 	require.NoError(t, err)
 	require.NoError(t, errOf(svc.NewGroupClient("g1").SendToAll(t.Context(), webpubsub.TextMessage("in g1"), nil)))
-	m := readMessage(t, ws).(protocol.ServerDataMessage)
+	m := readMessage(t, ws).(protocol.GroupDataMessage)
+	assert.Equal(t, "g1", m.Group)
 	assert.Equal(t, "in g1", string(m.Data.Data), "the -group flag joined g1 on connect")
 }
 
@@ -195,18 +196,29 @@ func TestSendReachesConnectedClient(t *testing.T) {
 		stdin string
 		args  []string
 		want  string
+		group string // the group it arrives as a message of; "" for the server
 	}{
-		{"", []string{"send", "-hub", "chat", "hello", "world"}, "hello world"},
-		{"", []string{"send", "-hub", "chat", "-user", "dave", "to dave"}, "to dave"},
-		{"", []string{"send", "-hub", "chat", "-connection", cm.ConnectionID, "to the connection"}, "to the connection"},
-		{"from stdin\n", []string{"send", "-hub", "chat", "-group", "room"}, "from stdin"},
+		{"", []string{"send", "-hub", "chat", "hello", "world"}, "hello world", ""},
+		{"", []string{"send", "-hub", "chat", "-user", "dave", "to dave"}, "to dave", ""},
+		{"", []string{"send", "-hub", "chat", "-connection", cm.ConnectionID, "to the connection"}, "to the connection", ""},
+		{"from stdin\n", []string{"send", "-hub", "chat", "-group", "room"}, "from stdin", "room"},
 	}
 	for _, tc := range cases {
 		code, _, errOut := runCmd(t, tc.stdin, tc.args...)
 		require.Equal(t, exitOK, code, errOut)
-		m := readMessage(t, ws).(protocol.ServerDataMessage)
-		assert.Equal(t, protocol.DataTypeText, m.Data.Type)
-		assert.Equal(t, tc.want, string(m.Data.Data))
+		var data protocol.Payload
+		switch m := readMessage(t, ws).(type) {
+		case protocol.ServerDataMessage:
+			assert.Empty(t, tc.group, "a server message")
+			data = m.Data
+		case protocol.GroupDataMessage:
+			assert.Equal(t, tc.group, m.Group, "a REST send to a group is a group message")
+			data = m.Data
+		default:
+			require.Failf(t, "want a data message", "got %#v", m)
+		}
+		assert.Equal(t, protocol.DataTypeText, data.Type)
+		assert.Equal(t, tc.want, string(data.Data))
 	}
 }
 

@@ -54,7 +54,7 @@ func TestChatFlow(t *testing.T) {
 	require.True(t, ok, "the first message is the connected event")
 	assert.Equal(t, "bob", hello.UserID)
 	// The server's "connected" handler announces bob to the group.
-	alice.expect(protocol.ServerDataMessage{Data: text("bob joined the chat")})
+	alice.expect(protocol.GroupDataMessage{Group: chatGroup, Data: text("bob joined the chat")}) // from the server: no fromUserId
 	bob.send(protocol.JoinGroupMessage{Group: chatGroup, AckID: ackID(1)})
 	bob.expect(protocol.AckMessage{AckID: 1, Success: true})
 
@@ -70,7 +70,7 @@ func TestChatFlow(t *testing.T) {
 
 	// The server's "disconnected" handler tells the group bob left.
 	require.NoError(t, bob.ws.Close(websocket.StatusNormalClosure, "bye"))
-	alice.expect(protocol.ServerDataMessage{Data: text("bob left the chat")})
+	alice.expect(protocol.GroupDataMessage{Group: chatGroup, Data: text("bob left the chat")})
 }
 
 // tokenClaims decodes the claims of a JWT (the signature is the emulator's

@@ -158,8 +158,8 @@ func (s *chatServer) onDisconnected(ctx context.Context, req *eventhandler.Disco
 }
 
 // announce sends a notice to everyone in the chat group through the REST API.
-// The page shows messages from the server (rather than from the group) as
-// notices.
+// It arrives as a message of the group without a sender (no fromUserId),
+// which the page shows as a notice.
 func (s *chatServer) announce(ctx context.Context, text string) {
 	if _, err := s.service.NewGroupClient(chatGroup).SendToAll(ctx, webpubsub.TextMessage(text), nil); err != nil {
 		s.log.Error("cannot announce to the chat group", "text", text, "err", err)

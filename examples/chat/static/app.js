@@ -7,8 +7,10 @@
 //      we then join the "chat" group and wait for its ack.
 //   4. Sending is {"type":"sendToGroup","group":"chat",...}; everyone in the group,
 //      us included, receives it as {"type":"message","from":"group","fromUserId":...}.
-//   5. Messages the server sends through the REST API arrive as {"from":"server"}
-//      and are shown as notices (e.g. "bob joined the chat").
+//   5. Messages the server sends to the group through the REST API arrive as
+//      group messages without a sender ({"from":"group","group":"chat"}, no
+//      fromUserId) and are shown as notices (e.g. "bob joined the chat"), as
+//      are messages {"from":"server"} sent to one user or connection.
 'use strict';
 
 const GROUP = 'chat';
@@ -97,8 +99,8 @@ function onServiceMessage(msg) {
       }
       break;
     case 'message':
-      if (msg.from === 'group') {
-        show('message', payloadText(msg), msg.fromUserId || '');
+      if (msg.from === 'group' && msg.fromUserId) {
+        show('message', payloadText(msg), msg.fromUserId);
       } else {
         show('notice', payloadText(msg));
       }
