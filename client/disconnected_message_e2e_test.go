@@ -25,5 +25,5 @@ func TestDisconnectedMessageSurvivesFailedRecovery(t *testing.T) {
 	_, err := v.sc.CloseConnection(ctxT(t), c.ConnectionID(), &webpubsub.ServiceClientCloseConnectionOptions{Reason: "closed by the server"})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(r.disconnectedEvents()) == 1 }, 10*time.Second, 5*time.Millisecond)
-	assert.Equal(t, "closed by the server", r.disconnectedEvents()[0].Message)
+	assert.Equal(t, "Application server closed the connection. Reason: closed by the server", r.disconnectedEvents()[0].Message, "the service's words")
 }

@@ -173,8 +173,8 @@ func TestClientURLCarriesTheTokenOptions(t *testing.T) {
 	assert.WithinDuration(t, before.Add(5*time.Minute), exp.Time, 5*time.Second)
 
 	// The emulator honours the token: alice is in "room" from the start.
-	got := make(chan client.ServerMessage, 1)
-	c, err := client.New(raw, &client.Options{OnServerMessage: func(_ context.Context, m client.ServerMessage) { got <- m }})
+	got := make(chan client.GroupMessage, 1) // a REST send to a group is a group message
+	c, err := client.New(raw, &client.Options{OnGroupMessage: func(_ context.Context, m client.GroupMessage) { got <- m }})
 	require.NoError(t, err)
 	require.NoError(t, c.Start(ctxT(t)))
 	t.Cleanup(func() { assert.NoError(t, c.Stop(context.Background())) })
@@ -182,6 +182,8 @@ func TestClientURLCarriesTheTokenOptions(t *testing.T) {
 	require.NoError(t, err)
 	select {
 	case m := <-got:
+		assert.Equal(t, "room", m.Group)
+		assert.Empty(t, m.FromUserID)
 		assert.Equal(t, "in room", string(m.Data))
 	case <-ctxT(t).Done():
 		t.Fatal("the token's group was not joined")
