@@ -312,6 +312,9 @@ func TestRESTPermissionsAsTheService(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, path("JoinLeaveGroup", id, "room.a"), "", nil).status, "a plural role's pattern")
 	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, path("2", id, "room.a.b"), "", nil).status)
+	_, literal := connectJSON(t, e, "hub1", auth.Claims{Roles: []string{protocol.RoleJoinLeaveGroup + ".room.*"}})
+	assert.Equal(t, http.StatusOK, call(t, e, http.MethodHead, path("joinLeaveGroup", literal, "room.*"), "", nil).status, "the singular role names one group, literally")
+	assert.Equal(t, http.StatusNotFound, call(t, e, http.MethodHead, path("joinLeaveGroup", literal, "room.a"), "", nil).status)
 	for _, m := range []string{http.MethodHead, http.MethodPut, http.MethodDelete} {
 		r := call(t, e, m, path("sendToGroup", id, ""), "", nil)
 		assert.Equal(t, http.StatusBadRequest, r.status, "%s without targetName", m)
