@@ -91,7 +91,7 @@ func TestClientTokens(t *testing.T) {
 	assert.Equal(t, []string{"g1"}, c.Groups)
 
 	for aud, ok := range map[string]bool{
-		"wss://127.0.0.1:7071/client/hubs/chat/": true,
+		"wss://127.0.0.1:7071/client/hubs/chat/":  true,
 		"https://localhost:7071/client/hubs/chat": true,
 		base + "/client/hubs/chat?x=1":            false, // a client token's aud has no query
 		base + "/clients/mqtt/hubs/chat":          false,

@@ -1,7 +1,14 @@
 // Package rest is the emulator's data-plane REST API (api-version
-// 2024-12-01) under /api/: every operation of the service's hub API, on the
-// core, behind the bearer-token check, fault injection, the debug log and
-// the live trace.
+// 2024-12-01, and the earlier stable versions) under /api/: every operation
+// of the service's hub API, on the core, behind the bearer-token check,
+// fault injection, the debug log and the live trace.
+//
+// It answers as the service does where Microsoft's emulator, the official
+// SDKs' live tests and the service's recordings say how: a refused
+// parameter is a problem document (package problem) naming the parameter,
+// in the service's words where they are known (filters, api-version); a
+// wrong body is the flat error body with target "Request"; a send to a
+// group is a message of the group; hub names are case-insensitive.
 package rest
 
 import (
