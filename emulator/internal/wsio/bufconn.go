@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,43 +24,41 @@ var buffers = sync.Pool{New: func() any { b := make([]byte, 0, bufLimit); return
 // collected bytes with its own.
 //
 // Every Write comes from inside the library, which serialises the writes of
-// a connection, so Writes never run concurrently. mu only guards holding and
-// buf against hold and release from the writer goroutine, and is never held
+// a connection: Writes never run concurrently, and only Write touches buf
+// and deadline. The writer goroutine only flips holding. No lock is held
 // across a network write. Network writes are ordinary blocking writes, each
 // bounded by the write timeout.
 type bufConn struct {
 	net.Conn
 	timeout time.Duration
-
-	mu      sync.Mutex
-	holding bool
-	buf     *[]byte // collected bytes; nil when none
+	holding atomic.Bool
+	// buf holds the collected bytes; nil when none.
+	buf *[]byte
+	// deadline is the write deadline set last.
+	deadline time.Time
 }
 
 // Write collects p while the conn is held and the buffer has room, else it
 // sends what was collected and p.
 func (b *bufConn) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	if b.holding {
+	if b.holding.Load() {
 		if b.buf == nil && len(p) <= bufLimit {
 			b.buf = buffers.Get().(*[]byte)
 		}
 		if b.buf != nil && len(*b.buf)+len(p) <= bufLimit {
 			*b.buf = append(*b.buf, p...)
-			b.mu.Unlock()
 			return len(p), nil
 		}
 	}
 	pending := b.buf
 	b.buf = nil
-	b.mu.Unlock()
 	return b.send(pending, p)
 }
 
 // send writes pending (if any) and then p, under the write timeout, and
 // recycles pending.
 func (b *bufConn) send(pending *[]byte, p []byte) (int, error) {
-	_ = b.Conn.SetWriteDeadline(time.Now().Add(b.timeout))
+	b.arm()
 	if pending == nil {
 		return b.Conn.Write(p)
 	}
@@ -78,19 +77,22 @@ func (b *bufConn) send(pending *[]byte, p []byte) (int, error) {
 	return b.Conn.Write(p)
 }
 
-// hold makes writes collect until release.
-func (b *bufConn) hold() {
-	b.mu.Lock()
-	b.holding = true
-	b.mu.Unlock()
+// arm gives the next network write between half the write timeout and the
+// whole of it: the deadline is renewed only once less than half is left,
+// which saves resetting a timer for each write.
+func (b *bufConn) arm() {
+	now := time.Now()
+	if b.deadline.Sub(now) < b.timeout/2 {
+		b.deadline = now.Add(b.timeout)
+		_ = b.Conn.SetWriteDeadline(b.deadline)
+	}
 }
 
+// hold makes writes collect until release.
+func (b *bufConn) hold() { b.holding.Store(true) }
+
 // release ends a hold: the next write sends what was collected.
-func (b *bufConn) release() {
-	b.mu.Lock()
-	b.holding = false
-	b.mu.Unlock()
-}
+func (b *bufConn) release() { b.holding.Store(false) }
 
 // hijacker is the http.ResponseWriter given to websocket.Accept: its Hijack
 // hands the library a bufConn.

@@ -185,7 +185,6 @@ func TestNoLockIsHeldAcrossABlockingWrite(t *testing.T) {
 	blockWriter(t, s, p)
 	within(t, "Queue", func() { assert.True(t, s.Queue(Frame{Type: websocket.MessageText, Data: []byte("x")})) })
 	within(t, "the socket's lock", func() { s.mu.Lock(); _ = s.qFrames; s.mu.Unlock() })
-	within(t, "the connection's lock", func() { s.bc.mu.Lock(); _ = s.bc.holding; s.bc.mu.Unlock() })
 	within(t, "Close", func() { s.Close(websocket.StatusNormalClosure, "bye") })
 	within(t, "Kill", s.Kill)
 	within(t, "the writer's end after Kill", s.writer.Wait)
