@@ -17,11 +17,22 @@ func (s *Socket) write() {
 	doneBytes := 0
 	for {
 		s.mu.Lock()
+		keptFrames, keptBytes := s.keptFrames, s.keptBytes
+		s.mu.Unlock()
+		if err := s.flushKept(); err != nil {
+			s.writeFailed(err)
+			return
+		}
+		s.mu.Lock()
 		if s.dead {
 			s.writing = false
 			s.mu.Unlock()
 			return
 		}
+		s.keptFrames -= keptFrames
+		s.keptBytes -= keptBytes
+		s.qFrames -= keptFrames
+		s.qBytes -= keptBytes
 		if done != nil {
 			s.qFrames -= len(done)
 			s.qBytes -= doneBytes
@@ -29,6 +40,11 @@ func (s *Socket) write() {
 		}
 		batch := s.queue
 		if len(batch) == 0 {
+			if s.bc != nil && s.bc.hasLeft() {
+				s.mu.Unlock() // a probe left bytes meanwhile
+				done = nil
+				continue
+			}
 			s.idleLocked()
 			return
 		}
@@ -56,6 +72,9 @@ func (s *Socket) idleLocked() {
 		return
 	}
 	s.writing = false
+	if s.bc != nil {
+		s.bc.blocking.Store(false)
+	}
 	if cap(s.queue) > maxSpare {
 		s.queue = nil
 	}
@@ -116,4 +135,12 @@ func (s *Socket) finish() {
 	if bc != nil {
 		_ = bc.Conn.Close()
 	}
+}
+
+// flushKept sends the bytes probes left, if any.
+func (s *Socket) flushKept() error {
+	if s.bc == nil {
+		return nil
+	}
+	return s.bc.flush()
 }
