@@ -151,9 +151,11 @@ func (s *Socket) Read() (websocket.MessageType, []byte, error) {
 	return s.ws.Read(s.ctx)
 }
 
-// Queue queues f for writing and never blocks. It reports false only when
-// the queue is over its limits (the caller should give up on this peer);
-// frames for a dead or closing socket are dropped silently.
+// Queue queues f for writing; it never waits for the peer (a small frame
+// for an idle socket is written at once with a probe, which waits at most
+// probeWait). It reports false only when the queue is over its limits (the
+// caller should give up on this peer); frames for a dead or closing socket
+// are dropped silently.
 func (s *Socket) Queue(f Frame) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
