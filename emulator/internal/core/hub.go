@@ -122,6 +122,7 @@ func (h *Hub) Join(c *Conn, group string, opt any) error {
 // limit.
 type ErrTooManyGroups struct{ Limit int }
 
+// Error implements error.
 func (e *ErrTooManyGroups) Error() string {
 	return fmt.Sprintf("the connection is already in %d groups, the emulator's limit per connection: leave a group before joining another", e.Limit)
 }

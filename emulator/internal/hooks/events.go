@@ -85,6 +85,7 @@ type EventFailure struct {
 	Message string
 }
 
+// Error implements error.
 func (f *EventFailure) Error() string { return f.Name + ": " + f.Message }
 
 // UserEvent sends a user event of c: an "event" message or an invocation

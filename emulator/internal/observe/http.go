@@ -89,6 +89,7 @@ type upstreamRecorder struct {
 	next http.RoundTripper
 }
 
+// RoundTrip implements http.RoundTripper.
 func (u upstreamRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := u.next.RoundTrip(r)

@@ -79,7 +79,10 @@ func Check(m *core.Message) error {
 // cleanError is an encoding error whose text drops the package prefix.
 type cleanError struct{ err error }
 
+// Error implements error.
 func (e cleanError) Error() string { return CleanText(e.err) }
+
+// Unwrap returns the encoding error.
 func (e cleanError) Unwrap() error { return e.err }
 
 // CleanText returns err's text without the protocol package's prefix.

@@ -1,19 +1,30 @@
 // Package wsio is the emulator's socket I/O for client WebSockets: a bounded
 // outbound queue per socket, drained by one writer goroutine per socket that
-// sends each batch of frames with one network write.
+// sends each batch of frames with one network write. A sender that finds a
+// socket idle writes a small frame itself with a probe: an ordinary write
+// that waits at most a few microseconds (probeWait) and leaves what the
+// socket did not take to the writer goroutine. A broadcast to many idle
+// sockets then wakes no goroutine per recipient, which would otherwise
+// dominate its cost (see BENCHMARKS.md).
 //
-// Invariants (each tested in this package):
-//   - no lock is held across a network write: Queue, Close, Kill and Abort
-//     return at once even while the writer is blocked on a peer that does
-//     not read;
-//   - a stalled peer never blocks a sender: Queue never waits; a socket
+// Every network write is an ordinary net.Conn write under a deadline; there
+// are no raw system calls. Invariants (each tested in this package):
+//   - no lock of ours is held across a network write: Queue, Close, Kill
+//     and Abort return at once even while the writer is blocked on a peer
+//     that does not read (the WebSocket library serialises its own writes;
+//     only the writer goroutine, or the socket's reader answering a ping,
+//     makes a write that may block);
+//   - a stalled peer never blocks a sender: Queue waits at most probeWait
+//     (once, until the socket's writer has caught up again); a socket
 //     whose queue is over its limits (Limits.QueueFrames and
 //     Limits.QueueBytes, counting the frames the writer has taken but not
 //     written) refuses the frame and its owner gives up on the peer;
 //   - every network write is bounded by Limits.WriteTimeout and a graceful
 //     close by Limits.CloseTimeout; past either, the socket is aborted;
 //   - frames of any size are written whole and in order, whatever the
-//     batching buffer's size;
+//     batching buffer's size, also when a probe was cut short;
+//   - a small frame for an idle socket is written by its sender, without
+//     waking the writer goroutine;
 //   - an idle socket costs no goroutine for writing: the writer runs only
 //     while there is something to write.
 package wsio
@@ -86,6 +97,10 @@ type Socket struct {
 	writing    bool        // the writer goroutine runs
 	dead       bool
 	killed     bool // ended on purpose (Kill, Abort), not by a failed write
+	// kept counts the frames and bytes of probes whose bytes wait in the
+	// network connection for the writer (they count in qFrames and qBytes).
+	keptFrames, keptBytes int
+	starts                int // writer goroutines started so far
 }
 
 // New returns a socket whose frames queue until Accept and Start.
@@ -97,7 +112,7 @@ func New(lim Limits, log *slog.Logger) *Socket {
 // Accept completes the WebSocket handshake of r with subprotocol ("" =
 // none) and a read limit of readLimit bytes per message.
 func (s *Socket) Accept(w http.ResponseWriter, r *http.Request, subprotocol string, readLimit int64) error {
-	hj := &hijacker{ResponseWriter: w, timeout: s.lim.WriteTimeout}
+	hj := &hijacker{ResponseWriter: w, timeout: s.lim.WriteTimeout, onLeft: s.kick}
 	opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
 	if subprotocol != "" {
 		opts.Subprotocols = []string{subprotocol}
@@ -136,9 +151,11 @@ func (s *Socket) Read() (websocket.MessageType, []byte, error) {
 	return s.ws.Read(s.ctx)
 }
 
-// Queue queues f for writing and never blocks. It reports false only when
-// the queue is over its limits (the caller should give up on this peer);
-// frames for a dead or closing socket are dropped silently.
+// Queue queues f for writing; it never waits for the peer (a small frame
+// for an idle socket is written at once with a probe, which waits at most
+// probeWait). It reports false only when the queue is over its limits (the
+// caller should give up on this peer); frames for a dead or closing socket
+// are dropped silently.
 func (s *Socket) Queue(f Frame) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -149,11 +166,57 @@ func (s *Socket) Queue(f Frame) bool {
 		(s.lim.QueueBytes > 0 && s.qBytes+len(f.Data) > s.lim.QueueBytes) {
 		return false
 	}
+	if s.probeLocked(f) {
+		s.probe(f)
+		return true
+	}
 	s.queue = append(s.queue, f)
 	s.qFrames++
 	s.qBytes += len(f.Data)
 	s.kickLocked()
 	return true
+}
+
+// maxProbeFrame is the largest frame a sender writes itself (see probe).
+const maxProbeFrame = 16 << 10
+
+// probeLocked reports whether f can be written by its sender: the socket
+// runs and is idle (no writer, nothing queued or kept, no blocking write
+// under way) and f is small and needs no sequence id. If so it claims the
+// socket for the sender. s.mu must be held.
+func (s *Socket) probeLocked(f Frame) bool {
+	if !s.started || s.writing || s.bc == nil || len(s.queue) > 0 || f.Seq != 0 || len(f.Data) > maxProbeFrame || !s.bc.ready() {
+		return false
+	}
+	s.writing = true
+	return true
+}
+
+// probe writes f on the sender's goroutine, which saves waking the writer
+// goroutine for one frame. The write waits at most probeWait: what the
+// socket does not take is kept and the writer started to send it. s.mu
+// must be held; it is released during the write and held again after.
+func (s *Socket) probe(f Frame) {
+	s.mu.Unlock()
+	s.bc.setSender(true)
+	err := s.ws.Write(context.Background(), f.Type, f.Data)
+	s.bc.setSender(false)
+	s.mu.Lock()
+	s.writing = false
+	if err != nil {
+		s.deadLocked()
+		s.cancel()
+		return
+	}
+	if s.bc.hasLeft() {
+		s.qFrames++
+		s.qBytes += len(f.Data)
+		s.keptFrames++
+		s.keptBytes += len(f.Data)
+	}
+	if len(s.queue) > 0 || s.closing != nil || s.bc.hasLeft() {
+		s.kickLocked()
+	}
 }
 
 // Close asks the writer to send a close frame with code and reason (cut to
@@ -182,6 +245,13 @@ func (s *Socket) closeExpired() {
 	s.Abort()
 }
 
+// kick starts the writer to send bytes a probe left.
+func (s *Socket) kick() {
+	s.mu.Lock()
+	s.kickLocked()
+	s.mu.Unlock()
+}
+
 // kickLocked starts the writer unless it runs or may not run yet. s.mu
 // must be held.
 func (s *Socket) kickLocked() {
@@ -189,6 +259,10 @@ func (s *Socket) kickLocked() {
 		return
 	}
 	s.writing = true
+	if s.bc != nil {
+		s.bc.blocking.Store(true)
+	}
+	s.starts++
 	s.writer.Add(1)
 	go s.write()
 }
@@ -232,6 +306,10 @@ func (s *Socket) deadLocked() {
 	s.dead = true
 	s.queue, s.spare = nil, nil
 	s.qFrames, s.qBytes = 0, 0
+	s.keptFrames, s.keptBytes = 0, 0
+	if s.bc != nil {
+		s.bc.abandon()
+	}
 	if s.closeTimer != nil {
 		s.closeTimer.Stop()
 		s.closeTimer = nil

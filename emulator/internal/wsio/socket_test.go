@@ -185,7 +185,6 @@ func TestNoLockIsHeldAcrossABlockingWrite(t *testing.T) {
 	blockWriter(t, s, p)
 	within(t, "Queue", func() { assert.True(t, s.Queue(Frame{Type: websocket.MessageText, Data: []byte("x")})) })
 	within(t, "the socket's lock", func() { s.mu.Lock(); _ = s.qFrames; s.mu.Unlock() })
-	within(t, "the connection's lock", func() { s.bc.mu.Lock(); _ = s.bc.holding; s.bc.mu.Unlock() })
 	within(t, "Close", func() { s.Close(websocket.StatusNormalClosure, "bye") })
 	within(t, "Kill", s.Kill)
 	within(t, "the writer's end after Kill", s.writer.Wait)
@@ -346,4 +345,107 @@ func TestCloseFollowsTheQueuedFrames(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, websocket.StatusCode(4001), ce.Code)
 	assert.Equal(t, strings.Repeat("é", 61), ce.Reason)
+}
+
+// writerStarts returns how many writer goroutines s started.
+func writerStarts(s *Socket) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.starts
+}
+
+// TestSendersWriteToAnIdleSocketThemselves: a small frame for an idle
+// socket is written by its sender; no writer goroutine is woken for it.
+// (A probe whose thread is descheduled for longer than probeWait before
+// its write leaves the frame to the writer: a rare fallback, tolerated.)
+func TestSendersWriteToAnIdleSocketThemselves(t *testing.T) {
+	s, ws := tcpPair(t, slow)
+	s.Start()
+	for i := 0; i < 100; i++ {
+		require.True(t, s.Queue(Frame{Type: websocket.MessageText, Data: []byte(strconv.Itoa(i))}))
+		assert.Equal(t, strconv.Itoa(i), string(read(t, ws)))
+	}
+	started := writerStarts(s)
+	assert.LessOrEqual(t, started, 10, "writer goroutines woken for 100 frames to an idle socket")
+	big := Frame{Type: websocket.MessageBinary, Data: make([]byte, maxProbeFrame+1)}
+	require.True(t, s.Queue(big))
+	assert.Len(t, read(t, ws), maxProbeFrame+1)
+	assert.Equal(t, started+1, writerStarts(s), "a large frame goes to the writer")
+}
+
+// gateConn is a client connection whose reads stop once allow bytes were
+// read, until more are allowed.
+type gateConn struct {
+	net.Conn
+	mu    sync.Mutex
+	allow int
+	more  chan struct{}
+}
+
+func (g *gateConn) Read(p []byte) (int, error) {
+	for {
+		g.mu.Lock()
+		n := min(len(p), g.allow)
+		more := g.more
+		g.mu.Unlock()
+		if n > 0 {
+			n, err := g.Conn.Read(p[:n])
+			g.mu.Lock()
+			g.allow -= n
+			g.mu.Unlock()
+			return n, err
+		}
+		<-more
+	}
+}
+
+// open lets every later read through.
+func (g *gateConn) open() {
+	g.mu.Lock()
+	g.allow = 1 << 30
+	close(g.more)
+	g.mu.Unlock()
+}
+
+// TestAProbeCutShortIsFinishedInOrder: when a peer takes only part of a
+// sender's frame, the rest is kept and the writer sends it before anything
+// else, so the peer gets every frame whole and in order.
+func TestAProbeCutShortIsFinishedInOrder(t *testing.T) {
+	server, client := net.Pipe()
+	gate := &gateConn{Conn: client, allow: 1 << 20, more: make(chan struct{})}
+	ln := &pipeListener{conns: make(chan net.Conn, 1), done: make(chan struct{})}
+	ln.conns <- server
+	s := New(slow, slog.New(&logs{}))
+	accepted := make(chan error, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accepted <- s.Accept(w, r, "", 1<<20)
+	})}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) { return gate, nil }}}
+	ws, _, err := websocket.Dial(ctx, "ws://pipe/", &websocket.DialOptions{HTTPClient: hc})
+	require.NoError(t, err)
+	require.NoError(t, <-accepted)
+	t.Cleanup(func() { s.Stop(); ws.CloseNow(); srv.Close() })
+	s.Start()
+
+	gate.mu.Lock()
+	gate.allow = 1000 // the peer takes 1000 bytes of the first frame, then stalls
+	gate.mu.Unlock()
+	first := bytes.Repeat([]byte("a"), maxProbeFrame)
+	within(t, "a probe to a peer that stalls mid-frame", func() {
+		require.True(t, s.Queue(Frame{Type: websocket.MessageBinary, Data: first}))
+	})
+	require.Eventually(t, func() bool { return writerStarts(s) == 1 }, 10*time.Second, time.Millisecond, "the writer took over")
+	within(t, "frames behind the kept bytes", func() {
+		for i := 0; i < 3; i++ {
+			require.True(t, s.Queue(Frame{Type: websocket.MessageText, Data: []byte(strconv.Itoa(i))}))
+		}
+	})
+	gate.open()
+	assert.Equal(t, first, read(t, ws))
+	for i := 0; i < 3; i++ {
+		assert.Equal(t, strconv.Itoa(i), string(read(t, ws)))
+	}
 }

@@ -13,46 +13,73 @@ const maxSpare = 16
 func (s *Socket) write() {
 	defer s.writer.Done()
 	var scratch []byte // a frame with its sequence id
+	var done []Frame   // the batch written last
+	doneBytes := 0
 	for {
+		s.mu.Lock()
+		keptFrames, keptBytes := s.keptFrames, s.keptBytes
+		s.mu.Unlock()
+		if err := s.flushKept(); err != nil {
+			s.writeFailed(err)
+			return
+		}
 		s.mu.Lock()
 		if s.dead {
 			s.writing = false
 			s.mu.Unlock()
 			return
 		}
+		s.keptFrames -= keptFrames
+		s.keptBytes -= keptBytes
+		s.qFrames -= keptFrames
+		s.qBytes -= keptBytes
+		if done != nil {
+			s.qFrames -= len(done)
+			s.qBytes -= doneBytes
+			s.spare = done[:0]
+		}
 		batch := s.queue
-		cl := s.closing
 		if len(batch) == 0 {
-			if cl == nil {
-				s.writing = false
-				if cap(s.queue) > maxSpare {
-					s.queue = nil
-				}
-				s.spare = nil
-				s.mu.Unlock()
-				return
+			if s.bc != nil && s.bc.hasLeft() {
+				s.mu.Unlock() // a probe left bytes meanwhile
+				done = nil
+				continue
 			}
-			s.mu.Unlock()
-			_ = s.ws.Close(cl.code, cl.reason)
-			s.finish()
+			s.idleLocked()
 			return
 		}
 		s.queue, s.spare = s.spare, nil
 		s.mu.Unlock()
-		bytes, err := s.writeBatch(batch, &scratch)
+		var err error
+		doneBytes, err = s.writeBatch(batch, &scratch)
 		clear(batch)
-		s.mu.Lock()
-		if !s.dead {
-			s.qFrames -= len(batch)
-			s.qBytes -= bytes
-			s.spare = batch[:0]
-		}
-		s.mu.Unlock()
+		done = batch
 		if err != nil {
 			s.writeFailed(err)
 			return
 		}
 	}
+}
+
+// idleLocked ends the writer once the queue is empty: it sends a requested
+// close, or it releases what an idle socket need not hold. It unlocks s.mu.
+func (s *Socket) idleLocked() {
+	cl := s.closing
+	if cl != nil {
+		s.mu.Unlock()
+		_ = s.ws.Close(cl.code, cl.reason)
+		s.finish()
+		return
+	}
+	s.writing = false
+	if s.bc != nil {
+		s.bc.blocking.Store(false)
+	}
+	if cap(s.queue) > maxSpare {
+		s.queue = nil
+	}
+	s.spare = nil
+	s.mu.Unlock()
 }
 
 // writeBatch writes batch, holding the network connection so that the
@@ -108,4 +135,12 @@ func (s *Socket) finish() {
 	if bc != nil {
 		_ = bc.Conn.Close()
 	}
+}
+
+// flushKept sends the bytes probes left, if any.
+func (s *Socket) flushKept() error {
+	if s.bc == nil {
+		return nil
+	}
+	return s.bc.flush()
 }
