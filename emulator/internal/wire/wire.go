@@ -51,14 +51,14 @@ func FormatOf(codec protocol.Codec) *Format {
 }
 
 // Message returns m as the subprotocols' data message (without a sequence
-// id). A group stream's fragment carries its *protocol.StreamInfo in
-// m.Extra.
+// id), with its metadata. A group stream's fragment carries its
+// *protocol.StreamInfo in m.Extra.
 func Message(m *core.Message) protocol.Message {
 	data := Payload(m.Data)
 	if m.Origin == core.FromServer {
-		return protocol.ServerDataMessage{Data: data}
+		return protocol.ServerDataMessage{Data: data, Metadata: m.Metadata}
 	}
-	gm := protocol.GroupDataMessage{Group: m.Group, FromUserID: m.FromUserID, Data: data}
+	gm := protocol.GroupDataMessage{Group: m.Group, FromUserID: m.FromUserID, Data: data, Metadata: m.Metadata}
 	if info, ok := m.Extra.(*protocol.StreamInfo); ok {
 		gm.Stream = info
 	}
