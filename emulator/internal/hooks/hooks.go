@@ -2,11 +2,16 @@
 // decides a handshake, the user events of clients (events, invocations,
 // simple WebSocket frames), and, as an observer of the core, the connected,
 // disconnected and group presence events. With no upstream configured for
-// a hub every hook is a no-op: a connection is accepted as its token
-// describes it, and user events succeed with no answer. With upstreams, the
-// hooks call them through internal/upstream exactly as the service does
-// (CloudEvents over HTTP, abuse protection, ce-signature with the access
-// key, connection state carried across events).
+// a hub a connection is accepted as its token describes it and the other
+// system events go nowhere, but a user event fails, as in the service: a
+// user event needs a handler. With upstreams, the hooks call them through
+// internal/upstream exactly as the service does (CloudEvents over HTTP,
+// abuse protection, ce-signature with the access key, connection state
+// carried across events). Why a call failed (upstream.Explain: the
+// handler's URL, the hub, the status and answer, the likely fix) goes to
+// the log and the live trace, and to a refused handshake's body, where the
+// service fixes no text; never into an ack or a frame, whose texts are the
+// service's.
 package hooks
 
 import (
@@ -25,8 +30,9 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
-// UpstreamFailed is what a client learns when the upstream could not be
-// called or answered something unusable; the details go to the log.
+// UpstreamFailed is the close reason of a simple WebSocket client whose
+// user event failed (the service fixes no text for it); the details go to
+// the log.
 const UpstreamFailed = "the upstream event handler failed"
 
 // pendingTTL is how long a session created by Connect waits for its
