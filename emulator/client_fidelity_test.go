@@ -139,3 +139,76 @@ func TestUserEventAnswers(t *testing.T) {
 		assert.Equal(t, websocket.StatusInternalError, websocket.CloseStatus(s.closeErr()), body)
 	}
 }
+
+// TestSubprotocolsAreNegotiatedIgnoringCase: a client that spells a
+// subprotocol in another case gets it, the handshake answering with the
+// client's own spelling (which the ws package under the JS client
+// requires), for a new connection and a recovery, and an upstream may
+// choose among the requested ones ignoring case.
+func TestSubprotocolsAreNegotiatedIgnoringCase(t *testing.T) {
+	e := start(t, emulator.Options{})
+	const upper = "JSON.Reliable.WebPubSub.Azure.V1"
+	c := dial(t, clientURL(t, e, "hub1", auth.Claims{}), upper)
+	assert.Equal(t, upper, c.ws.Subprotocol())
+	c.codec = protocol.CodecFor(protocol.JSONReliable)
+	cm := c.connected()
+	assert.NotEmpty(t, cm.ReconnectionToken, "the reliable subprotocol")
+	require.True(t, e.DropConnection("hub1", cm.ConnectionID))
+	r := dial(t, recoveryURL(clientURL(t, e, "hub1", auth.Claims{}), cm.ConnectionID, cm.ReconnectionToken), upper)
+	assert.Equal(t, upper, r.ws.Subprotocol())
+	r.codec = protocol.CodecFor(protocol.JSONReliable)
+	assert.Equal(t, cm.ConnectionID, r.connected().ConnectionID, "recovered")
+
+	p := dial(t, clientURL(t, e, "hub1", auth.Claims{}), "Protobuf.WebPubSub.Azure.V1")
+	assert.Equal(t, "Protobuf.WebPubSub.Azure.V1", p.ws.Subprotocol())
+	p.codec = protocol.CodecFor(protocol.Protobuf)
+	p.connected() // a binary protobuf frame
+}
+
+// TestSubprotocolChosenByTheUpstreamIgnoringCase: the connect handler's
+// answer names one of the requested subprotocols in another case.
+func TestSubprotocolChosenByTheUpstreamIgnoringCase(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			w.Header().Set(protocol.HeaderAllowedOrigin, "*")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"subprotocol":"json.webpubsub.azure.v1"}`))
+	}))
+	t.Cleanup(up.Close)
+	e := start(t, emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: up.URL + "/{event}", SystemEvents: []string{"connect"}}}})
+	ws, resp, err := websocket.Dial(t.Context(), clientURL(t, e, "hub1", auth.Claims{}), &websocket.DialOptions{Subprotocols: []string{protocol.JSONReliable, "JSON.WEBPUBSUB.AZURE.V1"}})
+	require.NoError(t, err)
+	if resp.Body != nil {
+		resp.Body.Close()
+	}
+	defer ws.CloseNow()
+	assert.Equal(t, "JSON.WEBPUBSUB.AZURE.V1", ws.Subprotocol())
+	c := &wsClient{t: t, ws: ws, codec: protocol.JSONCodec}
+	assert.Empty(t, c.connected().ReconnectionToken, "the plain JSON subprotocol the handler chose")
+}
+
+// TestConnectAcceptedByAny2xx: a connect handler that answers 202 (or 204)
+// accepts the client, its body applied as a 200's is.
+func TestConnectAcceptedByAny2xx(t *testing.T) {
+	for _, status := range []int{http.StatusAccepted, http.StatusNoContent} {
+		up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodOptions {
+				w.Header().Set(protocol.HeaderAllowedOrigin, "*")
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"userId":"from-handler"}`))
+		}))
+		t.Cleanup(up.Close)
+		e := start(t, emulator.Options{Upstream: []emulator.UpstreamHandler{{URLTemplate: up.URL + "/{event}", SystemEvents: []string{"connect"}}}})
+		c := dial(t, clientURL(t, e, "hub1", auth.Claims{Subject: "token-user"}), protocol.JSON)
+		want := "from-handler"
+		if status == http.StatusNoContent {
+			want = "token-user" // a 204 has no body
+		}
+		assert.Equal(t, want, c.connected().UserID, "status %d", status)
+	}
+}
