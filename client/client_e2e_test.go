@@ -96,7 +96,9 @@ func TestServerMessage(t *testing.T) {
 }
 
 func TestSendEventWithAck(t *testing.T) {
-	v := newUpstreamEnv(t, func(context.Context, *eventhandler.UserEventRequest, *eventhandler.UserEventResponse) error { return nil })
+	v := newUpstreamEnv(t, func(context.Context, *eventhandler.UserEventRequest, *eventhandler.UserEventResponse) error {
+		return nil
+	})
 	c := startClient(t, v.url(t, "u"), fastOptions())
 	ctx := ctxT(t)
 	res, err := c.SendEvent(ctx, "update", client.JSON(map[string]string{"k": "v"}), nil)

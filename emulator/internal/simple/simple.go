@@ -159,11 +159,3 @@ func (a *Adapter) publish(c *core.Conn, mode *Mode, p protocol.Payload) {
 	}
 	h.Send(send)
 }
-
-// quote returns s in double quotes, shortened if long.
-func quote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return `"` + s + `"`
-}
