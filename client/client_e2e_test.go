@@ -15,6 +15,7 @@ import (
 	webpubsub "github.com/webpubsub-go/webpubsub"
 	"github.com/webpubsub-go/webpubsub/client"
 	"github.com/webpubsub-go/webpubsub/emulator"
+	"github.com/webpubsub-go/webpubsub/eventhandler"
 )
 
 func TestJoinSendReceive(t *testing.T) {
@@ -95,7 +96,9 @@ func TestServerMessage(t *testing.T) {
 }
 
 func TestSendEventWithAck(t *testing.T) {
-	v := newEnv(t, emulator.Options{})
+	v := newUpstreamEnv(t, func(context.Context, *eventhandler.UserEventRequest, *eventhandler.UserEventResponse) error {
+		return nil
+	})
 	c := startClient(t, v.url(t, "u"), fastOptions())
 	ctx := ctxT(t)
 	res, err := c.SendEvent(ctx, "update", client.JSON(map[string]string{"k": "v"}), nil)

@@ -62,7 +62,7 @@ func TestInvokeEventAnsweredByTheUpstream(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "2", ie.InvocationID)
 	assert.Equal(t, "InternalServerError", ie.ErrorName)
-	assert.Equal(t, "the upstream event handler failed", ie.Message)
+	assert.Equal(t, "Internal server error", ie.Message, "the service's words, not the handler's")
 	assert.NoError(t, ie.Err)
 
 	_, err = c.InvokeEvent(ctxT(t), "", client.Text("x"), nil)

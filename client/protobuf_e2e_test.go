@@ -95,6 +95,7 @@ func TestProtobufAcksForbiddenAndDuplicate(t *testing.T) {
 	var se *client.SendMessageError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "Forbidden", se.ErrorName)
+	assert.Equal(t, "The client does not have permission to join group 'secret'.", se.Message, "the service's words")
 	assert.Equal(t, uint64(77), se.AckID)
 
 	var r recorder
@@ -107,8 +108,10 @@ func TestProtobufAcksForbiddenAndDuplicate(t *testing.T) {
 	res, err = c.SendToGroup(ctx, "g", client.Text("once"), &client.SendToGroupOptions{AckID: 42})
 	require.NoError(t, err)
 	assert.True(t, res.Duplicated)
-	_, err = c.SendEvent(ctx, "e", client.Protobuf(wrapperspb.Bool(true)), nil)
-	require.NoError(t, err, "an event without an upstream is acked")
+	_, err = c.SendEvent(ctx, "e", client.Protobuf(wrapperspb.Bool(true)), &client.SendEventOptions{AckID: 43})
+	require.ErrorAs(t, err, &se, "an event that no handler takes fails, as in the service")
+	assert.Equal(t, "InternalServerError", se.ErrorName)
+	assert.Equal(t, "Internal server error", se.Message)
 	require.Eventually(t, func() bool { return len(r.groupMessages()) == 1 }, 5*time.Second, 5*time.Millisecond)
 }
 
@@ -144,7 +147,7 @@ func TestProtobufRecoveryAfterDropKeepsConnectionAndMessages(t *testing.T) {
 		require.True(t, v.e.DropConnection(v.hub, id))
 		_, err = sender.SendToGroup(ctx, "g", client.Protobuf(wrapperspb.Int32(int32(i))), nil)
 		require.NoError(t, err)
-		_, err = c.SendEvent(ctx, "ping", client.Text("after drop"), nil)
+		_, err = c.JoinGroup(ctx, "g", nil)
 		require.NoError(t, err, "operations wait for the recovered connection")
 	}
 	require.Eventually(t, func() bool { return len(r.groupMessages()) == 5 }, 5*time.Second, 5*time.Millisecond)

@@ -108,7 +108,7 @@ func TestProtobufGroupStreamAbortAndForbidden(t *testing.T) {
 	_, err = gs.Next(ctxT(t))
 	var se *client.StreamError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, client.StreamError{Name: "StreamAborted", Message: "source failed", UserErrorCode: "E7"}, *se)
+	assert.Equal(t, client.StreamError{Name: "UserError", Message: "source failed", UserErrorCode: "E7"}, *se)
 
 	none := startClient(t, v.url(t, "none"), withProtocol(client.ProtocolProtobuf))
 	_, err = none.OpenGroupStream(ctxT(t), "g", nil)

@@ -35,7 +35,7 @@ func TestRecoveryAfterDropKeepsConnectionAndMessages(t *testing.T) {
 		require.True(t, v.e.DropConnection(v.hub, id))
 		_, err = sender.SendToGroup(ctx, "g", client.Text("m"), nil)
 		require.NoError(t, err)
-		_, err = c.SendEvent(ctx, "ping", client.Text("after drop"), nil)
+		_, err = c.JoinGroup(ctx, "g", nil)
 		require.NoError(t, err, "operations wait for the recovered connection")
 	}
 	require.Eventually(t, func() bool { return len(r.groupMessages()) == 5 }, 5*time.Second, 5*time.Millisecond)

@@ -91,7 +91,7 @@ func TestGroupStreamAbortReachesReceivers(t *testing.T) {
 	_, err = gs.Next(ctxT(t))
 	var se *client.StreamError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, client.StreamError{Name: "StreamAborted", Message: "source failed", UserErrorCode: "E7"}, *se)
+	assert.Equal(t, client.StreamError{Name: "UserError", Message: "source failed", UserErrorCode: "E7"}, *se)
 }
 
 func TestGroupStreamOpenForbidden(t *testing.T) {

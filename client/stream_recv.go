@@ -276,7 +276,8 @@ func (s *GroupStreamSubscription) forget(gs *GroupStream, dropRest bool) {
 // GroupStream is a group stream this client receives. Read its fragments
 // with Next or Fragments; the stream ends with io.EOF after the sender's
 // End, or with the sender's error after an Abort (a *StreamError named
-// "StreamAborted" carrying its message and user error code), a *StreamError
+// "UserError" carrying its message and user error code, as the service
+// names it), a *StreamError
 // named "IdleTimeout" when no fragment arrived for the idle timeout, or
 // ErrStopped when the client stops.
 type GroupStream struct {

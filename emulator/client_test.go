@@ -43,11 +43,11 @@ func TestClientGroupsAndAcks(t *testing.T) {
 	b.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(1)})
 	assert.True(t, b.ack(1).Success)
 
-	// Duplicate ackId on the same connection.
+	// Duplicate ackId on the same connection, in the service's words.
 	a.send(protocol.JoinGroupMessage{Group: "room", AckID: ackID(1)})
 	d := a.ack(1)
 	assert.False(t, d.Success)
-	assert.Equal(t, protocol.ErrorDuplicate, d.Error.Name)
+	assert.Equal(t, &protocol.AckError{Name: protocol.ErrorDuplicate, Message: "Message with ack-id: 1 has been processed"}, d.Error)
 
 	a.send(protocol.SendToGroupMessage{Group: "room", AckID: ackID(2), Data: protocol.Payload{Type: protocol.DataTypeJSON, Data: []byte(`{"x":1}`)}})
 	got := a.next().(protocol.GroupDataMessage) // the echo is delivered before the ack
@@ -63,11 +63,6 @@ func TestClientGroupsAndAcks(t *testing.T) {
 	assert.True(t, a.ack(3).Success, "no echo before the ack")
 	assert.Equal(t, "quiet", string(b.next().(protocol.GroupDataMessage).Data.Data))
 
-	// Invalid group name.
-	a.send(protocol.JoinGroupMessage{Group: "   ", AckID: ackID(4)})
-	bad := a.ack(4)
-	assert.Equal(t, protocol.ErrorBadRequest, bad.Error.Name)
-
 	// Leave, then group messages no longer arrive; ping still works.
 	b.send(protocol.LeaveGroupMessage{Group: "room", AckID: ackID(2)})
 	assert.True(t, b.ack(2).Success)
@@ -76,18 +71,20 @@ func TestClientGroupsAndAcks(t *testing.T) {
 	_, ok := b.next().(protocol.PongMessage)
 	assert.True(t, ok, "b got pong, not the group message")
 
-	// event without upstream: acked success.
+	// An event that no handler takes fails, as in the service.
 	a.send(protocol.EventMessage{Event: "hello", AckID: ackID(5), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
-	assert.True(t, a.ack(5).Success)
+	assert.Equal(t, protocol.InternalServerErrorAck(5), a.ack(5))
 }
 
 func TestClientForbiddenWithoutRoles(t *testing.T) {
 	e := start(t, emulator.Options{})
 	c, _ := connectJSON(t, e, "hub1", auth.Claims{Roles: []string{protocol.RoleSendToGroup + ".allowed"}})
 	c.send(protocol.JoinGroupMessage{Group: "g", AckID: ackID(1)})
-	assert.Equal(t, protocol.ErrorForbidden, c.ack(1).Error.Name)
+	assert.Equal(t, &protocol.AckError{Name: protocol.ErrorForbidden, Message: "The client does not have permission to join group 'g'."}, c.ack(1).Error)
+	c.send(protocol.LeaveGroupMessage{Group: "g", AckID: ackID(9)})
+	assert.Equal(t, &protocol.AckError{Name: protocol.ErrorForbidden, Message: "The client does not have permission to leave group 'g'."}, c.ack(9).Error)
 	c.send(protocol.SendToGroupMessage{Group: "g", AckID: ackID(2), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
-	assert.Equal(t, protocol.ErrorForbidden, c.ack(2).Error.Name)
+	assert.Equal(t, &protocol.AckError{Name: protocol.ErrorForbidden, Message: "The client does not have permission to send to group 'g'."}, c.ack(2).Error)
 	c.send(protocol.SendToGroupMessage{Group: "allowed", AckID: ackID(3), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
 	assert.True(t, c.ack(3).Success, "scoped role allows its group")
 	// A forbidden message may be retried with the same ackId (it never ran).
@@ -105,28 +102,48 @@ func TestClientGroupsClaimJoinsOnConnect(t *testing.T) {
 func TestClientBrokenFrames(t *testing.T) {
 	e := start(t, emulator.Options{})
 
-	c, _ := connectJSON(t, e, "hub1", auth.Claims{})
-	c.sendRaw(websocket.MessageText, []byte(`{"type":"joinGroup","ackId":7}`))
-	a := c.ack(7)
-	assert.Equal(t, protocol.ErrorBadRequest, a.Error.Name)
-	assert.Contains(t, a.Error.Message, "group")
-	c.sendRaw(websocket.MessageText, []byte(`{"type":"bogus","ackId":8}`))
-	assert.Equal(t, protocol.ErrorBadRequest, c.ack(8).Error.Name)
-	c.sendRaw(websocket.MessageText, []byte(`{"type":"bogus"}`)) // ignored
-	c.send(protocol.PingMessage{})
-	_, ok := c.next().(protocol.PongMessage)
-	assert.True(t, ok)
+	// A frame that cannot be a valid request closes the connection with
+	// 1007 and the service's fixed reason, even with an ackId, as
+	// Microsoft's emulator does (WebPubSubSubprotocolPayloadProcessor).
+	const invalid = "The client message is not a valid JSON protocol message."
+	for _, frame := range []string{
+		`not json`,
+		`{"type":"joinGroup","ackId":7}`, // missing group
+		`{"type":"joinGroup","group":"   ","ackId":7}`, // invalid group
+		`{"type":"bogus","ackId":8}`,                   // unknown type
+		`{"type":"bogus"}`,
+		`{"type":"sendToGroup","group":"g","dataType":"xml","data":"x"}`, // invalid dataType
+		`{"type":"sendToGroup","group":"g","data":"x","ttlSeconds":301}`,
+		`{"type":"sendToGroup","group":"g","data":"x","metadata":{"a":"1","a":"2"}}`, // duplicate key
+		`{"type":"sendToGroup","group":"g","data":"x","metadata":{"bad key":"1"}}`,
+		`{"type":"event","event":"1st","data":"x"}`, // invalid event name
+	} {
+		c, _ := connectJSON(t, e, "hub1", auth.Claims{})
+		c.sendRaw(websocket.MessageText, []byte(frame))
+		d, ok := c.next().(protocol.DisconnectedMessage)
+		require.True(t, ok, frame)
+		assert.Equal(t, invalid, d.Message, frame)
+		err := c.closeErr()
+		assert.Equal(t, websocket.StatusInvalidFramePayloadData, websocket.CloseStatus(err), frame)
+		var ce websocket.CloseError
+		require.ErrorAs(t, err, &ce, frame)
+		assert.Equal(t, invalid, ce.Reason, frame)
+	}
 
-	c.sendRaw(websocket.MessageText, []byte(`not json`))
-	d, ok := c.next().(protocol.DisconnectedMessage)
+	// A missing dataType means json.
+	c, _ := connectJSON(t, e, "hub1", auth.Claims{Roles: []string{protocol.RoleJoinLeaveGroup, protocol.RoleSendToGroup}})
+	c.send(protocol.JoinGroupMessage{Group: "g", AckID: ackID(1)})
+	require.True(t, c.ack(1).Success)
+	c.sendRaw(websocket.MessageText, []byte(`{"type":"sendToGroup","group":"g","data":{"a":1}}`))
+	gm, ok := c.next().(protocol.GroupDataMessage)
 	require.True(t, ok)
-	assert.Contains(t, d.Message, "invalid message")
-	assert.Equal(t, websocket.StatusInvalidFramePayloadData, websocket.CloseStatus(c.closeErr()))
+	assert.Equal(t, protocol.Payload{Type: protocol.DataTypeJSON, Data: []byte(`{"a":1}`)}, gm.Data)
 
 	b, id := connectJSON(t, e, "hub1", auth.Claims{})
 	b.sendRaw(websocket.MessageBinary, []byte{1, 2, 3})
-	_, ok = b.next().(protocol.DisconnectedMessage)
+	d, ok := b.next().(protocol.DisconnectedMessage)
 	require.True(t, ok)
+	assert.Equal(t, "The JSON subprotocol requires text messages.", d.Message)
 	assert.Equal(t, websocket.StatusUnsupportedData, websocket.CloseStatus(b.closeErr()))
 	require.Eventually(t, func() bool {
 		return call(t, e, http.MethodHead, "/api/hubs/hub1/connections/"+id, "", nil).status == http.StatusNotFound
@@ -142,7 +159,6 @@ func TestSimpleWebSocketClient(t *testing.T) {
 	e := start(t, emulator.Options{})
 	s := dial(t, clientURL(t, e, "hub1", auth.Claims{Subject: "simple", Groups: []string{"g"}}), "")
 	assert.Empty(t, s.ws.Subprotocol())
-	s.sendRaw(websocket.MessageText, []byte("frames are user events, not commands"))
 	require.Equal(t, http.StatusAccepted, call(t, e, http.MethodPost, "/api/hubs/hub1/groups/g/:send", "application/json", []byte(`[1,2]`)).status)
 	typ, data := s.read()
 	assert.Equal(t, websocket.MessageText, typ)
@@ -151,6 +167,12 @@ func TestSimpleWebSocketClient(t *testing.T) {
 	typ, data = s.read()
 	assert.Equal(t, websocket.MessageBinary, typ)
 	assert.Equal(t, []byte{0xff, 0}, data)
+
+	// Its frames are the user event "message": with no handler to take it,
+	// the event fails and the connection is closed with 1011, as in the
+	// service and Microsoft's emulator.
+	s.sendRaw(websocket.MessageText, []byte("frames are user events, not commands"))
+	assert.Equal(t, websocket.StatusInternalError, websocket.CloseStatus(s.closeErr()))
 }
 
 func TestClientSubprotocolChoice(t *testing.T) {

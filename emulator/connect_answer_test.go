@@ -74,7 +74,7 @@ func TestConnectAnswerOverridesLikeTheService(t *testing.T) {
 
 	status, body := dialRefused(t, clientURL(t, e, "chat", claims)+"&answer="+urlEscape(`{"groups": ["  "]}`), protocol.JSON)
 	assert.Equal(t, http.StatusInternalServerError, status, "an invalid group from the upstream is its failure")
-	assert.Equal(t, "the upstream event handler failed\n", body)
+	assert.Equal(t, "the connect event handler of hub \"chat\" answered with an invalid group: invalid group name: must not be blank\n", body, "the body says what to fix")
 }
 
 func decodeJSON(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }

@@ -70,7 +70,7 @@ func TestInvokeIsAnUpstreamUserEvent(t *testing.T) {
 	assert.False(t, *r.Success)
 	require.NotNil(t, r.Error)
 	assert.Equal(t, protocol.ErrorInternalServerError, r.Error.Name)
-	assert.Equal(t, "the upstream event handler failed", r.Error.Message)
+	assert.Equal(t, "Internal server error", r.Error.Message, "the service's generic words, not the handler's")
 
 	cl.send(protocol.InvokeMessage{InvocationID: "5", Target: "function", Event: "x"})
 	r = cl.invokeResponse("5")
@@ -91,7 +91,7 @@ func TestInvokeUnreachableUpstreamIsGeneric(t *testing.T) {
 	require.NotNil(t, r.Success)
 	assert.False(t, *r.Success)
 	require.NotNil(t, r.Error)
-	assert.Equal(t, "the upstream event handler failed", r.Error.Message)
+	assert.Equal(t, &protocol.AckError{Name: protocol.ErrorInternalServerError, Message: "Internal server error"}, r.Error)
 	assert.NotContains(t, r.Error.Message, strings.TrimPrefix(dead, "http://"))
 }
 

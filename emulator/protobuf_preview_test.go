@@ -101,7 +101,7 @@ func TestProtobufGroupStreamReachesEveryKindOfReceiver(t *testing.T) {
 	abort := prx.groupMessage()
 	require.NotNil(t, abort.Stream)
 	assert.True(t, abort.Stream.EndOfStream)
-	assert.Equal(t, &protocol.StreamError{Name: protocol.ErrorStreamAborted, Message: "source failed", UserErrorCode: "E7"}, abort.Stream.Error)
+	assert.Equal(t, &protocol.StreamError{Name: protocol.ErrorUserError, Message: "source failed", UserErrorCode: "E7"}, abort.Stream.Error)
 
 	// Data for a stream never opened is refused with streamClosed.
 	tx.send(frag("nope", 1, "x"))

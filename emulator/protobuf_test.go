@@ -71,11 +71,9 @@ func TestProtobufGroupsAcksAndPermissions(t *testing.T) {
 	none := dial(t, clientURL(t, e, "hub1", auth.Claims{}), protocol.Protobuf)
 	none.connected()
 	none.send(protocol.JoinGroupMessage{Group: "g", AckID: ackID(1)})
-	a := none.ack(1)
-	assert.False(t, a.Success)
-	assert.Equal(t, protocol.ErrorForbidden, a.Error.Name)
+	assert.Equal(t, protocol.ForbiddenAck(1, protocol.TypeJoinGroup, "g"), none.ack(1))
 	none.send(protocol.SendToGroupMessage{Group: "g", AckID: ackID(2), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
-	assert.Equal(t, protocol.ErrorForbidden, none.ack(2).Error.Name)
+	assert.Equal(t, protocol.ForbiddenAck(2, protocol.TypeSendToGroup, "g"), none.ack(2))
 
 	claims := auth.Claims{Roles: []string{protocol.RoleJoinLeaveGroup, protocol.RoleSendToGroup}}
 	p1 := dial(t, clientURL(t, e, "hub1", claims), protocol.Protobuf)
@@ -87,7 +85,7 @@ func TestProtobufGroupsAcksAndPermissions(t *testing.T) {
 		assert.True(t, c.ack(10).Success)
 	}
 	p1.send(protocol.JoinGroupMessage{Group: "g", AckID: ackID(10)})
-	assert.Equal(t, protocol.ErrorDuplicate, p1.ack(10).Error.Name, "an ackId is processed once")
+	assert.Equal(t, protocol.DuplicateAck(10), p1.ack(10), "an ackId is processed once")
 
 	// noEcho keeps the message from the sender; the other member gets it
 	// with a sequence id on the reliable subprotocol.
@@ -106,13 +104,20 @@ func TestProtobufGroupsAcksAndPermissions(t *testing.T) {
 	p1.send(protocol.LeaveGroupMessage{Group: "g", AckID: ackID(12)})
 	assert.True(t, p1.ack(12).Success)
 
-	// A message that parses but is invalid is acked with BadRequest.
+	// A message that parses but cannot be a valid request closes the
+	// connection with 1007, even with an ack id, as in Microsoft's
+	// emulator (WebPubSubProtobufV1Protocol.ParseMessage).
 	b, err := proto.Marshal(&pb.UpstreamMessage{Message: &pb.UpstreamMessage_SendToGroupMessage_{SendToGroupMessage: &pb.UpstreamMessage_SendToGroupMessage{Group: "g", AckId: proto.Uint64(13)}}})
 	require.NoError(t, err)
 	p1.sendRaw(websocket.MessageBinary, b)
-	a = p1.ack(13)
-	assert.Equal(t, protocol.ErrorBadRequest, a.Error.Name)
-	assert.Contains(t, a.Error.Message, "data is missing")
+	d, ok := p1.next().(protocol.DisconnectedMessage)
+	require.True(t, ok)
+	const invalid = "The client message is not a valid protobuf.webpubsub.azure.v1 protocol message."
+	assert.Equal(t, invalid, d.Message)
+	var ce websocket.CloseError
+	require.ErrorAs(t, p1.closeErr(), &ce)
+	assert.Equal(t, websocket.StatusInvalidFramePayloadData, ce.Code)
+	assert.Equal(t, invalid, ce.Reason)
 }
 
 func TestProtobufBrokenFramesCloseTheConnection(t *testing.T) {
@@ -125,6 +130,10 @@ func TestProtobufBrokenFramesCloseTheConnection(t *testing.T) {
 		code websocket.StatusCode
 	}{
 		{"not an UpstreamMessage", websocket.MessageBinary, []byte{0xff, 0xff, 0xff}, websocket.StatusInvalidFramePayloadData},
+		{"invalid group", websocket.MessageBinary, mustProtobuf(t, protocol.JoinGroupMessage{Group: " ", AckID: ackID(1)}), websocket.StatusInvalidFramePayloadData},
+		{"ttl above 300", websocket.MessageBinary, mustProtobuf(t, protocol.SendToGroupMessage{Group: "g", TTLSeconds: 301, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}}), websocket.StatusInvalidFramePayloadData},
+		{"invalid metadata", websocket.MessageBinary, mustProtobuf(t, protocol.EventMessage{Event: "e", Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}, Metadata: map[string]string{"a b": "c"}}), websocket.StatusInvalidFramePayloadData},
+		{"invalid event name", websocket.MessageBinary, mustProtobuf(t, protocol.EventMessage{Event: "a b", Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}}), websocket.StatusInvalidFramePayloadData},
 		{"text frame", websocket.MessageText, []byte(`{"type":"ping"}`), websocket.StatusUnsupportedData},
 		{"larger than 1 MiB", websocket.MessageBinary, make([]byte, 1<<20+1), websocket.StatusMessageTooBig},
 	}
@@ -137,6 +146,14 @@ func TestProtobufBrokenFramesCloseTheConnection(t *testing.T) {
 			assert.Equal(t, tc.code, websocket.CloseStatus(c.closeErr()))
 		})
 	}
+}
+
+// mustProtobuf encodes m as a protobuf client writes it.
+func mustProtobuf(t *testing.T, m protocol.Message) []byte {
+	t.Helper()
+	b, err := protocol.EncodeProtobuf(m)
+	require.NoError(t, err)
+	return b
 }
 
 // TestProtobufMixedAudiences checks what each kind of client receives from
@@ -269,16 +286,15 @@ func TestProtobufUserEventUpstream(t *testing.T) {
 	p.connected()
 
 	data := anyData(t, 5)
-	p.send(protocol.EventMessage{Event: "order", AckID: ackID(1), Data: data, Metadata: map[string]string{"tenant": "t1", "bad key": "dropped", "crlf": "a\r\nInjected: x"}})
+	p.send(protocol.EventMessage{Event: "order", AckID: ackID(1), Data: data, Metadata: map[string]string{"tenant": "t1", "trace-id": "42"}})
 	ev := <-events
 	assert.Equal(t, protocol.ContentTypeProtobuf, ev.header.Get("Content-Type"))
 	assert.Equal(t, data.Data, ev.body, "the serialized Any")
 	assert.Equal(t, "t1", ev.header.Get("x-webpubsub-metadata-tenant"))
-	assert.Empty(t, ev.header.Get("x-webpubsub-metadata-crlf"), "a value that would break the header is left out")
-	assert.Empty(t, ev.header.Get("Injected"))
+	assert.Equal(t, "42", ev.header.Get("x-webpubsub-metadata-trace-id"))
 	assert.Equal(t, protocol.Protobuf, ev.header.Get(protocol.HeaderSubprotocol))
+	assert.Equal(t, "thanks", p.serverText(), "the answer comes before the ack")
 	assert.True(t, p.ack(1).Success)
-	assert.Equal(t, "thanks", p.serverText())
 
 	// Other payloads keep their content types.
 	p.send(protocol.EventMessage{Event: "note", Data: protocol.Payload{Type: protocol.DataTypeJSON, Data: []byte(`{"x":1}`)}})
@@ -360,7 +376,7 @@ func TestProtobufUserEventReachesOurEventHandler(t *testing.T) {
 	p.connected()
 
 	data := anyData(t, 42)
-	p.send(protocol.EventMessage{Event: "order", AckID: ackID(1), Data: data, Metadata: map[string]string{"Tenant": "t1", "bad key": "dropped"}})
+	p.send(protocol.EventMessage{Event: "order", AckID: ackID(1), Data: data, Metadata: map[string]string{"Tenant": "t1"}})
 	req := <-got
 	assert.Equal(t, eventhandler.DataTypeProtobuf, req.DataType)
 	var a anypb.Any
@@ -368,11 +384,11 @@ func TestProtobufUserEventReachesOurEventHandler(t *testing.T) {
 	var v wrapperspb.Int32Value
 	require.NoError(t, a.UnmarshalTo(&v))
 	assert.Equal(t, int32(42), v.GetValue())
-	assert.Equal(t, map[string]string{"tenant": "t1"}, req.Metadata)
+	assert.Equal(t, map[string]string{"tenant": "t1"}, req.Metadata, "header names are case-insensitive: the handler lower-cases them")
+	assert.Equal(t, "received protobuf", p.serverText(), "the answer comes before the ack")
 	assert.True(t, p.ack(1).Success)
-	assert.Equal(t, "received protobuf", p.serverText())
 
-	// A JSON event carries no metadata.
+	// An event without metadata has none upstream.
 	p.send(protocol.EventMessage{Event: "note", Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("hi")}})
 	req = <-got
 	assert.Equal(t, eventhandler.DataTypeText, req.DataType)

@@ -55,8 +55,9 @@ func writeFile(t *testing.T, path, content string) {
 func eventText(t *testing.T, cl *wsClient, id uint64, event string) string {
 	t.Helper()
 	cl.send(protocol.EventMessage{Event: event, AckID: ackID(id), Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("hi")}})
+	text := cl.serverText() // the answer comes before the ack
 	require.True(t, cl.ack(id).Success)
-	return cl.serverText()
+	return text
 }
 
 func TestSettingsFileReloadKeepsClients(t *testing.T) {

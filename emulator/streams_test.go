@@ -147,8 +147,17 @@ func TestStreamAbortCarriesTheSendersError(t *testing.T) {
 	tx.send(protocol.StreamEndMessage{StreamID: "s", Error: &protocol.StreamError{Message: "disk full", UserErrorCode: "E42"}})
 	assert.Nil(t, tx.streamClosed("s").Error, "the sender's own abort closes its stream without an error")
 	end := rx.groupMessage()
+	// Named UserError, the sender's message and code unchanged: what the JS
+	// client's live streaming test expects of the service.
 	assert.Equal(t, &protocol.StreamInfo{StreamID: "s", StreamSequenceID: 1, EndOfStream: true,
-		Error: &protocol.StreamError{Name: protocol.ErrorStreamAborted, Message: "disk full", UserErrorCode: "E42"}}, end.Stream)
+		Error: &protocol.StreamError{Name: "UserError", Message: "disk full", UserErrorCode: "E42"}}, end.Stream)
+
+	// An abort without a message or code reaches them as it was sent.
+	tx.send(protocol.SendToGroupMessage{Group: "g", Stream: &protocol.StreamOpen{StreamID: "s2"}})
+	tx.streamAck("s2")
+	tx.send(protocol.StreamEndMessage{StreamID: "s2", Error: &protocol.StreamError{}})
+	tx.streamClosed("s2")
+	assert.Equal(t, &protocol.StreamError{Name: "UserError"}, rx.groupMessage().Stream.Error)
 }
 
 func TestStreamOpenNeedsSendToGroupPermission(t *testing.T) {

@@ -48,7 +48,9 @@ func TestUpstreamAckIDOfASuccessfulEventIsNotSentAgain(t *testing.T) {
 	assert.Equal(t, protocol.ErrorInternalServerError, a.Error.Name)
 	assert.Equal(t, int32(4), calls.Load(), "a 503 is retried three times")
 	logs.waitFor(t, "level=WARN", "upstream call failed; retrying", "connectionId="+id)
-	logs.waitFor(t, "level=WARN", "upstream user event failed", "connectionId="+id)
+	// Why it failed goes to the log: the handler's URL, its status and its
+	// answer, and the likely fix.
+	logs.waitFor(t, "level=WARN", "user event failed", "connectionId="+id, srv.URL+"/api/webpubsub/hubs/chat", "with 503", "busy", "see its log")
 	logs.waitFor(t, "level=DEBUG", "upstream call", "event=e", "status=503")
 
 	cl.send(ev)

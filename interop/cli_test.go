@@ -3,6 +3,7 @@ package interop
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +49,14 @@ func buildCLI(t *testing.T) string {
 // is interrupted when the test ends.
 func startCLIEmulator(t *testing.T, args ...string) string {
 	t.Helper()
+	connStr, _ := startCLIEmulatorLogged(t, args...)
+	return connStr
+}
+
+// startCLIEmulatorLogged is startCLIEmulator that also returns what the
+// emulator writes to stderr (its log), as it is written.
+func startCLIEmulatorLogged(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
 	bin := buildCLI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), scriptDeadline)
 	cmd := exec.CommandContext(ctx, bin, append([]string{"emulator", "-addr", "127.0.0.1:0"}, args...)...)
@@ -55,7 +64,8 @@ func startCLIEmulator(t *testing.T, args ...string) string {
 	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	cmd.Stderr = &testWriter{t: t, prefix: "webpubsub emulator: "}
+	stderr := &syncBuffer{}
+	cmd.Stderr = io.MultiWriter(&testWriter{t: t, prefix: "webpubsub emulator: "}, stderr)
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
 	lines := make(chan string, 1)
@@ -83,11 +93,11 @@ func startCLIEmulator(t *testing.T, args ...string) string {
 	select {
 	case line := <-lines:
 		require.True(t, strings.HasPrefix(line, "Endpoint="), "first line of stdout is the connection string: %q", line)
-		return line
+		return line, stderr
 	case err := <-exited:
 		t.Fatalf("the CLI emulator exited before printing its connection string: %v", err)
 	case <-time.After(waitLong):
 		t.Fatal("the CLI emulator printed no connection string")
 	}
-	return ""
+	return "", stderr
 }

@@ -135,6 +135,8 @@ type jsError struct {
 	Message    string `json:"message"`
 	StatusCode int    `json:"statusCode"`
 	Code       string `json:"code"`
+	// ErrorDetail is the service's error of a failed ack ({name, message}).
+	ErrorDetail json.RawMessage `json:"errorDetail"`
 }
 
 func (e *jsError) Error() string {

@@ -97,7 +97,7 @@ func TestJSInvokeEventAnsweredByGoEventHandler(t *testing.T) {
 	var je *jsError
 	require.ErrorAs(t, err, &je)
 	assert.Equal(t, "InvocationError", je.Name)
-	assert.Equal(t, "the upstream event handler failed", je.Message, "a generic message, never the upstream's")
+	assert.Equal(t, "Internal server error", je.Message, "the service's generic words, never the upstream's")
 }
 
 // TestJSGroupStreamReadByGoReceiver: a JS openGroupStream read by the Go
@@ -135,7 +135,8 @@ func TestJSGroupStreamReadByGoReceiver(t *testing.T) {
 	_, err = gs.Next(ctx)
 	var se *client.StreamError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, client.StreamError{Name: "StreamAborted", Message: "producer crashed", UserErrorCode: "P1"}, *se)
+	// The name the JS client's live streaming test expects of the service.
+	assert.Equal(t, client.StreamError{Name: "UserError", Message: "producer crashed", UserErrorCode: "P1"}, *se)
 }
 
 // TestGoGroupStreamReadByJSOnGroupStream: the Go client's OpenGroupStream
@@ -177,7 +178,7 @@ func TestGoGroupStreamReadByJSOnGroupStream(t *testing.T) {
 		} `json:"error"`
 	}
 	end.decode(t, &ended)
-	assert.Equal(t, "StreamAborted", ended.Error.Name)
+	assert.Equal(t, "UserError", ended.Error.Name, "as the JS client's live streaming test expects of the service")
 	assert.Equal(t, "go producer failed", ended.Error.Message)
 	assert.Equal(t, "G1", ended.Error.UserErrorCode)
 	assert.False(t, errors.Is(w.Err(), io.EOF))

@@ -347,10 +347,16 @@ func TestStreamShowsWhatHappens(t *testing.T) {
 
 	ack3 := uint64(3)
 	write(t, ws, protocol.EventMessage{Event: "fail", AckID: &ack3, Data: protocol.Payload{Type: protocol.DataTypeText, Data: []byte("x")}})
+	// Why the event failed is on the page (the handler's answer and status);
+	// the client's ack has only the service's words.
+	u = s.waitUpdate(t, "failed user event", func(u trace.Update) bool { return u.Event.Kind == trace.KindUserEvent && u.Event.Reason != "" })
+	assert.Equal(t, "fail", u.Event.Event)
+	assert.Contains(t, u.Event.Reason, "no thanks")
+	assert.Contains(t, u.Event.Reason, "with 400")
 	u = s.waitUpdate(t, "ack with error", func(u trace.Update) bool { return u.Event.Kind == trace.KindAck })
 	require.NotNil(t, u.Event.AckID)
 	assert.Equal(t, uint64(3), *u.Event.AckID)
-	assert.Contains(t, u.Event.Reason, "no thanks")
+	assert.Equal(t, "InternalServerError: Internal server error", u.Event.Reason)
 
 	jwt := signToken(t, key, "x")
 	require.Equal(t, http.StatusAccepted, rest(t, e, http.MethodPost, "/api/hubs/chat/groups/room/:send?api-version=2024-12-01", "application/json", `{"t":"`+jwt+`"}`))

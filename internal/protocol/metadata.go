@@ -224,11 +224,14 @@ func decodeMetadataAndData(f *frame) (map[string]string, Payload, error) {
 	if err != nil {
 		return nil, Payload{}, err
 	}
+	// An empty object counts as metadata only for the choice of payload
+	// (metadata and no data: empty text); the message then has none, as
+	// a message that left it out (goMetadata).
 	if md != nil && len(f.Data) == 0 {
-		return md, Payload{Type: DataTypeText, Data: []byte{}}, nil
+		return goMetadata(md), Payload{Type: DataTypeText, Data: []byte{}}, nil
 	}
 	p, err := decodeData(f.DataType, f.Data)
-	return md, p, err
+	return goMetadata(md), p, err
 }
 
 // pbMetadata returns md for a protobuf metadata map: nil when empty, with

@@ -41,11 +41,6 @@ const (
 	// userErrorCode/message") expects it (client-protocol-preview.md,
 	// section 3).
 	ErrorUserError = "UserError"
-	// ErrorStreamAborted is the name this package gave a sender's abort
-	// before the JS client's live test showed the service's. It is not what
-	// the service sends: receivers get ErrorUserError (build the error with
-	// AbortedStreamError). It remains only until its last user switches.
-	ErrorStreamAborted = "StreamAborted"
 	// ErrorSenderGone names the terminal frame of a stream whose sender's
 	// connection closed for good.
 	ErrorSenderGone = "SenderDisconnected"

@@ -77,10 +77,16 @@ func invalid(format string, args ...any) error {
 //   - an invalid event name (names.ValidateEventName) on event and invoke;
 //   - a dataType other than text, json, binary or protobuf, data that does
 //     not fit it, json data that is null, and missing data;
-//   - ttlSeconds that is not a whole number from 0 to MaxTTLSeconds.
+//   - ttlSeconds that is not a whole number from 0 to MaxTTLSeconds;
+//   - metadata that are not an object of strings, repeat a key, or break
+//     ValidateMetadata's rules (Microsoft's emulator's ReadMetadata refuses
+//     them all while parsing; its test Parse_MalformedMessage_ThrowsInvalidData
+//     has a key with a space and a value that is not ASCII).
 //
-// A missing dataType means json. The JSON protocol's ttlSeconds is read into
-// SendToGroupMessage.TTLSeconds.
+// A missing dataType means json. A sendToGroup or event with metadata needs
+// no data: it then carries empty text, as in Microsoft's emulator (ReadData;
+// its test Parse_MetadataOnlyMessage_IsRetained). The JSON protocol's
+// ttlSeconds is read into SendToGroupMessage.TTLSeconds.
 func DecodeJSONRequest(b []byte) (Message, error) {
 	var f requestFrame
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -100,11 +106,22 @@ func DecodeJSONRequest(b []byte) (Message, error) {
 	if _, unknown := m.(UnknownMessage); unknown {
 		return nil, invalid("%s is not understood", f.Type)
 	}
+	if err := validMetadata(m); err != nil {
+		return nil, err
+	}
 	if s, ok := m.(SendToGroupMessage); ok {
 		s.TTLSeconds = ttl
 		m = s
 	}
 	return m, nil
+}
+
+// validMetadata checks the metadata of a request that carries them.
+func validMetadata(m Message) error {
+	if err := ValidateMetadata(metadataOf(m)); err != nil {
+		return invalid("%v", err)
+	}
+	return nil
 }
 
 // normalize checks what Decode does not and spells type and dataType as the
@@ -146,6 +163,9 @@ func (f *requestFrame) normalize() error {
 // required, and a missing dataType means json.
 func (f *requestFrame) requirePayload() error {
 	if len(f.Data) == 0 {
+		if md := strings.TrimSpace(string(f.Metadata)); md != "" && md != "null" {
+			return nil // metadata only: empty text (decodeMetadataAndData)
+		}
 		return invalid("missing required property 'data'")
 	}
 	if f.DataType == "" {
@@ -208,8 +228,10 @@ func validGroup(group string) error {
 // DecodeProtobufRequest parses a frame a protobuf client sent, as the service
 // does. Every error wraps ErrInvalidMessage. Beyond DecodeUpstream it
 // refuses a message of no known type, an invalid group, an invalid event
-// name and a ttl_seconds above MaxTTLSeconds, as Microsoft's emulator does
-// (WebPubSubProtobufV1Protocol.ParseMessage).
+// name, a ttl_seconds above MaxTTLSeconds and metadata that break
+// ValidateMetadata's rules, as Microsoft's emulator does
+// (WebPubSubProtobufV1Protocol.ParseMessage, whose ReadData validates the
+// metadata).
 func DecodeProtobufRequest(b []byte) (Message, error) {
 	m, err := DecodeUpstream(b)
 	if err != nil {
@@ -236,6 +258,9 @@ func DecodeProtobufRequest(b []byte) (Message, error) {
 		err = validEvent(m.Event)
 	case InvokeMessage:
 		err = validEvent(m.Event)
+	}
+	if err == nil {
+		err = validMetadata(m)
 	}
 	if err != nil {
 		return nil, err

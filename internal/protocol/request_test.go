@@ -36,11 +36,20 @@ func TestDecodeJSONRequestRefuses(t *testing.T) {
 		`{"type":"sendToGroup","group":"room","dataType":"binary","data":"not base64!"}`,
 		`{"type":"sendToGroup","group":"room","dataType":42,"data":"hi"}`,
 		`{"type":"sendToGroup","group":"room","dataType":"text"}`,
+		`{"type":"sendToGroup","group":"room","data":"hi","metadata":[]}`,
+		`{"type":"sendToGroup","group":"room","data":"hi","metadata":{"key":1}}`,
+		`{"type":"sendToGroup","group":"room","data":"hi","metadata":{"bad key":"value"}}`,
+		`{"type":"event","event":"message","metadata":{"key":"非 ASCII"}}`,
 		`{"type":"setGroupState","group":"room","state":[]}`,
 		`{"type":"setGroupState","group":"room","state":{"activity":1}}`,
 		`{"type":42}`,
 		`["joinGroup"]`,
 		`{"type":"unknown"}`,
+		// metadata: a repeated key, over the bounds
+		`{"type":"sendToGroup","group":"room","data":"hi","metadata":{"a":"1","a":"2"}}`,
+		`{"type":"event","event":"e","data":"hi","metadata":{"` + strings.Repeat("k", 257) + `":"v"}}`,
+		`{"type":"invoke","invocationId":"1","event":"e","metadata":{"k":"` + strings.Repeat("v", 1025) + `"}}`,
+		`{"type":"sendToGroup","group":"room","metadata":null}`,
 		// unknown or service-to-client types
 		`{}`,
 		`{"type":""}`,
@@ -107,6 +116,14 @@ func TestDecodeJSONRequestAccepts(t *testing.T) {
 		{`{"type":"sendToGroup","group":"g","noEcho":false,"stream":{"streamId":"s1"}}`, SendToGroupMessage{Group: "g", Stream: &StreamOpen{StreamID: "s1"}}},
 		{`{"type":"event","event":"Order.Created-v2","data":[1,2]}`, EventMessage{Event: "Order.Created-v2", Data: Payload{Type: DataTypeJSON, Data: []byte(`[1,2]`)}}},
 		{`{"type":"event","event":"e","dataType":"json","data":false,"ackId":3}`, EventMessage{Event: "e", AckID: ack(3), Data: Payload{Type: DataTypeJSON, Data: []byte(`false`)}}},
+		// metadata; with metadata, data may be left out (empty text), as in
+		// Microsoft's Parse_MetadataOnlyMessage_IsRetained
+		{`{"type":"sendToGroup","group":"room","dataType":"text","data":"hi","metadata":{"Trace-Id":"123","a":""}}`,
+			SendToGroupMessage{Group: "room", Data: Payload{Type: DataTypeText, Data: []byte("hi")}, Metadata: map[string]string{"Trace-Id": "123", "a": ""}}},
+		{`{"type":"sendToGroup","group":"room","metadata":{"Trace-Id":"123"}}`,
+			SendToGroupMessage{Group: "room", Data: Payload{Type: DataTypeText, Data: []byte{}}, Metadata: map[string]string{"Trace-Id": "123"}}},
+		{`{"type":"event","event":"message","metadata":{"Trace-Id":"123"}}`,
+			EventMessage{Event: "message", Data: Payload{Type: DataTypeText, Data: []byte{}}, Metadata: map[string]string{"Trace-Id": "123"}}},
 		{`{"type":"sequenceAck","sequenceId":7}`, SequenceAckMessage{SequenceID: 7}},
 		{`{"type":"ping","ackId":5}`, PingMessage{}},
 		{`{"type":"invoke","invocationId":"1","target":"event","event":"processOrder","dataType":"Json","data":{"id":1}}`,
@@ -163,6 +180,8 @@ func TestDecodeProtobufRequest(t *testing.T) {
 		PingMessage{},
 		InvokeMessage{InvocationID: "1", Target: InvokeTargetEvent, Event: "e", Data: textPayload},
 		SetGroupStateMessage{Group: "g", State: map[string]string{"k": "v"}},
+		SendToGroupMessage{Group: "room", Data: textPayload, Metadata: map[string]string{"Trace-Id": "1"}},
+		EventMessage{Event: "e", Data: Payload{Type: DataTypeText, Data: []byte{}}, Metadata: map[string]string{"k": ""}},
 	} {
 		got, err := DecodeProtobufRequest(enc(m))
 		require.NoError(t, err, "%#v", m)
@@ -182,6 +201,8 @@ func TestDecodeProtobufRequest(t *testing.T) {
 		"unknown field only": {0xf8, 0x01, 0x01}, // field 31, varint: a newer schema's message
 		"not protobuf":       []byte("{\"type\":\"ping\"}"),
 		"send without data":  noData,
+		"metadata key":       enc(SendToGroupMessage{Group: "g", Data: textPayload, Metadata: map[string]string{"bad key": "v"}}),
+		"metadata value":     enc(EventMessage{Event: "e", Data: textPayload, Metadata: map[string]string{"k": "é"}}),
 	} {
 		m, err := DecodeProtobufRequest(frame)
 		assert.Nil(t, m, name)

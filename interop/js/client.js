@@ -17,6 +17,9 @@
 //            "stream-open" {group, streamId}, one "stream-fragment" {group, streamId,
 //            data, dataType, streamSequenceId} per fragment, then "stream-end"
 //            {group, streamId, error?}.
+//   rawSocket {url, protocols} opens a WebSocket with the ws package the JS client
+//            uses, asking for protocols (any spelling), and reads one frame ->
+//            {protocol, frame}; a refused handshake fails with ws's error.
 // Events: connected, disconnected, stopped, server-message, group-message,
 // rejoin-group-failed, and the stream events above. Binary data crosses as
 // {"base64": ...}.
@@ -27,6 +30,7 @@ const {
   WebPubSubJsonProtocol,
   WebPubSubJsonReliableProtocol,
 } = require("@azure/web-pubsub-client");
+const WebSocket = require("ws");
 const { serve, emit, describeError, toWire, fromWire } = require("./rpc.js");
 
 let client;
@@ -157,6 +161,16 @@ serve(
         { groupNames: args.groups },
       );
       return null;
+    },
+    rawSocket(args) {
+      return new Promise((resolve, reject) => {
+        const ws = new WebSocket(args.url, args.protocols);
+        ws.once("error", reject);
+        ws.once("message", (data) => {
+          resolve({ protocol: ws.protocol, frame: data.toString() });
+          ws.close();
+        });
+      });
     },
     async sendEvent(args) {
       const r = await need().sendEvent(args.event, payload(args.data), args.dataType, {

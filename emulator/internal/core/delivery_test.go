@@ -193,3 +193,18 @@ func TestDuplicateAckIDsAreRememberedUpToTheLimit(t *testing.T) {
 		assert.True(t, c.Duplicate(id))
 	}
 }
+
+// TestDuplicateAckIDsDefaultToTheLastThousand: with the default limits a
+// connection remembers the last 1,000 ackIds that succeeded, as Microsoft's
+// emulator (AckCache.cs, Capacity 1000; its test
+// CacheRetainsMostRecentThousandAckIds): the 1,001st forgets the first.
+func TestDuplicateAckIDsDefaultToTheLastThousand(t *testing.T) {
+	k, _ := newCore(t, core.Limits{})
+	c, _ := register(t, k, core.ConnSpec{ID: "c"})
+	for id := uint64(1); id <= 1001; id++ {
+		c.RecordAckID(id)
+	}
+	assert.False(t, c.Duplicate(1), "the oldest of 1,001 is forgotten")
+	assert.True(t, c.Duplicate(2))
+	assert.True(t, c.Duplicate(1001))
+}

@@ -48,9 +48,11 @@ type Message struct {
 	// FromUserID is the publishing client's user, if any.
 	FromUserID string
 	Data       Payload
-	// Metadata are the message's metadata entries (string keys and
-	// values, validated by the adapter that took the message in), for the
-	// wires that carry them.
+	// Metadata are the message's string entries (a client's message
+	// metadata, or a server message's X-WebPubSub-Metadata-* headers),
+	// delivered with it to the wires that carry them; nil when none. The
+	// core neither reads nor bounds them: whoever builds the message
+	// validates them (protocol.ValidateMetadata bounds them to 8 KiB).
 	Metadata map[string]string
 	// Extra is wire data the core carries without reading it, such as a
 	// group stream fragment's stream information. Encodings and observers

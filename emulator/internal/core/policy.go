@@ -22,7 +22,10 @@ type Limits struct {
 	MaxUnackedMessages int
 	MaxUnackedBytes    int
 	// MaxAckIDs is how many ackIds a connection remembers to detect
-	// duplicates (the oldest are forgotten first).
+	// duplicates: the ids of operations that succeeded (a failed one may be
+	// retried with the same id), in the order they first succeeded; one
+	// more forgets the oldest, and an id recorded again keeps its place.
+	// The default, 1,000, is Microsoft's emulator's (AckCache.cs).
 	MaxAckIDs int
 	// RecoveryWindow is how long a dropped recoverable connection waits to
 	// be recovered, unless its ConnSpec says otherwise.
@@ -48,7 +51,7 @@ func DefaultLimits() Limits {
 		MaxGroupsPerConnection: 1000,
 		MaxUnackedMessages:     1000,
 		MaxUnackedBytes:        16 << 20,
-		MaxAckIDs:              65536,
+		MaxAckIDs:              1000,
 		RecoveryWindow:         30 * time.Second,
 		InboxFrames:            16,
 		InboxBytes:             1 << 20,

@@ -106,14 +106,17 @@ func (p *Endpoint) authenticate(r *http.Request, hubName string) (*auth.Claims, 
 // checkAnswer checks the connection as the token and the upstream's connect
 // answer describe it.
 func (p *Endpoint) checkAnswer(ev *hooks.ConnectEvent, mode simple.Mode) *hooks.Rejection {
-	if ev.Subprotocol != "" && !contains(pubsub.Subprotocols, ev.Subprotocol) {
-		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol)}
+	if ev.Subprotocol != "" {
+		canon, ok := supported(ev.Subprotocol)
+		if !ok {
+			return &hooks.Rejection{Status: http.StatusBadRequest, Reason: fmt.Sprintf("subprotocol %q is not supported", ev.Subprotocol)}
+		}
+		ev.Subprotocol = canon
 	}
 	for _, g := range ev.Groups {
 		if err := core.ValidateGroup(g); err != nil {
 			// The token's groups were checked before: this one is the upstream's.
-			p.log.Warn("emulator: upstream connect answer has an invalid group", "hub", ev.Hub, "err", err)
-			return &hooks.Rejection{Status: http.StatusInternalServerError, Reason: hooks.UpstreamFailed}
+			return &hooks.Rejection{Status: http.StatusInternalServerError, Reason: fmt.Sprintf("the connect event handler of hub %q answered with an invalid group: %v", ev.Hub, err)}
 		}
 	}
 	if n, limit := countDistinct(ev.Groups), p.cfg.Core.Limits().MaxGroupsPerConnection; n > limit {
@@ -187,21 +190,38 @@ func (p *Endpoint) grants(ev *hooks.ConnectEvent) *permission.Grants {
 }
 
 // refuse answers a client handshake with rej and logs it as a warning. The
-// reason must not contain the token.
+// reason, the response's body, is where the emulator explains a refusal
+// (the service fixes no text there); it must not contain the token.
 func (p *Endpoint) refuse(w http.ResponseWriter, r *http.Request, hub string, rej *hooks.Rejection) {
 	p.log.Warn("emulator: client connection refused", "hub", hub, "status", rej.Status, "reason", rej.Reason, "remote", r.RemoteAddr)
 	http.Error(w, rej.Reason, rej.Status)
 }
 
 // pickSubprotocol returns the first subprotocol the client asked for that
-// the emulator supports, or "" (simple WebSocket).
+// the emulator supports, in its canonical spelling, or "" (simple
+// WebSocket). Subprotocols are compared ignoring case, as Microsoft's
+// emulator does (ClientWebSocketEndpoint.SelectSubprotocol); the handshake
+// answers with the client's own spelling (websocket.Accept picks it), which
+// is what the ws package under the JS client requires: it refuses an answer
+// that is not exactly one of the values it sent.
 func pickSubprotocol(requested []string) string {
 	for _, s := range requested {
-		if contains(pubsub.Subprotocols, s) {
-			return s
+		if canon, ok := supported(s); ok {
+			return canon
 		}
 	}
 	return ""
+}
+
+// supported returns the canonical spelling of subprotocol s, if the
+// emulator speaks it.
+func supported(s string) (string, bool) {
+	for _, v := range pubsub.Subprotocols {
+		if strings.EqualFold(v, s) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // headerTokens splits the comma-separated values of header key.
@@ -257,13 +277,4 @@ func countDistinct(list []string) int {
 		seen[s] = struct{}{}
 	}
 	return len(seen)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
@@ -77,58 +76,68 @@ func (u *Caller) OnReset() {}
 // upstream.UserEventOptions).
 type UserEventOptions = upstream.UserEventOptions
 
-// EventFailure is why a user event failed, as the client's ack says it.
-type EventFailure struct {
-	// Name is the ack's error name (BadRequest, Forbidden,
-	// InternalServerError).
-	Name    string
-	Message string
+// Reply is an upstream's answer to a user event: the message to send back
+// to the client (Respond), before its ack.
+type Reply = upstream.Reply
+
+// UserEvent sends a user event of c, an "event" message of a PubSub client
+// or a frame of a simple WebSocket client (event name "message"), and
+// waits for the upstream's answer.
+//
+// Every failure fails the event, as the service and Microsoft's emulator
+// do: no handler of the hub takes the event (upstream.ErrNoHandler), the
+// handler answered a status that is not 2xx (after the service's retries of
+// 408 and 5xx), could not be reached, or answered something unusable (an
+// unsupported Content-Type, invalid metadata or connection state). The
+// client learns only that the event failed (an InternalServerError ack, or
+// a close with 1011 for a simple WebSocket client): why, with the likely
+// fix (upstream.Explain), goes to the log as a warning and to the live
+// trace. (The JS client 1.1.0 retries a failed event, with a new ackId, 3
+// times 1 s apart: its own policy, which the emulator cannot tell from new
+// events.)
+func (u *Caller) UserEvent(ctx context.Context, c *core.Conn, event string, data protocol.Payload, opts UserEventOptions) (*Reply, error) {
+	r, err := u.send(ctx, c, event, data, opts)
+	if err != nil && ctx.Err() == nil { // else the client is gone: no one to tell
+		u.failed(c, event, err)
+	}
+	return r, err
 }
 
-// Error implements error.
-func (f *EventFailure) Error() string { return f.Name + ": " + f.Message }
+// Invoke sends the user event of an invocation of c and waits for the
+// answer. Unlike an event, an invocation that no handler takes succeeds
+// with no answer (nil, nil): the inferred behaviour of the service
+// (client-protocol-preview.md, section 2). Other failures are UserEvent's.
+func (u *Caller) Invoke(ctx context.Context, c *core.Conn, event string, data protocol.Payload, opts UserEventOptions) (*Reply, error) {
+	r, err := u.send(ctx, c, event, data, opts)
+	switch {
+	case errors.Is(err, upstream.ErrNoHandler):
+		return nil, nil
+	case err != nil && ctx.Err() == nil:
+		u.failed(c, event, err)
+	}
+	return r, err
+}
 
-// UserEvent sends a user event of c: an "event" message or an invocation
-// of a PubSub client, or a frame of a simple WebSocket client (event name
-// "message"). A non-nil answer goes back to the client as a message from
-// the server; a failure is an *EventFailure.
-//
-// The upstream is retried on 408, 5xx and network errors (see
-// internal/upstream). What the client learns of a failure:
-//   - the upstream answered 4xx other than 408: it refused the event for
-//     good. The ack names it Forbidden (401, 403) or BadRequest (other
-//     4xx) with the upstream's text answer as the message. Our Go client
-//     does not retry these names, so a refusal reaches the upstream once.
-//     (The JS client 1.1.0 retries any failed ack, with a new ackId, 3
-//     times 1 s apart; that is its own policy and the emulator cannot tell
-//     its retries from new events.)
-//   - anything else (5xx after the retries, network errors, timeouts,
-//     unusable answers): InternalServerError with a generic message, as the
-//     service; the details go to the log.
-func (u *Caller) UserEvent(ctx context.Context, c *core.Conn, event string, data protocol.Payload, opts UserEventOptions) (*protocol.Payload, error) {
+// send records the user event in the trace and sends it through c's
+// session.
+func (u *Caller) send(ctx context.Context, c *core.Conn, event string, data protocol.Payload, opts UserEventOptions) (*Reply, error) {
 	u.trace.UserEvent(c, event, data)
 	s := session(c)
 	if s == nil {
-		return nil, nil
+		// Established without a connect hook (it always runs): nothing to
+		// route by.
+		return nil, upstream.ErrNoHandler
 	}
-	p, err := s.UserEventWithOptions(ctx, event, data, opts)
-	if err == nil {
-		return p, nil
-	}
+	return s.SendUserEvent(ctx, event, data, opts)
+}
+
+// failed logs why a user event of c failed, and records it in the trace.
+func (u *Caller) failed(c *core.Conn, event string, err error) {
 	hub := c.Hub().Name()
-	var se *upstream.StatusError
-	if errors.As(err, &se) && se.Status >= 400 && se.Status < 500 && se.Status != http.StatusRequestTimeout {
-		u.log.Warn("emulator: upstream refused a user event", "hub", hub, "connectionId", c.ID(), "event", event, "status", se.Status, "reason", se.Reason)
-		name := protocol.ErrorBadRequest
-		if se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden {
-			name = protocol.ErrorForbidden
-		}
-		msg := se.Reason
-		if msg == "" {
-			msg = fmt.Sprintf("the upstream event handler refused the event (status %d)", se.Status)
-		}
-		return nil, &EventFailure{Name: name, Message: msg}
+	why := upstream.Explain(err)
+	if errors.Is(err, upstream.ErrNoHandler) {
+		why = fmt.Sprintf("no event handler of hub %q takes the user event %q: add one whose userEventPattern matches it (settings file, Options.Upstream or -upstream)", hub, event)
 	}
-	u.log.Warn("emulator: upstream user event failed", "hub", hub, "connectionId", c.ID(), "event", event, "err", err)
-	return nil, &EventFailure{Name: protocol.ErrorInternalServerError, Message: UpstreamFailed}
+	u.log.Warn("emulator: user event failed; the client is told only that it failed", "hub", hub, "connectionId", c.ID(), "event", event, "why", why)
+	u.trace.UserEventFailed(c, event, why)
 }

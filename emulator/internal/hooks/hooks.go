@@ -2,11 +2,16 @@
 // decides a handshake, the user events of clients (events, invocations,
 // simple WebSocket frames), and, as an observer of the core, the connected,
 // disconnected and group presence events. With no upstream configured for
-// a hub every hook is a no-op: a connection is accepted as its token
-// describes it, and user events succeed with no answer. With upstreams, the
-// hooks call them through internal/upstream exactly as the service does
-// (CloudEvents over HTTP, abuse protection, ce-signature with the access
-// key, connection state carried across events).
+// a hub a connection is accepted as its token describes it and the other
+// system events go nowhere, but a user event fails, as in the service: a
+// user event needs a handler. With upstreams, the hooks call them through
+// internal/upstream exactly as the service does (CloudEvents over HTTP,
+// abuse protection, ce-signature with the access key, connection state
+// carried across events). Why a call failed (upstream.Explain: the
+// handler's URL, the hub, the status and answer, the likely fix) goes to
+// the log and the live trace, and to a refused handshake's body, where the
+// service fixes no text; never into an ack or a frame, whose texts are the
+// service's.
 package hooks
 
 import (
@@ -16,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,8 +31,9 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
-// UpstreamFailed is what a client learns when the upstream could not be
-// called or answered something unusable; the details go to the log.
+// UpstreamFailed is the close reason of a simple WebSocket client whose
+// user event failed (the service fixes no text for it); the details go to
+// the log.
 const UpstreamFailed = "the upstream event handler failed"
 
 // pendingTTL is how long a session created by Connect waits for its
@@ -133,10 +140,14 @@ type Rejection struct {
 // Connect runs before a WebSocket handshake is accepted; a non-nil
 // rejection refuses the connection with its status and reason.
 //
-// With a connect upstream, its answer can reject the connection (its status
-// and reason) or set the user, add groups and roles and choose one of the
-// requested subprotocols. An unreachable or failing upstream refuses the
-// connection with 500.
+// With a connect upstream, any 2xx answer accepts the connection (202
+// included, as the service and Microsoft's emulator); its body can set the
+// user, add groups and roles and choose one of the requested subprotocols
+// (compared ignoring case). A non-2xx answer refuses the connection with
+// that status; an unreachable upstream, or one whose answer cannot be used,
+// with 500. The refusal's reason, the handshake's body, says why and what
+// to do (upstream.Explain: the handler's URL, the hub, the status and the
+// start of the answer, the likely fix): the service fixes no text there.
 func (u *Caller) Connect(ctx context.Context, ev *ConnectEvent) *Rejection {
 	s, res, err := u.inv.Connect(ctx, upstream.ConnectRequest{
 		Hub:          ev.Hub,
@@ -149,18 +160,12 @@ func (u *Caller) Connect(ctx context.Context, ev *ConnectEvent) *Rejection {
 		Subprotocols: ev.Subprotocols,
 	})
 	if err != nil {
+		rej := &Rejection{Status: http.StatusInternalServerError, Reason: upstream.Explain(err)}
 		var se *upstream.StatusError
 		if errors.As(err, &se) {
-			r := se.Reason
-			if r == "" {
-				r = fmt.Sprintf("the upstream event handler refused the connection (status %d)", se.Status)
-			}
-			return &Rejection{Status: se.Status, Reason: r}
+			rej.Status = se.Status
 		}
-		// The details (the upstream's address, the transport error) are for
-		// the operator's log, not for the client.
-		u.log.Warn("emulator: upstream connect failed", "hub", ev.Hub, "connectionId", ev.ConnectionID, "err", err)
-		return &Rejection{Status: http.StatusInternalServerError, Reason: UpstreamFailed}
+		return rej
 	}
 	if res != nil {
 		if rej := applyAnswer(ev, s, res); rej != nil {
@@ -176,8 +181,8 @@ func (u *Caller) Connect(ctx context.Context, ev *ConnectEvent) *Rejection {
 // them), groups replace the token's only when the answer lists some.
 func applyAnswer(ev *ConnectEvent, s *upstream.Session, res *protocol.ConnectResponse) *Rejection {
 	if res.Subprotocol != "" {
-		if !contains(ev.Subprotocols, res.Subprotocol) {
-			return &Rejection{Status: http.StatusInternalServerError, Reason: fmt.Sprintf("the upstream event handler chose subprotocol %q, which the client did not request", res.Subprotocol)}
+		if !containsFold(ev.Subprotocols, res.Subprotocol) {
+			return &Rejection{Status: http.StatusInternalServerError, Reason: fmt.Sprintf("the connect event handler of hub %q chose subprotocol %q, which the client did not request: answer with one of the subprotocols of the connect event", ev.Hub, res.Subprotocol)}
 		}
 		ev.Subprotocol = res.Subprotocol
 	}
@@ -191,9 +196,11 @@ func applyAnswer(ev *ConnectEvent, s *upstream.Session, res *protocol.ConnectRes
 	return nil
 }
 
-func contains(list []string, s string) bool {
+// containsFold reports whether list holds s, ignoring case (subprotocols
+// are negotiated ignoring case, as Microsoft's emulator does).
+func containsFold(list []string, s string) bool {
 	for _, v := range list {
-		if v == s {
+		if strings.EqualFold(v, s) {
 			return true
 		}
 	}

@@ -169,3 +169,14 @@ func (t *Trace) UserEvent(c *core.Conn, event string, data protocol.Payload) {
 	t.payload(&ev, data)
 	t.rec.Record(ev)
 }
+
+// UserEventFailed records why a user event of c failed (the client is told
+// only that it failed).
+func (t *Trace) UserEventFailed(c *core.Conn, event, why string) {
+	if t == nil {
+		return
+	}
+	ev := connEvent(trace.KindUserEvent, c)
+	ev.Event, ev.Reason = event, why
+	t.rec.Record(ev)
+}

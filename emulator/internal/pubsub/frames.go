@@ -2,7 +2,6 @@ package pubsub
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/coder/websocket"
 
@@ -13,55 +12,40 @@ import (
 
 // Handle handles one frame c's client sent. ctx ends with the socket the
 // frame came from.
+//
+// Frames are read as the service reads them (protocol.DecodeJSONRequest,
+// protocol.DecodeProtobufRequest): a frame that cannot be a valid request
+// closes the connection with 1007 and the service's fixed reason
+// (protocol.InvalidMessageReason), and a frame of the wrong WebSocket
+// message type with 1003, as Microsoft's emulator does
+// (WebPubSubSubprotocolPayloadProcessor.ProcessAsync). What was wrong goes
+// to the log only.
 func (a *Adapter) Handle(ctx context.Context, c *core.Conn, typ websocket.MessageType, data []byte) {
 	s := state(c)
+	if typ != s.frameType() {
+		c.Remove(core.CloseReason{Kind: core.CloseUnsupportedData, Text: s.wrongTypeReason()})
+		return
+	}
+	decode := protocol.DecodeJSONRequest
 	if s.codec.Binary() {
-		a.handleProtobuf(ctx, c, s, typ, data)
-		return
+		decode = protocol.DecodeProtobufRequest
 	}
-	if typ != websocket.MessageText {
-		c.Remove(core.CloseReason{Kind: core.CloseUnsupportedData, Text: "binary frames are not allowed with the " + s.subprotocol + " subprotocol"})
-		return
-	}
-	m, err := protocol.Decode(data)
+	m, err := decode(data)
 	if err != nil {
-		var probe struct {
-			AckID *uint64 `json:"ackId"`
-		}
-		if json.Unmarshal(data, &probe) != nil {
-			c.Remove(core.CloseReason{Kind: core.CloseInvalidFrame, Text: "invalid message: not a JSON object with valid fields"})
-			return
-		}
-		if probe.AckID != nil {
-			a.ackError(c, probe.AckID, protocol.ErrorBadRequest, wire.CleanText(err))
-		}
-		a.log.Debug("emulator: ignoring invalid message", "connectionId", c.ID(), "err", err)
+		a.log.Warn("emulator: a client sent a frame that is not a valid request; closing its connection with 1007", "hub", c.Hub().Name(), "connectionId", c.ID(), "subprotocol", s.subprotocol, "err", wire.CleanText(err))
+		c.Remove(core.CloseReason{Kind: core.CloseInvalidFrame, Text: protocol.InvalidMessageReason(s.subprotocol)})
 		return
 	}
 	a.handleMessage(ctx, c, m)
 }
 
-// handleProtobuf handles one frame of a protobuf client: a binary
-// UpstreamMessage. A frame that is not one closes the connection, as a frame
-// that is not JSON does for JSON clients; a message that parses but is
-// invalid is acked with BadRequest when it carries an ack id.
-func (a *Adapter) handleProtobuf(ctx context.Context, c *core.Conn, s *conn, typ websocket.MessageType, data []byte) {
-	if typ != websocket.MessageBinary {
-		c.Remove(core.CloseReason{Kind: core.CloseUnsupportedData, Text: "text frames are not allowed with the " + s.subprotocol + " subprotocol"})
-		return
+// wrongTypeReason is the close reason of a frame whose WebSocket message
+// type the subprotocol does not use, in the words of Microsoft's emulator.
+func (s *conn) wrongTypeReason() string {
+	if s.codec.Binary() {
+		return "The " + protocol.Protobuf + " subprotocol requires binary messages."
 	}
-	m, err := protocol.DecodeUpstream(data)
-	if err != nil {
-		ackID, ok := protocol.ProbeUpstream(data)
-		if !ok {
-			c.Remove(core.CloseReason{Kind: core.CloseInvalidFrame, Text: "invalid message: not a protobuf UpstreamMessage"})
-			return
-		}
-		a.ackError(c, ackID, protocol.ErrorBadRequest, wire.CleanText(err))
-		a.log.Debug("emulator: ignoring invalid message", "connectionId", c.ID(), "err", err)
-		return
-	}
-	a.handleMessage(ctx, c, m)
+	return "The JSON subprotocol requires text messages."
 }
 
 // handleMessage handles one decoded message, whatever its subprotocol.
@@ -84,14 +68,8 @@ func (a *Adapter) handleMessage(ctx context.Context, c *core.Conn, m protocol.Me
 		}
 	case protocol.PingMessage:
 		a.send(c, protocol.PongMessage{})
-	case protocol.UnknownMessage:
-		// A frame type the service does not know: refused when it asked for
-		// an ack, otherwise ignored.
-		a.ackError(c, m.AckID, protocol.ErrorBadRequest, m.Reason)
-		a.log.Debug("emulator: ignoring unknown message", "connectionId", c.ID(), "reason", m.Reason)
 	default:
-		// Messages a client has no business sending (ack, system, message
-		// from the service) are ignored.
+		// The strict readers return only requests: nothing else arrives.
 		a.log.Debug("emulator: ignoring message", "connectionId", c.ID(), "type", m.Type())
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
-	"github.com/webpubsub-go/webpubsub/emulator/internal/hooks"
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
@@ -18,8 +17,10 @@ import (
 //   - upstream 2xx -> success:true with the answer (dataType from its
 //     Content-Type), or no data when the answer is empty or no upstream handles
 //     the event;
-//   - upstream error or unreachable -> success:false with a generic message
-//     (never the upstream's address or reason);
+//   - upstream error, non-2xx answer or unreachable -> success:false with
+//     the name InternalServerError and the service's generic message
+//     "Internal server error" (never the upstream's address or reason: those
+//     go to the log and the trace);
 //   - cancelInvocation aborts the upstream call and no response is sent;
 //     unknown ids are ignored.
 
@@ -109,20 +110,20 @@ func (a *Adapter) invoke(ctx context.Context, c *core.Conn, m protocol.InvokeMes
 	}
 	run := func() {
 		defer cancel()
-		resp, err := a.hooks.UserEvent(ctx, c, m.Event, m.Data, userEventOptions(c, m.Data, m.Metadata))
+		reply, err := a.hooks.Invoke(ctx, c, m.Event, m.Data, userEventOptions(m.Data, m.Metadata))
 		if !iv.finish(m.InvocationID) {
 			return // cancelled: the response is optional, none is sent
 		}
 		if err != nil {
-			// UserEvent logged the details; the client gets a generic
-			// message, never the upstream's address or answer.
-			a.trace.InvokeFailed(c, m.InvocationID, protocol.ErrorInternalServerError, hooks.UpstreamFailed)
-			a.send(c, protocol.InvokeFailed(m.InvocationID, protocol.ErrorInternalServerError, hooks.UpstreamFailed))
+			// Invoke logged why; the client gets the service's generic
+			// words, never the upstream's address or answer.
+			a.trace.InvokeFailed(c, m.InvocationID, protocol.ErrorInternalServerError, protocol.InternalServerErrorMessage)
+			a.send(c, protocol.InvokeFailed(m.InvocationID, protocol.ErrorInternalServerError, protocol.InternalServerErrorMessage))
 			return
 		}
 		var data protocol.Payload
-		if resp != nil {
-			data = *resp
+		if reply != nil && reply.Payload != nil {
+			data = *reply.Payload // an invokeResponse has no metadata
 		}
 		a.send(c, protocol.InvokeSucceeded(m.InvocationID, data))
 	}

@@ -11,22 +11,28 @@ import (
 	"github.com/webpubsub-go/webpubsub/internal/protocol"
 )
 
-// duplicateMessage is the ack error message of an operation whose ackId
-// already succeeded.
-const duplicateMessage = "the message with this ackId was already processed"
+// The requests that carry an ackId are answered as Microsoft's emulator
+// answers them (WebPubSubSubprotocolPayloadProcessor.ProcessAsync): an ackId
+// that already succeeded is answered Duplicate before anything else is
+// checked, with the service's words (protocol.DuplicateAck); a request the
+// connection has no permission for is answered Forbidden
+// (protocol.ForbiddenAck); an event that fails upstream InternalServerError
+// (protocol.InternalServerErrorAck). Only a success records its ackId
+// (core.Conn.RecordAckID), so a failed request may be retried with the same
+// one.
 
-// joinLeave handles joinGroup (join true) and leaveGroup.
+// joinLeave handles joinGroup (join true) and leaveGroup. The group was
+// validated by the request's reader.
 func (a *Adapter) joinLeave(c *core.Conn, group string, ackID *uint64, join bool) {
-	if err := core.ValidateGroup(group); err != nil {
-		a.ackError(c, ackID, protocol.ErrorBadRequest, err.Error())
-		return
-	}
-	if ackID != nil && c.Duplicate(*ackID) {
-		a.ackError(c, ackID, protocol.ErrorDuplicate, duplicateMessage)
+	if a.duplicate(c, ackID) {
 		return
 	}
 	if !c.Allowed(core.RoleJoinLeaveGroup, group) {
-		a.ackError(c, ackID, protocol.ErrorForbidden, "the connection has no permission to join or leave group "+quote(group))
+		typ := protocol.TypeLeaveGroup
+		if join {
+			typ = protocol.TypeJoinGroup
+		}
+		a.ackFailed(c, ackID, func(id uint64) protocol.AckMessage { return protocol.ForbiddenAck(id, typ, group) })
 		return
 	}
 	h := c.Hub()
@@ -35,6 +41,8 @@ func (a *Adapter) joinLeave(c *core.Conn, group string, ackID *uint64, join bool
 		case errors.Is(err, core.ErrGone):
 			return // removed meanwhile: no effect and no ack
 		case err != nil:
+			// The emulator's groups-per-connection limit: the service has no
+			// text for it.
 			a.ackError(c, ackID, protocol.ErrorBadRequest, err.Error())
 			return
 		}
@@ -44,21 +52,19 @@ func (a *Adapter) joinLeave(c *core.Conn, group string, ackID *uint64, join bool
 	a.ackSuccess(c, ackID)
 }
 
-// sendToGroup handles sendToGroup.
+// sendToGroup handles sendToGroup. The group, ttl and metadata were
+// validated by the request's reader.
 func (a *Adapter) sendToGroup(c *core.Conn, m protocol.SendToGroupMessage) {
-	if err := core.ValidateGroup(m.Group); err != nil {
-		a.ackError(c, m.AckID, protocol.ErrorBadRequest, err.Error())
-		return
-	}
-	if m.AckID != nil && c.Duplicate(*m.AckID) {
-		a.ackError(c, m.AckID, protocol.ErrorDuplicate, duplicateMessage)
+	if a.duplicate(c, m.AckID) {
 		return
 	}
 	if !c.Allowed(core.RoleSendToGroup, m.Group) {
-		a.ackError(c, m.AckID, protocol.ErrorForbidden, "the connection has no permission to send to group "+quote(m.Group))
+		a.ackFailed(c, m.AckID, func(id uint64) protocol.AckMessage {
+			return protocol.ForbiddenAck(id, protocol.TypeSendToGroup, m.Group)
+		})
 		return
 	}
-	msg := &core.Message{Origin: core.FromGroup, Group: m.Group, FromUserID: c.UserID(), Data: wire.CorePayload(m.Data)}
+	msg := &core.Message{Origin: core.FromGroup, Group: m.Group, FromUserID: c.UserID(), Data: wire.CorePayload(m.Data), Metadata: m.Metadata}
 	if m.TTLSeconds > 0 {
 		msg.Expires = time.Now().Add(time.Duration(m.TTLSeconds) * time.Second)
 	}
@@ -75,39 +81,42 @@ func (a *Adapter) sendToGroup(c *core.Conn, m protocol.SendToGroupMessage) {
 	a.ackSuccess(c, m.AckID)
 }
 
-// event handles event: the upstream answers it.
+// event handles event: the upstream answers it. Its answer goes back to
+// the client before the success ack, as the service does; any failure is
+// an InternalServerError ack "Internal server error" (the hooks log why).
 func (a *Adapter) event(ctx context.Context, c *core.Conn, m protocol.EventMessage) {
-	if m.AckID != nil && c.Duplicate(*m.AckID) {
-		a.ackError(c, m.AckID, protocol.ErrorDuplicate, duplicateMessage)
+	if a.duplicate(c, m.AckID) {
 		return
 	}
-	resp, err := a.hooks.UserEvent(ctx, c, m.Event, m.Data, userEventOptions(c, m.Data, m.Metadata))
+	reply, err := a.hooks.UserEvent(ctx, c, m.Event, m.Data, userEventOptions(m.Data, m.Metadata))
 	if err != nil {
-		name, msg := protocol.ErrorInternalServerError, hooks.UpstreamFailed
-		var f *hooks.EventFailure
-		if errors.As(err, &f) {
-			name, msg = f.Name, f.Message
-		}
-		a.ackError(c, m.AckID, name, msg)
+		a.ackFailed(c, m.AckID, protocol.InternalServerErrorAck)
 		return
 	}
+	a.hooks.Respond(c, reply)
 	a.ackSuccess(c, m.AckID)
-	a.hooks.Respond(c, resp)
 }
 
-// userEventOptions returns how a user event (event or invoke) of c goes
-// upstream: a protobuf client's Any payload as application/x-protobuf and
-// its metadata as x-webpubsub-metadata-<key> headers; a JSON client's as
-// its data type says, without metadata.
-func userEventOptions(c *core.Conn, data protocol.Payload, metadata map[string]string) hooks.UserEventOptions {
-	var opts hooks.UserEventOptions
-	if state(c).codec.Binary() {
-		opts.Metadata = metadata
-		if data.Type == protocol.DataTypeProtobuf {
-			opts.ContentType = protocol.ContentTypeProtobuf
-		}
+// userEventOptions returns how a user event (event or invoke) goes
+// upstream, whatever the client's subprotocol: its metadata as
+// x-webpubsub-metadata-<key> headers, and a protobuf Any payload as
+// application/x-protobuf.
+func userEventOptions(data protocol.Payload, metadata map[string]string) hooks.UserEventOptions {
+	opts := hooks.UserEventOptions{Metadata: metadata}
+	if data.Type == protocol.DataTypeProtobuf {
+		opts.ContentType = protocol.ContentTypeProtobuf
 	}
 	return opts
+}
+
+// duplicate answers a request whose ackId already succeeded, and reports
+// whether it did.
+func (a *Adapter) duplicate(c *core.Conn, ackID *uint64) bool {
+	if ackID == nil || !c.Duplicate(*ackID) {
+		return false
+	}
+	a.ackFailed(c, ackID, protocol.DuplicateAck)
+	return true
 }
 
 // ackSuccess records ackID as processed and acks it with success. A nil
@@ -120,14 +129,25 @@ func (a *Adapter) ackSuccess(c *core.Conn, ackID *uint64) {
 	a.send(c, protocol.AckMessage{AckID: *ackID, Success: true})
 }
 
-// ackError acks ackID with an error. A nil ackID means the client asked for
-// no ack.
-func (a *Adapter) ackError(c *core.Conn, ackID *uint64, name, message string) {
+// ackFailed sends the failed ack that ack builds for ackID. A nil ackID
+// means the client asked for no ack.
+func (a *Adapter) ackFailed(c *core.Conn, ackID *uint64, ack func(uint64) protocol.AckMessage) {
 	if ackID == nil {
 		return
 	}
-	a.trace.AckFailed(c, *ackID, name, message)
-	a.send(c, protocol.AckMessage{AckID: *ackID, Success: false, Error: &protocol.AckError{Name: name, Message: message}})
+	m := ack(*ackID)
+	if m.Error != nil {
+		a.trace.AckFailed(c, m.AckID, m.Error.Name, m.Error.Message)
+	}
+	a.send(c, m)
+}
+
+// ackError acks ackID with an error of the emulator's own (where the
+// service has none). A nil ackID means the client asked for no ack.
+func (a *Adapter) ackError(c *core.Conn, ackID *uint64, name, message string) {
+	a.ackFailed(c, ackID, func(id uint64) protocol.AckMessage {
+		return protocol.AckMessage{AckID: id, Error: &protocol.AckError{Name: name, Message: message}}
+	})
 }
 
 // quote returns s in double quotes, shortened if long.

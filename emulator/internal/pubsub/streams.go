@@ -24,8 +24,9 @@ import (
 //     fragment above it (a gap) is a protocol error that closes the stream
 //     with "ProtocolViolation" on both sides;
 //   - streamEnd sends the group a terminal frame (number N+1, dataType text,
-//     data "", endOfStream, plus an error named "StreamAborted" with the
-//     sender's message and userErrorCode when the sender aborted), then
+//     data "", endOfStream, plus an error named "UserError" with the
+//     sender's message and userErrorCode unchanged when the sender aborted,
+//     as the JS client's live streaming test expects), then
 //     streamClosed to the sender; a replayed streamEnd is answered with
 //     streamClosed again;
 //   - a stream with no frame for its idle timeout (the open's idleTimeoutMs,
@@ -87,12 +88,9 @@ type groupStream struct {
 // openStream handles a stream-opening sendToGroup.
 func (a *Adapter) openStream(c *core.Conn, m protocol.SendToGroupMessage) {
 	id := m.Stream.StreamID
-	if err := core.ValidateGroup(m.Group); err != nil {
-		a.send(c, protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: protocol.ErrorBadRequest, Message: err.Error()}})
-		return
-	}
+	// The group was validated by the request's reader.
 	if !c.Allowed(core.RoleSendToGroup, m.Group) {
-		a.send(c, protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: protocol.ErrorForbidden, Message: "the connection has no permission to send to group " + quote(m.Group)}})
+		a.send(c, protocol.StreamClosedMessage{StreamID: id, Error: &protocol.AckError{Name: protocol.ErrorForbidden, Message: protocol.ForbiddenSendMessage(m.Group)}})
 		return
 	}
 	st := &state(c).streams
@@ -188,10 +186,9 @@ func (a *Adapter) streamEnd(c *core.Conn, m protocol.StreamEndMessage) {
 	}
 	var recvErr *protocol.StreamError
 	if m.Error != nil {
-		recvErr = &protocol.StreamError{Name: protocol.ErrorStreamAborted, Message: m.Error.Message, UserErrorCode: m.Error.UserErrorCode}
-		if recvErr.Message == "" {
-			recvErr.Message = "the sender aborted the stream"
-		}
+		// The receivers get the sender's abort unchanged, named UserError,
+		// as the JS client's live streaming test expects of the service.
+		recvErr = protocol.AbortedStreamError(m.Error)
 	}
 	a.closeStreamLocked(c, s, nil, recvErr, true)
 }

@@ -1,7 +1,11 @@
 // Package simple is the emulator's adapter for simple WebSocket clients (no
 // subprotocol): each frame is a user event "message" whose upstream answer
 // comes back as a raw frame, or, with webpubsub_mode=sendToGroup, a message
-// to one group. Messages reach these clients as their raw payload.
+// to one group. Messages reach these clients as their raw payload (without
+// metadata). A user event that fails (no handler of the hub takes
+// "message", the handler answers a status that is not 2xx or cannot be
+// reached) closes the connection with 1011, as the service and Microsoft's
+// emulator do.
 package simple
 
 import (
@@ -126,13 +130,13 @@ func (a *Adapter) Handle(ctx context.Context, c *core.Conn, typ websocket.Messag
 		a.publish(c, mode, p)
 		return
 	}
-	resp, err := a.hooks.UserEvent(ctx, c, protocol.UserEventMessage, p, hooks.UserEventOptions{})
+	reply, err := a.hooks.UserEvent(ctx, c, protocol.UserEventMessage, p, hooks.UserEventOptions{})
 	if err != nil {
-		// As the service: a generic reason (UserEvent logged the details).
+		// As the service: 1011 with a generic reason (UserEvent logged why).
 		c.Remove(core.CloseReason{Kind: core.CloseServerError, Text: hooks.UpstreamFailed})
 		return
 	}
-	a.hooks.Respond(c, resp)
+	a.hooks.Respond(c, reply)
 }
 
 // publish publishes a frame of c to its group.
@@ -141,7 +145,7 @@ func (a *Adapter) publish(c *core.Conn, mode *Mode, p protocol.Payload) {
 	h := c.Hub()
 	if !c.Allowed(core.RoleSendToGroup, g) {
 		a.log.Warn("emulator: simple WebSocket lost the permission to send to its group; closing it", "hub", h.Name(), "connectionId", c.ID(), "group", g)
-		c.Remove(core.CloseReason{Kind: core.ClosePolicyViolation, Text: "the connection has no permission to send to group " + quote(g)})
+		c.Remove(core.CloseReason{Kind: core.ClosePolicyViolation, Text: "The connection is not authorized for raw sendToGroup mode."}) // Microsoft's emulator's words
 		return
 	}
 	msg := &core.Message{Origin: core.FromGroup, Group: g, FromUserID: c.UserID(), Data: wire.CorePayload(p)}
@@ -154,12 +158,4 @@ func (a *Adapter) publish(c *core.Conn, mode *Mode, p protocol.Payload) {
 		send.Skip = func(t *core.Conn) bool { return t == c }
 	}
 	h.Send(send)
-}
-
-// quote returns s in double quotes, shortened if long.
-func quote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return `"` + s + `"`
 }

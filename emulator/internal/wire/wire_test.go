@@ -96,3 +96,34 @@ func TestGroupMessagesWithoutSenderAndMetadata(t *testing.T) {
 		assert.Equal(t, md, sm.Metadata)
 	}
 }
+
+// TestMetadataReachesGroupAndServerFrames: a message's metadata are written
+// on the group and server data messages of both families, with a sequence
+// id added at write time (the resend buffer holds the same message).
+func TestMetadataReachesGroupAndServerFrames(t *testing.T) {
+	md := map[string]string{"trace-id": "42", "tenant": "t1"}
+	group := &core.Message{Origin: core.FromGroup, Group: "g", Data: core.Payload{Type: core.DataText, Data: []byte("hi")}, Metadata: md}
+	server := &core.Message{Origin: core.FromServer, Data: core.Payload{Type: core.DataJSON, Data: []byte(`{"a":1}`)}, Metadata: md}
+	for _, f := range []*Format{JSON, Protobuf} {
+		codec := protocol.JSONCodec
+		if f.Binary {
+			codec = protocol.ProtobufCodec
+		}
+		frame, err := group.Encode(f.Encoding)
+		require.NoError(t, err)
+		m, err := codec.DecodeDownstream(f.AppendSequenceID(nil, frame, 3))
+		require.NoError(t, err)
+		gm, ok := m.(protocol.GroupDataMessage)
+		require.True(t, ok, "%T", m)
+		assert.Equal(t, md, gm.Metadata)
+		assert.Equal(t, uint64(3), gm.SequenceID)
+
+		frame, err = server.Encode(f.Encoding)
+		require.NoError(t, err)
+		m, err = codec.DecodeDownstream(frame)
+		require.NoError(t, err)
+		sm, ok := m.(protocol.ServerDataMessage)
+		require.True(t, ok, "%T", m)
+		assert.Equal(t, md, sm.Metadata)
+	}
+}
