@@ -61,6 +61,7 @@ type Conn struct {
 
 	// Guarded by hub.mu.
 	groups      map[string]any // group -> the membership's option
+	groupBytes  int            // the bytes of the names in groups
 	roles       map[string]struct{}
 	established bool
 

@@ -40,6 +40,7 @@ func (s *Socket) write() {
 		s.queue, s.spare = s.spare, nil
 		s.mu.Unlock()
 		bytes, err := s.writeBatch(batch, &scratch)
+		s.give(batch)
 		clear(batch)
 		s.mu.Lock()
 		if !s.dead {
