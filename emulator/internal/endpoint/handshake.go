@@ -113,8 +113,8 @@ func (p *Endpoint) checkAnswer(ev *hooks.ConnectEvent, mode simple.Mode) *hooks.
 			return &hooks.Rejection{Status: http.StatusInternalServerError, Reason: hooks.UpstreamFailed}
 		}
 	}
-	if n, limit := countDistinct(ev.Groups), p.cfg.Core.Limits().MaxGroupsPerConnection; n > limit {
-		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the connection would join %d groups; the emulator's limit per connection is %d", n, limit)}
+	if err := p.cfg.Core.Limits().CheckGroups(ev.Groups); err != nil {
+		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
 	}
 	if ev.Subprotocol == "" {
 		if reason := mode.Admit(ev.Roles); reason != "" {
@@ -153,11 +153,13 @@ func (p *Endpoint) open(w http.ResponseWriter, r *http.Request, ev *hooks.Connec
 	spec.Link = l
 	h := p.cfg.Core.Hub(ev.Hub)
 	if h == nil {
+		s.Abort() // gives back what was queued
 		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
 		return
 	}
 	c, err := h.Register(spec)
 	if err != nil {
+		s.Abort()
 		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
 		return
 	}
@@ -233,15 +235,6 @@ func claimMap(c *auth.Claims) map[string][]string {
 		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
 	}
 	return m
-}
-
-// countDistinct returns how many different strings list holds.
-func countDistinct(list []string) int {
-	seen := make(map[string]struct{}, len(list))
-	for _, s := range list {
-		seen[s] = struct{}{}
-	}
-	return len(seen)
 }
 
 func contains(list []string, s string) bool {
