@@ -82,7 +82,8 @@ func withLimits(f func(*core.Limits)) core.Limits {
 // for good and its buffer released. A message buffered by many
 // connections counts once.
 func TestUnackedBudgetClosesTheConnectionThatGoesOver(t *testing.T) {
-	k, rec := newCore(t, withLimits(func(l *core.Limits) { l.TotalUnackedBytes = 6 << 20 }))
+	// A message of 1 MiB costs 2 MiB here: its payload and its encoding.
+	k, rec := newCore(t, withLimits(func(l *core.Limits) { l.TotalUnackedBytes = 12 << 20 }))
 	size := func(m *core.Message) (int, error) { return len(m.Data.Data), nil }
 	big := func(i int) *core.Message { return text(fmt.Sprint(i, strings.Repeat("x", 1<<20))) }
 	var conns []*core.Conn
@@ -96,13 +97,13 @@ func TestUnackedBudgetClosesTheConnectionThatGoesOver(t *testing.T) {
 	}
 	_, bytes := conns[0].Unacked()
 	assert.Greater(t, bytes, 3<<20, "every connection buffers the broadcasts")
-	assert.Less(t, k.BudgetUse()["unacked"], 4<<20, "three broadcasts to four connections count once")
+	assert.Less(t, k.BudgetUse()["unacked"], 7<<20, "three broadcasts to four connections count once")
 
 	for i := 0; i < 4; i++ {
 		send(conns[0], big(10+i))
 	}
 	eventually(t, func() bool { return len(rec.with("limit r0")) == 1 }, "r0 went over the budget")
-	assert.Contains(t, rec.with("limit r0")[0], "budget for unacknowledged messages")
+	assert.Contains(t, rec.with("limit r0")[0], "budget for unacknowledged messages (12 MiB across all connections) is exhausted")
 	assert.Empty(t, rec.with("limit r1"), "the others keep their buffers")
 	_, bytes = conns[1].Unacked()
 	assert.Greater(t, bytes, 3<<20)
@@ -141,6 +142,11 @@ func TestGroupBytesAreBoundedPerConnectionAndInTotal(t *testing.T) {
 	}
 	assert.Equal(t, 3*4*(len(name(0, 0))+core.MembershipOverhead), k.BudgetUse()["groups"], "names plus the overhead of each membership")
 
+	_, err := h.Register(core.ConnSpec{ID: "late", UserID: "u", Link: &fakeLink{}, Groups: []string{"x"}})
+	require.ErrorIs(t, err, core.ErrGroupBudget, "a connection whose groups do not fit is not registered")
+	assert.Nil(t, h.Conn("late"))
+	assert.False(t, h.HasUser("u"))
+
 	require.True(t, conns[0].Remove(core.CloseReason{Text: "bye"}))
 	require.NoError(t, h.Join(conns[3], name(3, 0), nil), "a removal gives its memberships back")
 	h.LeaveAll(conns[1])
@@ -148,7 +154,7 @@ func TestGroupBytesAreBoundedPerConnectionAndInTotal(t *testing.T) {
 	assert.Zero(t, k.BudgetUse()["groups"], "leaves and a reset give everything back")
 
 	assert.NoError(t, core.DefaultLimits().CheckGroups([]string{"a", "a", "b"}))
-	err := withLimits(func(l *core.Limits) { l.MaxGroupBytesPerConnection = 10 }).CheckGroups([]string{"abcdef", "ghijkl"})
+	err = withLimits(func(l *core.Limits) { l.MaxGroupBytesPerConnection = 10 }).CheckGroups([]string{"abcdef", "ghijkl"})
 	assert.ErrorContains(t, err, "take 12 bytes; the emulator's limit per connection is 10 bytes")
 	assert.False(t, errors.Is(err, core.ErrGroupBudget))
 }

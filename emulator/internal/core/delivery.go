@@ -65,8 +65,10 @@ func (c *Conn) deliver(m *Message) {
 	if err != nil {
 		return // the link logs what it cannot encode; nothing to resend
 	}
+	// The budget counts what the buffered message holds: its encoding for
+	// this connection and its payload.
 	unacked := c.hub.core.budgets.unacked
-	if !unacked.Take(unackedKey{m, size}, size, c.bufBytes) {
+	if !unacked.Take(unackedKey{m, size}, size+len(m.Data.Data), c.bufBytes) {
 		c.failLocked(reasonUnacked + ": " + unacked.Budget().Refusal())
 		return
 	}

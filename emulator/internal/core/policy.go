@@ -53,8 +53,8 @@ type Limits struct {
 	// and would go over it is closed as a slow reader.
 	TotalQueueBytes int
 	// TotalUnackedBytes bounds the resend buffers of all recoverable
-	// connections; a message held by many buffers counts once per
-	// encoding. A connection holding at least BudgetFloor that would go
+	// connections, each message counted as its payload plus its encoding;
+	// a message held by many buffers counts once per encoding. A connection holding at least BudgetFloor that would go
 	// over it is closed for good, as over MaxUnackedBytes.
 	TotalUnackedBytes int
 	// TotalInvokeBytes bounds the bytes of all invocations in flight (the
