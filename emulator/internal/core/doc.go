@@ -48,6 +48,10 @@
 // The rules later issues will change each live in one place: hub name
 // normalisation (NormalizeHub), name validation (ValidateHub,
 // ValidateGroup), permission checks (Allowed, RolesAllow), and every budget
-// (Limits: groups per connection, resend buffer, duplicate ackId cache,
-// inbound and outbound queues, invocations).
+// (Limits: groups and group name bytes per connection, resend buffer,
+// duplicate ackId cache, inbound and outbound queues, invocations), with
+// the emulator-wide budgets (Budget) that bound what all connections hold
+// together: queued bytes (Outbound, which the adapters' sockets take
+// from), unacknowledged bytes, invocation bytes (Invocations, which the
+// adapters take from) and group memberships.
 package core
