@@ -82,10 +82,10 @@ type Options struct {
 
 // Default emulator-wide budgets (Budgets).
 const (
-	// DefaultQueuedBytes is Budgets.QueuedBytes when zero: 256 MiB.
-	DefaultQueuedBytes = 256 << 20
-	// DefaultUnackedBytes is Budgets.UnackedBytes when zero: 256 MiB.
-	DefaultUnackedBytes = 256 << 20
+	// DefaultQueuedBytes is Budgets.QueuedBytes when zero: 128 MiB.
+	DefaultQueuedBytes = 128 << 20
+	// DefaultUnackedBytes is Budgets.UnackedBytes when zero: 128 MiB.
+	DefaultUnackedBytes = 128 << 20
 	// DefaultInvokeBytes is Budgets.InvokeBytes when zero: 64 MiB.
 	DefaultInvokeBytes = 64 << 20
 	// DefaultGroupBytes is Budgets.GroupBytes when zero: 128 MiB.

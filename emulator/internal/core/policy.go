@@ -93,8 +93,8 @@ func DefaultLimits() Limits {
 		MaxInvocations:         128,
 		// 1,000 groups of 128-byte names; 128 groups of the longest names.
 		MaxGroupBytesPerConnection: 128 << 10,
-		TotalQueueBytes:            256 << 20,
-		TotalUnackedBytes:          256 << 20,
+		TotalQueueBytes:            128 << 20,
+		TotalUnackedBytes:          128 << 20,
 		TotalInvokeBytes:           64 << 20,
 		TotalGroupBytes:            128 << 20,
 	}
