@@ -140,3 +140,34 @@ func attackSilentInvocations(t *testing.T) {
 	// 16 invocations of 1 MiB - 4 KiB (and their event names and ids) fit.
 	assert.Equal(t, clients*each-16, refused, "every invocation over the budget, none under it")
 }
+
+// TestGroupBudgetRefusesJoinsAndHandshakes: once the group memberships of
+// all connections take Budgets.GroupBytes, a join is acked with BadRequest,
+// REST answers 400 and a handshake whose token names groups is refused
+// with 503 and the reason; leaving gives room back.
+func TestGroupBudgetRefusesJoinsAndHandshakes(t *testing.T) {
+	name := func(i int) string { return fmt.Sprintf("%03d%s", i, strings.Repeat("b", 997)) }
+	e := start(t, emulator.Options{Budgets: emulator.Budgets{GroupBytes: 10 * (1000 + 64)}})
+	c, id := connectJSON(t, e, "hub1", auth.Claims{Subject: "u", Roles: []string{protocol.RoleJoinLeaveGroup}})
+	for i := 0; i < 10; i++ {
+		c.send(protocol.JoinGroupMessage{Group: name(i), AckID: ackID(uint64(i + 1))})
+		require.True(t, c.ack(uint64(i+1)).Success, "join %d", i)
+	}
+	c.send(protocol.JoinGroupMessage{Group: name(10), AckID: ackID(11)})
+	a := c.ack(11)
+	require.False(t, a.Success)
+	assert.Equal(t, protocol.ErrorBadRequest, a.Error.Name)
+	assert.Contains(t, a.Error.Message, "budget for group memberships")
+	r := call(t, e, http.MethodPut, "/api/hubs/hub1/groups/other/connections/"+id, "", nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.body, "budget for group memberships")
+
+	_, resp, err := dialRaw(clientURL(t, e, "hub1", auth.Claims{Groups: []string{"g"}}), protocol.JSON)
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+
+	c.send(protocol.LeaveGroupMessage{Group: name(0), AckID: ackID(12)})
+	require.True(t, c.ack(12).Success)
+	connectJSON(t, e, "hub1", auth.Claims{Groups: []string{"g"}})
+}

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -160,7 +161,11 @@ func (p *Endpoint) open(w http.ResponseWriter, r *http.Request, ev *hooks.Connec
 	c, err := h.Register(spec)
 	if err != nil {
 		s.Abort()
-		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
+		reason := shuttingDown
+		if errors.Is(err, core.ErrGroupBudget) {
+			reason = err.Error()
+		}
+		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: reason})
 		return
 	}
 	if err := s.Accept(w, r, ev.Subprotocol, MaxClientMessage); err != nil {
