@@ -36,8 +36,9 @@ type attack struct {
 
 // result is one attack against one build.
 type result struct {
-	idle, peak, end int64 // KiB
-	stderr          int64 // bytes
+	idle, peak, end int64  // KiB
+	stderr          int64  // bytes
+	stop            string // how Ctrl+C (SIGINT) stopped it
 	note            string
 	err             error
 }
@@ -53,15 +54,15 @@ func main() {
 		os.Exit(2)
 	}
 	rssCap = *capMiB << 10
-	fmt.Printf("| attack | idle RSS | peak before | peak after | end RSS before | end RSS after | stderr before | stderr after |\n")
-	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| attack | idle RSS | peak before | peak after | end RSS before | end RSS after | stderr before | stderr after | Ctrl+C before | Ctrl+C after |\n")
+	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, a := range attacks() {
 		if *only != "" && !strings.Contains(a.name, *only) {
 			continue
 		}
 		b := measure(*before, a)
 		n := measure(*after, a)
-		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", a.name, mib(n.idle), peak(b), peak(n), mib(b.end), mib(n.end), size(b.stderr), size(n.stderr))
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a.name, mib(n.idle), peak(b), peak(n), mib(b.end), mib(n.end), size(b.stderr), size(n.stderr), b.stop, n.stop)
 		for _, r := range []struct {
 			build string
 			res   result
@@ -103,11 +104,15 @@ func measure(bin string, a attack) result {
 	if e.capped() {
 		r.note = strings.TrimSpace(r.note + fmt.Sprintf(" stopped at %d MiB RSS", rssCap>>10))
 	}
-	r.note = strings.TrimSpace(r.note + fmt.Sprintf(" (run %.1f s", time.Since(start).Seconds()))
-	if d, ok := e.stop(); ok {
-		r.note += fmt.Sprintf("; Ctrl+C stopped it in %.1f s)", d.Seconds())
-	} else {
-		r.note += "; Ctrl+C did not stop it within 10 s: killed)"
+	r.note = strings.TrimSpace(r.note + fmt.Sprintf(" (run %.1f s)", time.Since(start).Seconds()))
+	d, ok := e.stop()
+	switch {
+	case e.capped():
+		r.stop = "– (stopped at the cap)"
+	case ok:
+		r.stop = fmt.Sprintf("stops in %.1f s", d.Seconds())
+	default:
+		r.stop = "**hangs** (killed after 10 s)"
 	}
 	return r
 }
