@@ -135,7 +135,7 @@ func (e *ErrTooManyGroups) Error() string {
 
 // ErrGroupBudget is the error of a join refused because the group
 // memberships of all connections take Limits.TotalGroupBytes.
-var ErrGroupBudget = errors.New("the emulator's budget for group memberships (Limits.TotalGroupBytes, across all connections) is exhausted: leave groups or close connections first")
+var ErrGroupBudget = errors.New("the emulator's budget for group memberships across all connections is exhausted (emulator.Options.Budgets.GroupBytes): leave groups or close connections first")
 
 // membershipCost is what a membership of group counts against
 // Limits.TotalGroupBytes.
