@@ -32,7 +32,8 @@ func neverAnswers(ctx context.Context, _ *eventhandler.UserEventRequest, _ *even
 // event handler (hub "chat") that never answers user events.
 func startSilentUpstream(t *testing.T, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
-	h, err := eventhandler.New("chat", &eventhandler.Options{AccessKeys: []string{upstreamKey}, OnUserEvent: neverAnswers, MaxBodyBytes: 2 << 20})
+	h, err := eventhandler.New("chat", &eventhandler.Options{AccessKeys: []string{upstreamKey}, OnUserEvent: neverAnswers, MaxBodyBytes: 2 << 20,
+		Logger: slog.New(slog.DiscardHandler)}) // the calls end canceled, which it would log
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	h.Register(mux)
