@@ -119,6 +119,8 @@ func start(opts Options) (*Emulator, error) {
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
+	} else {
+		e.log = observe.ClipLogger(e.log) // what clients choose reaches the log cut short
 	}
 	e.startTrace()
 	watcher, err := e.loadSettings(opts)
@@ -192,12 +194,13 @@ func (e *Emulator) build() error {
 	if e.opts.RecoveryWindow > 0 {
 		lim.RecoveryWindow = e.opts.RecoveryWindow
 	}
+	e.opts.Budgets.apply(&lim)
 	e.core = core.New(core.Config{Limits: lim, Observers: append(observers, e.hooks), Go: e.tasks.Go})
 	e.endpoint = endpoint.New(endpoint.Config{
 		Core:            e.core,
 		Access:          e.access,
 		Hooks:           e.hooks,
-		PubSub:          pubsub.New(pubsub.Config{Hooks: e.hooks, Trace: tr, Logger: e.log, Go: e.tasks.Go, Limits: lim}),
+		PubSub:          pubsub.New(pubsub.Config{Hooks: e.hooks, Trace: tr, Logger: e.log, Go: e.tasks.Go, Limits: lim, Invocations: e.core.Invocations()}),
 		Simple:          simple.New(e.hooks, e.log),
 		Tasks:           &e.tasks,
 		AllowsAnonymous: e.allowsAnonymous,

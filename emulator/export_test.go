@@ -56,3 +56,15 @@ func SetWriteTimeout(d time.Duration) (restore func()) {
 	writeTimeout = d
 	return func() { writeTimeout = old }
 }
+
+// HubNames returns the names of the hubs e's core knows.
+func HubNames(e *Emulator) []string {
+	var out []string
+	for _, h := range e.core.Hubs() {
+		out = append(out, h.Name())
+	}
+	return out
+}
+
+// BudgetUse returns what each emulator-wide budget of e holds now.
+func BudgetUse(e *Emulator) map[string]int { return e.core.BudgetUse() }

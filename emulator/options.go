@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/emulator/settings"
 )
 
@@ -73,6 +74,69 @@ type Options struct {
 	// means trace.DefaultCapacity (10,000); a negative value turns the
 	// trace and its page off.
 	TraceEvents int
+	// Budgets bound what all connections together make the emulator hold,
+	// so that many connections opened with one token cannot multiply the
+	// per-connection limits. The zero value means the defaults.
+	Budgets Budgets
+}
+
+// Default emulator-wide budgets (Budgets).
+const (
+	// DefaultQueuedBytes is Budgets.QueuedBytes when zero: 128 MiB.
+	DefaultQueuedBytes = 128 << 20
+	// DefaultUnackedBytes is Budgets.UnackedBytes when zero: 128 MiB.
+	DefaultUnackedBytes = 128 << 20
+	// DefaultInvokeBytes is Budgets.InvokeBytes when zero: 64 MiB.
+	DefaultInvokeBytes = 64 << 20
+	// DefaultGroupBytes is Budgets.GroupBytes when zero: 128 MiB.
+	DefaultGroupBytes = 128 << 20
+)
+
+// Budgets are the emulator's emulator-wide memory budgets, each counted
+// across all connections. Zero means the default; a negative value means
+// no emulator-wide budget of that kind (the per-connection limits still
+// apply). A client that keeps up is never refused because of a budget:
+// every socket and resend buffer may hold 1 MiB whatever the budgets say.
+type Budgets struct {
+	// QueuedBytes bounds the messages waiting to be written to clients; a
+	// message sent to many clients of one subprotocol counts once. A
+	// client with at least 1 MiB waiting that would go over it is closed
+	// ("does not read its messages fast enough"), as over its own queue
+	// limit. Default DefaultQueuedBytes.
+	QueuedBytes int
+	// UnackedBytes bounds the resend buffers of reliable clients (messages
+	// sent and not acknowledged); a message held by many buffers counts
+	// once. A client with at least 1 MiB unacknowledged that would go
+	// over it is closed for good, as over its own buffer limit. Default
+	// DefaultUnackedBytes.
+	UnackedBytes int
+	// InvokeBytes bounds the invocations in flight (their payload, event
+	// name, id and metadata, held until the upstream answers). One more is
+	// answered with an error named "TooManyInvocations". Default
+	// DefaultInvokeBytes.
+	InvokeBytes int
+	// GroupBytes bounds the group memberships, each counted as the group
+	// name's bytes plus 64. A join over it is refused (joinGroup acked
+	// with BadRequest, REST 400, a connect naming groups refused with 400
+	// in the handshake). Default DefaultGroupBytes.
+	GroupBytes int
+}
+
+// apply sets the emulator-wide budgets of lim from b.
+func (b Budgets) apply(lim *core.Limits) {
+	pick := func(v, def int) int {
+		switch {
+		case v < 0:
+			return 0
+		case v == 0:
+			return def
+		}
+		return v
+	}
+	lim.TotalQueueBytes = pick(b.QueuedBytes, DefaultQueuedBytes)
+	lim.TotalUnackedBytes = pick(b.UnackedBytes, DefaultUnackedBytes)
+	lim.TotalInvokeBytes = pick(b.InvokeBytes, DefaultInvokeBytes)
+	lim.TotalGroupBytes = pick(b.GroupBytes, DefaultGroupBytes)
 }
 
 // UpstreamHandler configures upstream event calls for matching hubs.

@@ -25,6 +25,15 @@ const AnyOperation = "*"
 // operations); Fail refuses more.
 const MaxScripted = 10000
 
+// Bounds of an Answer's texts (Validate refuses longer ones), so that the
+// scripted answers hold at most MaxScripted small answers.
+const (
+	// MaxCodeBytes bounds Answer.Code.
+	MaxCodeBytes = 128
+	// MaxMessageBytes bounds Answer.Message.
+	MaxMessageBytes = 1024
+)
+
 // Answer is a scripted REST answer.
 type Answer struct {
 	// Status is the HTTP status, 400 to 599 (e.g. 429, 500, 503, 403).
@@ -40,13 +49,20 @@ type Answer struct {
 	Message string
 }
 
-// Validate checks the answer's status.
+// Validate checks the answer's status, Retry-After and the lengths of its
+// texts (MaxCodeBytes, MaxMessageBytes).
 func (a Answer) Validate() error {
 	if a.Status < 400 || a.Status > 599 {
 		return fmt.Errorf("fault: status %d is not an error status; use 400 to 599 (for example 429, 500, 503 or 403)", a.Status)
 	}
 	if a.RetryAfter < 0 {
 		return fmt.Errorf("fault: RetryAfter %s is negative", a.RetryAfter)
+	}
+	if len(a.Code) > MaxCodeBytes {
+		return fmt.Errorf("fault: the code is %d bytes long; at most %d are allowed", len(a.Code), MaxCodeBytes)
+	}
+	if len(a.Message) > MaxMessageBytes {
+		return fmt.Errorf("fault: the message is %d bytes long; at most %d are allowed", len(a.Message), MaxMessageBytes)
 	}
 	return nil
 }
@@ -141,7 +157,7 @@ func (in *Injector) Fail(operation string, count int, a Answer) error {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.queued+count > MaxScripted {
+	if count > MaxScripted-in.queued { // not in.queued+count, which overflows
 		return fmt.Errorf("fault: at most %d scripted answers can wait; %d already do", MaxScripted, in.queued)
 	}
 	in.queued += count

@@ -2,8 +2,10 @@ package fault_test
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +104,21 @@ func TestPauseUpstreamHoldsRequestsUntilResumed(t *testing.T) {
 	in.ResumeUpstream()
 	require.NoError(t, <-done)
 	assert.False(t, in.UpstreamPaused())
+}
+
+// TestFailCannotOverflowTheCap: a count so large that adding it to the
+// answers waiting overflows is refused like any count over MaxScripted
+// (issue 21 item 6), and an answer's texts are bounded.
+func TestFailCannotOverflowTheCap(t *testing.T) {
+	in := fault.New("sendToAll")
+	require.NoError(t, in.Fail("sendToAll", 1, fault.Answer{Status: 500}))
+	for _, count := range []int{math.MaxInt, math.MaxInt - 1, fault.MaxScripted} {
+		assert.ErrorContains(t, in.Fail("sendToAll", count, fault.Answer{Status: 500}), "at most 10000 scripted answers", "count %d", count)
+	}
+	assert.Equal(t, 1, in.Pending("sendToAll"), "nothing was added")
+	require.NoError(t, in.Fail("sendToAll", fault.MaxScripted-1, fault.Answer{Status: 500}), "exactly up to the cap")
+
+	long := strings.Repeat("m", fault.MaxMessageBytes+1)
+	assert.ErrorContains(t, in.Fail("sendToAll", 1, fault.Answer{Status: 500, Message: long}), "at most 1024")
+	assert.ErrorContains(t, in.Fail("sendToAll", 1, fault.Answer{Status: 500, Code: long[:fault.MaxCodeBytes+1]}), "at most 128")
 }

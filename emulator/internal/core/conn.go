@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,6 +70,7 @@ type Conn struct {
 
 	// Guarded by hub.mu.
 	groups      map[string]any // group -> the membership's option
+	groupBytes  int            // the bytes of the names in groups
 	established bool
 
 	mu       sync.Mutex
@@ -84,9 +86,10 @@ type Conn struct {
 }
 
 // Register adds a connection to the hub and joins it to spec.Groups and to
-// the groups its user was added to (up to the groups limit). It fails with
-// ErrClosed once the hub was reset or the core closed, and with ErrExists
-// if the id is taken.
+// the groups its user was added to (up to the groups limits). It fails with
+// ErrClosed once the hub was reset or the core closed, with ErrExists if
+// the id is taken, and with ErrGroupBudget (registering nothing) when
+// spec.Groups do not fit in Limits.TotalGroupBytes.
 func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 	c := &Conn{
 		hub:         h,
@@ -132,9 +135,27 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 		}
 	}
 	for _, g := range spec.Groups {
-		_ = h.joinLocked(c, g, nil)
+		if err := h.joinLocked(c, g, nil); errors.Is(err, ErrGroupBudget) {
+			h.forgetLocked(c)
+			return nil, err
+		}
 	}
 	return c, nil
+}
+
+// forgetLocked undoes the registration of c, which was never established
+// (no observer heard of it). h.mu must be held.
+func (h *Hub) forgetLocked(c *Conn) {
+	for g := range c.groups {
+		h.leaveLocked(c, g)
+	}
+	delete(h.conns, c.id)
+	if m := h.users[c.userID]; m != nil {
+		delete(m, c.id)
+		if len(m) == 0 {
+			delete(h.users, c.userID)
+		}
+	}
 }
 
 // ID returns the connection's id.

@@ -30,9 +30,10 @@ type Config struct {
 
 // Core holds the hubs. Its methods are safe for concurrent use.
 type Core struct {
-	limits Limits
-	events *dispatcher
-	goFn   func(func()) bool
+	limits  Limits
+	budgets budgets
+	events  *dispatcher
+	goFn    func(func()) bool
 
 	mu     sync.Mutex
 	hubs   map[string]*Hub // by NormalizeHub key
@@ -48,11 +49,60 @@ func New(cfg Config) *Core {
 	if k.goFn == nil {
 		k.goFn = func(f func()) bool { go f(); return true }
 	}
+	k.budgets = newBudgets(k.limits)
 	return k
 }
 
 // Limits returns the core's budgets.
 func (k *Core) Limits() Limits { return k.limits }
+
+// budgets are the core's emulator-wide budgets (Limits.Total...).
+type budgets struct {
+	queue   *OutboundBudget
+	unacked *SharedBudget[unackedKey]
+	invoke  *Budget
+	groups  *Budget
+}
+
+// unackedKey is a message in one encoding (told apart by its size) held by
+// resend buffers.
+type unackedKey struct {
+	m    *Message
+	size int
+}
+
+func newBudgets(l Limits) budgets {
+	b := budgets{
+		unacked: NewSharedBudget[unackedKey](NewBudget("unacknowledged messages", l.TotalUnackedBytes, BudgetFloor)),
+		invoke:  NewBudget("invocations in flight", l.TotalInvokeBytes, 0),
+		groups:  NewBudget("group memberships", l.TotalGroupBytes, 0),
+	}
+	if q := NewBudget("messages queued for clients", l.TotalQueueBytes, BudgetFloor); q != nil {
+		b.queue = &OutboundBudget{s: NewSharedBudget[*byte](q)}
+	}
+	return b
+}
+
+// Outbound returns the budget of the bytes queued for client sockets
+// (Limits.TotalQueueBytes), for the adapters' sockets; nil when there is
+// none.
+func (k *Core) Outbound() *OutboundBudget { return k.budgets.queue }
+
+// Invocations returns the budget of the invocations in flight
+// (Limits.TotalInvokeBytes); nil when there is none. Adapters take an
+// invocation's bytes before they start it and give them back when it ends.
+func (k *Core) Invocations() *Budget { return k.budgets.invoke }
+
+// BudgetUse returns the bytes each emulator-wide budget holds now, by
+// name: "queue", "unacked", "invoke" and "groups".
+func (k *Core) BudgetUse() map[string]int {
+	return map[string]int{
+		"queue":   k.budgets.queue.Budget().Used(),
+		"unacked": k.budgets.unacked.Budget().Used(),
+		"invoke":  k.budgets.invoke.Used(),
+		"groups":  k.budgets.groups.Used(),
+	}
+}
 
 // Hub returns the hub named name (in any case: see NormalizeHub), creating
 // it on first use. It returns nil once the core is closed.

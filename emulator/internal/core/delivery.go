@@ -57,13 +57,20 @@ func (c *Conn) deliver(m *Message) {
 	}
 	if !c.recoverable {
 		if c.link != nil && !c.link.Deliver(m, 0) {
-			c.failLocked(reasonSlowReader)
+			c.failLocked(c.slowReason())
 		}
 		return
 	}
 	size, err := c.size(m)
 	if err != nil {
 		return // the link logs what it cannot encode; nothing to resend
+	}
+	// The budget counts what the buffered message holds: its encoding for
+	// this connection and its payload.
+	unacked := c.hub.core.budgets.unacked
+	if !unacked.Take(unackedKey{m, size}, size+len(m.Data.Data), c.bufBytes) {
+		c.failLocked(reasonUnacked + ": " + unacked.Budget().Refusal())
+		return
 	}
 	lim := &c.hub.core.limits
 	c.seq++
@@ -74,8 +81,35 @@ func (c *Conn) deliver(m *Message) {
 		return
 	}
 	if c.link != nil && !c.link.Deliver(m, c.seq) {
-		c.failLocked(reasonSlowReader)
+		c.failLocked(c.slowReason())
 	}
+}
+
+// slowReason says why a link refused a frame: its own queue is over its
+// limits, or the emulator-wide budget of queued bytes is exhausted.
+func (c *Conn) slowReason() string {
+	if q := c.hub.core.budgets.queue.Budget(); q.Exhausted() {
+		return reasonSlowReader + ": " + q.Refusal()
+	}
+	return reasonSlowReader
+}
+
+// release gives back the budget of resend buffer entries ps, which leave
+// the buffer.
+func (c *Conn) release(ps []pending) {
+	unacked := c.hub.core.budgets.unacked
+	if unacked == nil {
+		return
+	}
+	for _, p := range ps {
+		unacked.Give(unackedKey{p.msg, p.size})
+	}
+}
+
+// clearBufLocked empties the resend buffer. c.mu must be held.
+func (c *Conn) clearBufLocked() {
+	c.release(c.buf)
+	c.buf, c.bufBytes = nil, 0
 }
 
 // Control runs queue with c's link while c is in service, with c's lock
@@ -109,9 +143,12 @@ func (c *Conn) AckUpTo(seq uint64) bool {
 	}
 	i := 0
 	for i < len(c.buf) && c.buf[i].seq <= seq {
-		c.bufBytes -= c.buf[i].size
-		c.buf[i] = pending{}
 		i++
+	}
+	c.release(c.buf[:i])
+	for j := range c.buf[:i] {
+		c.bufBytes -= c.buf[j].size
+		c.buf[j] = pending{}
 	}
 	if i > 0 {
 		c.buf = append(c.buf[:0], c.buf[i:]...)
@@ -127,6 +164,7 @@ func (c *Conn) AckOne(seq uint64) bool {
 	defer c.mu.Unlock()
 	for i := range c.buf {
 		if c.buf[i].seq == seq {
+			c.release(c.buf[i : i+1])
 			c.bufBytes -= c.buf[i].size
 			last := len(c.buf) - 1
 			copy(c.buf[i:], c.buf[i+1:])
@@ -153,7 +191,7 @@ func (c *Conn) Unacked() (messages, bytes int) {
 // c); without a link c is removed in the background. c.mu must be held.
 func (c *Conn) failLocked(reason string) {
 	c.failure = reason
-	c.buf, c.bufBytes = nil, 0
+	c.clearBufLocked()
 	c.hub.core.events.post(event{kind: evLimit, conn: c, text: reason})
 	if c.link != nil {
 		c.link.Close(CloseReason{Kind: CloseLimitExceeded, Text: reason, Final: true})

@@ -50,7 +50,11 @@
 // (NormalizeHub, applied where the core looks hubs up; ParseHub for
 // adapters), name validation (ValidateHub, ValidateGroup), permissions
 // (Conn.Allowed, Conn.Permits, Conn.Grant, Conn.Revoke, RolesAllow, on
-// package permission's model), and every budget
-// (Limits: groups per connection, resend buffer, duplicate ackId cache,
-// inbound and outbound queues, invocations).
+// package permission's model), and every budget (Limits: groups and group
+// name bytes per connection, resend buffer, duplicate ackId cache, inbound
+// and outbound queues, invocations), with the emulator-wide budgets
+// (Budget) that bound what all connections hold together: queued bytes
+// (Outbound, which the adapters' sockets take from), unacknowledged bytes,
+// invocation bytes (Invocations, which the adapters take from) and group
+// memberships.
 package core

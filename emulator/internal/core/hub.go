@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -104,8 +105,10 @@ func (h *Hub) HasUser(user string) bool {
 // membership (such as an MQTT subscription's QoS; nil for none). Joining a
 // group c is in already changes nothing, except that a non-nil opt
 // replaces the option. It fails with ErrGone if c was
-// removed and with ErrTooManyGroups if c is in
-// Limits.MaxGroupsPerConnection groups already.
+// removed, with ErrTooManyGroups if c is in Limits.MaxGroupsPerConnection
+// groups already or their names would take more than
+// Limits.MaxGroupBytesPerConnection, and with ErrGroupBudget when the
+// memberships of all connections take Limits.TotalGroupBytes.
 func (h *Hub) Join(c *Conn, group string, opt any) error {
 	h.mu.Lock()
 	if !h.registered(c) {
@@ -118,16 +121,51 @@ func (h *Hub) Join(c *Conn, group string, opt any) error {
 	return err
 }
 
-// ErrTooManyGroups is the error of a join over the groups-per-connection
-// limit.
-type ErrTooManyGroups struct{ Limit int }
+// ErrTooManyGroups is the error of a join over a per-connection group
+// limit: Limit groups (Limits.MaxGroupsPerConnection), or, when Bytes is
+// set, Bytes bytes of group names (Limits.MaxGroupBytesPerConnection).
+type ErrTooManyGroups struct{ Limit, Bytes int }
 
 // Error implements error.
 func (e *ErrTooManyGroups) Error() string {
+	if e.Bytes > 0 {
+		return fmt.Sprintf("the names of the connection's groups would take more than %d bytes, the emulator's limit per connection: leave a group before joining another", e.Bytes)
+	}
 	return fmt.Sprintf("the connection is already in %d groups, the emulator's limit per connection: leave a group before joining another", e.Limit)
 }
 
-// joinLocked adds c to group unless that would put it over the limit.
+// ErrGroupBudget is the error of a join refused because the group
+// memberships of all connections take Limits.TotalGroupBytes.
+var ErrGroupBudget = errors.New("the emulator's budget for group memberships across all connections is exhausted (emulator.Options.Budgets.GroupBytes): leave groups or close connections first")
+
+// membershipCost is what a membership of group counts against
+// Limits.TotalGroupBytes.
+func membershipCost(group string) int { return len(group) + MembershipOverhead }
+
+// CheckGroups reports whether a connection may be in groups (a token's or
+// an upstream's list, before the connection exists): at most
+// Limits.MaxGroupsPerConnection distinct groups whose names take at most
+// Limits.MaxGroupBytesPerConnection bytes.
+func (l Limits) CheckGroups(groups []string) error {
+	seen := make(map[string]struct{}, len(groups))
+	bytes := 0
+	for _, g := range groups {
+		if _, ok := seen[g]; ok {
+			continue
+		}
+		seen[g] = struct{}{}
+		bytes += len(g)
+	}
+	if len(seen) > l.MaxGroupsPerConnection {
+		return fmt.Errorf("the connection would join %d groups; the emulator's limit per connection is %d", len(seen), l.MaxGroupsPerConnection)
+	}
+	if max := l.MaxGroupBytesPerConnection; max > 0 && bytes > max {
+		return fmt.Errorf("the names of the connection's %d groups take %d bytes; the emulator's limit per connection is %d bytes", len(seen), bytes, max)
+	}
+	return nil
+}
+
+// joinLocked adds c to group unless that would put it over a limit.
 // h.mu must be held.
 func (h *Hub) joinLocked(c *Conn, group string, opt any) error {
 	if _, in := c.groups[group]; in {
@@ -136,9 +174,17 @@ func (h *Hub) joinLocked(c *Conn, group string, opt any) error {
 		}
 		return nil
 	}
-	if limit := h.core.limits.MaxGroupsPerConnection; len(c.groups) >= limit {
-		return &ErrTooManyGroups{Limit: limit}
+	lim := &h.core.limits
+	if len(c.groups) >= lim.MaxGroupsPerConnection {
+		return &ErrTooManyGroups{Limit: lim.MaxGroupsPerConnection}
 	}
+	if max := lim.MaxGroupBytesPerConnection; max > 0 && c.groupBytes+len(group) > max {
+		return &ErrTooManyGroups{Limit: lim.MaxGroupsPerConnection, Bytes: max}
+	}
+	if !h.core.budgets.groups.Take(membershipCost(group), 0) {
+		return ErrGroupBudget
+	}
+	c.groupBytes += len(group)
 	m := h.groups[group]
 	if m == nil {
 		m = make(map[string]*Conn)
@@ -177,6 +223,8 @@ func (h *Hub) leaveLocked(c *Conn, group string) {
 		return
 	}
 	delete(c.groups, group)
+	c.groupBytes -= len(group)
+	h.core.budgets.groups.Give(membershipCost(group))
 	if m := h.groups[group]; m != nil {
 		delete(m, c.id)
 		if len(m) == 0 {
@@ -190,15 +238,17 @@ func (h *Hub) leaveLocked(c *Conn, group string) {
 
 // AddUserToGroup adds user (its current and future connections) to group.
 // It fails if the user was added to Limits.MaxGroupsPerConnection groups
-// already; it returns how many of the user's connections did not join
-// because they are in that many groups already.
+// already, or to groups whose names take Limits.MaxGroupBytesPerConnection;
+// it returns how many of the user's connections did not join because they
+// are over a limit.
 func (h *Hub) AddUserToGroup(user, group string) (skipped int, err error) {
-	limit := h.core.limits.MaxGroupsPerConnection
 	h.mu.Lock()
 	m := h.userGroups[user]
-	if _, ok := m[group]; !ok && len(m) >= limit {
-		h.mu.Unlock()
-		return 0, fmt.Errorf("the user was already added to %d groups, the emulator's limit: remove the user from a group first", limit)
+	if _, ok := m[group]; !ok {
+		if err := h.userGroupsFull(m, group); err != nil {
+			h.mu.Unlock()
+			return 0, err
+		}
 	}
 	if m == nil {
 		m = make(map[string]struct{})
@@ -261,6 +311,12 @@ func sortedGroups(c *Conn) []string {
 func (h *Hub) abandon() {
 	h.mu.Lock()
 	h.dead = true
+	for _, c := range h.conns {
+		for g := range c.groups {
+			h.core.budgets.groups.Give(membershipCost(g))
+		}
+		c.groups, c.groupBytes = map[string]any{}, 0
+	}
 	conns := h.conns
 	h.conns = make(map[string]*Conn)
 	h.groups = make(map[string]map[string]*Conn)
@@ -270,4 +326,22 @@ func (h *Hub) abandon() {
 	for _, c := range conns {
 		c.abandon()
 	}
+}
+
+// userGroupsFull reports whether a user added to the groups of m may not
+// be added to group too (the per-connection limits apply to users). h.mu
+// must be held.
+func (h *Hub) userGroupsFull(m map[string]struct{}, group string) error {
+	lim := &h.core.limits
+	if len(m) >= lim.MaxGroupsPerConnection {
+		return fmt.Errorf("the user was already added to %d groups, the emulator's limit: remove the user from a group first", lim.MaxGroupsPerConnection)
+	}
+	bytes := len(group)
+	for g := range m {
+		bytes += len(g)
+	}
+	if max := lim.MaxGroupBytesPerConnection; max > 0 && bytes > max {
+		return fmt.Errorf("the names of the groups the user was added to would take more than %d bytes, the emulator's limit: remove the user from a group first", max)
+	}
+	return nil
 }

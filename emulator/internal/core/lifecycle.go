@@ -104,6 +104,7 @@ func (c *Conn) Recover(l Link, greet func(Link)) bool {
 	bytes := 0
 	for _, p := range c.buf {
 		if p.msg.Expired(now) {
+			c.release([]pending{p})
 			continue
 		}
 		kept = append(kept, p)
@@ -159,7 +160,7 @@ func (c *Conn) Remove(r CloseReason) bool {
 		return false
 	}
 	c.gone = true
-	c.buf, c.bufBytes = nil, 0
+	c.clearBufLocked()
 	if c.timer != nil {
 		c.timer.Stop()
 		c.timer = nil
@@ -223,7 +224,7 @@ func (c *Conn) abandon() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gone = true
-	c.buf, c.bufBytes = nil, 0
+	c.clearBufLocked()
 	if c.timer != nil {
 		c.timer.Stop()
 		c.timer = nil

@@ -43,7 +43,44 @@ type Limits struct {
 	// MaxInvocations bounds the invocations (user events a client waits
 	// for an answer to) one connection has in flight.
 	MaxInvocations int
+	// MaxGroupBytesPerConnection bounds the bytes of the names of the
+	// groups one connection is in (and of the groups a user is added to
+	// through the REST API). A join over it fails with ErrTooManyGroups.
+	MaxGroupBytesPerConnection int
+
+	// The emulator-wide budgets (Budget): what all connections together
+	// hold of one kind of memory. Zero or less means no such budget.
+	//
+	// TotalQueueBytes bounds the bytes queued for all client sockets;
+	// frames that share their bytes (one message to many recipients of a
+	// wire format) count once. A socket that holds at least BudgetFloor
+	// and would go over it is closed as a slow reader.
+	TotalQueueBytes int
+	// TotalUnackedBytes bounds the resend buffers of all recoverable
+	// connections, each message counted as its payload plus its encoding;
+	// a message held by many buffers counts once per encoding. A connection holding at least BudgetFloor that would go
+	// over it is closed for good, as over MaxUnackedBytes.
+	TotalUnackedBytes int
+	// TotalInvokeBytes bounds the bytes of all invocations in flight (the
+	// payload, event name, invocation id and metadata of each, held until
+	// the upstream answers); one more is refused with an error.
+	TotalInvokeBytes int
+	// TotalGroupBytes bounds the memory of all group memberships, counted
+	// as the group name's bytes plus MembershipOverhead per membership; a
+	// join over it fails with ErrGroupBudget.
+	TotalGroupBytes int
 }
+
+// BudgetFloor is what one socket's queue or one resend buffer may always
+// hold, whatever the emulator-wide budgets say: a client that keeps up is
+// never refused because others do not (1 MiB, one message of the largest
+// size a client may send).
+const BudgetFloor = 1 << 20
+
+// MembershipOverhead is what one group membership is counted to cost
+// besides its name (the entries of the hub's and the connection's
+// tables), against Limits.TotalGroupBytes.
+const MembershipOverhead = 64
 
 // DefaultLimits returns the emulator's budgets.
 func DefaultLimits() Limits {
@@ -58,6 +95,12 @@ func DefaultLimits() Limits {
 		QueueFrames:            4096,
 		QueueBytes:             32 << 20,
 		MaxInvocations:         128,
+		// 1,000 groups of 128-byte names; 128 groups of the longest names.
+		MaxGroupBytesPerConnection: 128 << 10,
+		TotalQueueBytes:            128 << 20,
+		TotalUnackedBytes:          128 << 20,
+		TotalInvokeBytes:           64 << 20,
+		TotalGroupBytes:            128 << 20,
 	}
 }
 

@@ -85,16 +85,20 @@ func (p *Endpoint) AbortAll() {
 	}
 }
 
-// newSocket returns a socket under the core's queue limits and the
-// endpoint's deadlines.
+// newSocket returns a socket under the core's queue limits and budget and
+// the endpoint's deadlines.
 func (p *Endpoint) newSocket() *wsio.Socket {
 	lim := p.cfg.Core.Limits()
-	return wsio.New(wsio.Limits{
+	l := wsio.Limits{
 		QueueFrames:  lim.QueueFrames,
 		QueueBytes:   lim.QueueBytes,
 		WriteTimeout: p.cfg.WriteTimeout,
 		CloseTimeout: p.cfg.CloseTimeout,
-	}, p.log)
+	}
+	if b := p.cfg.Core.Outbound(); b != nil {
+		l.Budget = b // emulator-wide (core.Limits.TotalQueueBytes)
+	}
+	return wsio.New(l, p.log)
 }
 
 // frameHandler handles the frames of one wire.

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -119,8 +120,8 @@ func (p *Endpoint) checkAnswer(ev *hooks.ConnectEvent, mode simple.Mode) *hooks.
 			return &hooks.Rejection{Status: http.StatusInternalServerError, Reason: fmt.Sprintf("the connect event handler of hub %q answered with an invalid group: %v", ev.Hub, err)}
 		}
 	}
-	if n, limit := countDistinct(ev.Groups), p.cfg.Core.Limits().MaxGroupsPerConnection; n > limit {
-		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: fmt.Sprintf("the connection would join %d groups; the emulator's limit per connection is %d", n, limit)}
+	if err := p.cfg.Core.Limits().CheckGroups(ev.Groups); err != nil {
+		return &hooks.Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
 	}
 	if ev.Subprotocol == "" {
 		if reason := mode.Admit(ev.Roles); reason != "" {
@@ -159,12 +160,18 @@ func (p *Endpoint) open(w http.ResponseWriter, r *http.Request, ev *hooks.Connec
 	spec.Link = l
 	h := p.cfg.Core.Hub(ev.Hub)
 	if h == nil {
+		s.Abort() // gives back what was queued
 		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
 		return
 	}
 	c, err := h.Register(spec)
 	if err != nil {
-		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: shuttingDown})
+		s.Abort()
+		reason := shuttingDown
+		if errors.Is(err, core.ErrGroupBudget) {
+			reason = err.Error()
+		}
+		p.refuse(w, r, ev.Hub, &hooks.Rejection{Status: http.StatusServiceUnavailable, Reason: reason})
 		return
 	}
 	if err := s.Accept(w, r, ev.Subprotocol, MaxClientMessage); err != nil {
@@ -270,11 +277,11 @@ func claimMap(c *auth.Claims) map[string][]string {
 	return m
 }
 
-// countDistinct returns how many different strings list holds.
-func countDistinct(list []string) int {
-	seen := make(map[string]struct{}, len(list))
-	for _, s := range list {
-		seen[s] = struct{}{}
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
 	}
-	return len(seen)
+	return false
 }

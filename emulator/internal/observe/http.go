@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -42,14 +43,39 @@ func (w *StatusWriter) Write(b []byte) (int, error) {
 // connection.
 func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// REST records a REST call with its status and duration.
+// callKey carries a REST call's summary (call) through its handlers.
+type callKey struct{}
+
+// call is what the REST API learned about a call while serving it.
+type call struct{ hub string }
+
+// BeginREST returns r with room for what the REST API learns about the
+// call while serving it (NoteHub); REST reads it once the call is over.
+func BeginREST(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), callKey{}, &call{}))
+}
+
+// NoteHub tells the trace that the REST call r names hub, a name the core
+// accepted (authenticated, valid, normalized): the call is filed under
+// that hub. A call refused before (no valid token, an invalid hub name)
+// names no hub, so that what an unauthenticated client chose never becomes
+// a hub of the trace.
+func NoteHub(r *http.Request, hub string) {
+	if c, ok := r.Context().Value(callKey{}).(*call); ok {
+		c.hub = hub
+	}
+}
+
+// REST records a REST call of r (begun with BeginREST) with its status and
+// duration: a bounded summary (method, path cut to trace.MaxPathBytes,
+// status, duration) under the hub NoteHub gave, if any.
 func (t *Trace) REST(r *http.Request, status int, d time.Duration) {
 	if t == nil {
 		return
 	}
-	hub, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/api/hubs/"), "/")
-	if !strings.HasPrefix(r.URL.Path, "/api/hubs/") {
-		hub = ""
+	var hub string
+	if c, ok := r.Context().Value(callKey{}).(*call); ok {
+		hub = c.hub
 	}
 	hub = core.NormalizeHub(hub) // the hub's name, as its other events show it
 	t.rec.Record(trace.Event{
@@ -59,7 +85,9 @@ func (t *Trace) REST(r *http.Request, status int, d time.Duration) {
 }
 
 // Handshakes wraps the client endpoint to record the handshakes refused
-// with an HTTP status (the body is the reason).
+// with an HTTP status (the body is the reason). The hub is recorded only
+// when its name is valid: an invalid name never becomes a hub of the
+// trace.
 func (t *Trace) Handshakes(next http.HandlerFunc) http.HandlerFunc {
 	if t == nil {
 		return next
@@ -68,7 +96,11 @@ func (t *Trace) Handshakes(next http.HandlerFunc) http.HandlerFunc {
 		sw := &StatusWriter{ResponseWriter: w}
 		next(sw, r)
 		if sw.Status >= 400 {
-			t.Refused(core.NormalizeHub(r.PathValue("hub")), "", sw.Status, strings.TrimSpace(string(sw.Body)))
+			hub := r.PathValue("hub")
+			if core.ValidateHub(hub) != nil {
+				hub = ""
+			}
+			t.Refused(core.NormalizeHub(hub), "", sw.Status, strings.TrimSpace(string(sw.Body)))
 		}
 	}
 }

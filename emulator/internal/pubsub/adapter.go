@@ -35,20 +35,24 @@ type Config struct {
 	Go func(func()) bool
 	// Limits are the core's (invocations in flight).
 	Limits core.Limits
+	// Invocations is the emulator-wide budget of invocations in flight
+	// (core.Core.Invocations); nil: none.
+	Invocations *core.Budget
 }
 
 // Adapter handles the connections of the PubSub subprotocols.
 type Adapter struct {
-	hooks  *hooks.Caller
-	trace  *observe.Trace
-	log    *slog.Logger
-	goFn   func(func()) bool
-	limits core.Limits
+	hooks       *hooks.Caller
+	trace       *observe.Trace
+	log         *slog.Logger
+	goFn        func(func()) bool
+	limits      core.Limits
+	invocations *core.Budget
 }
 
 // New returns an adapter.
 func New(cfg Config) *Adapter {
-	return &Adapter{hooks: cfg.Hooks, trace: cfg.Trace, log: cfg.Logger, goFn: cfg.Go, limits: cfg.Limits}
+	return &Adapter{hooks: cfg.Hooks, trace: cfg.Trace, log: cfg.Logger, goFn: cfg.Go, limits: cfg.Limits, invocations: cfg.Invocations}
 }
 
 // conn is the adapter's state of one connection (core.Conn.Adapter).

@@ -50,6 +50,9 @@ func (s *conn) wrongTypeReason() string {
 
 // handleMessage handles one decoded message, whatever its subprotocol.
 func (a *Adapter) handleMessage(ctx context.Context, c *core.Conn, m protocol.Message) {
+	if a.refuseChosen(c, m) { // names and ids over their bounds
+		return
+	}
 	if a.handlePreview(ctx, c, m) { // invoke and group streams
 		return
 	}

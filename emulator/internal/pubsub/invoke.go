@@ -88,8 +88,8 @@ func (iv *invocations) cancelAll() {
 }
 
 // invoke handles an invoke frame (Limits.MaxInvocations in flight per
-// connection; one more is answered at once with an error named
-// "TooManyInvocations"). ctx ends with the socket: the call is aborted then
+// connection, and Limits.TotalInvokeBytes across all connections; one more
+// is answered at once with an error named "TooManyInvocations"). ctx ends with the socket: the call is aborted then
 // (the client fails its pending invocations on any socket close, so a
 // response could not be matched).
 func (a *Adapter) invoke(ctx context.Context, c *core.Conn, m protocol.InvokeMessage) {
@@ -98,9 +98,15 @@ func (a *Adapter) invoke(ctx context.Context, c *core.Conn, m protocol.InvokeMes
 		return
 	}
 	iv := &state(c).invocations
+	size := invokeBytes(m)
+	if !a.invocations.Take(size, 0) {
+		a.send(c, protocol.InvokeFailed(m.InvocationID, errorTooManyInvocations, a.invocations.Refusal()+"; wait for some to finish"))
+		return
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	if ok, name := iv.start(m.InvocationID, cancel, a.limits.MaxInvocations); !ok {
 		cancel()
+		a.invocations.Give(size)
 		msg := "the invocation id is already in flight"
 		if name == errorTooManyInvocations {
 			msg = "too many invocations in flight on this connection; wait for some to finish"
@@ -109,6 +115,7 @@ func (a *Adapter) invoke(ctx context.Context, c *core.Conn, m protocol.InvokeMes
 		return
 	}
 	run := func() {
+		defer a.invocations.Give(size)
 		defer cancel()
 		reply, err := a.hooks.Invoke(ctx, c, m.Event, m.Data, userEventOptions(m.Data, m.Metadata))
 		if !iv.finish(m.InvocationID) {
@@ -130,5 +137,6 @@ func (a *Adapter) invoke(ctx context.Context, c *core.Conn, m protocol.InvokeMes
 	if !a.goFn(run) {
 		cancel()
 		iv.finish(m.InvocationID)
+		a.invocations.Give(size)
 	}
 }

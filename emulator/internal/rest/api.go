@@ -85,13 +85,15 @@ func (a *API) gate(next http.Handler) http.Handler {
 
 // observe logs every call at debug level (method, path without the query,
 // which may carry tokens, status and duration) and records it in the live
-// trace. The status is captured once for both. Every answer lists the
-// supported api-versions.
+// trace, each a bounded summary (the logger clips what a client chose). The
+// status is captured once for both. Every answer lists the supported
+// api-versions.
 func (a *API) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		advertiseVersions(w)
 		start := time.Now()
 		sw := &observe.StatusWriter{ResponseWriter: w}
+		r = observe.BeginREST(r)
 		next.ServeHTTP(sw, r)
 		if sw.Status == 0 {
 			sw.Status = http.StatusOK
@@ -130,6 +132,7 @@ func (a *API) withHub(h func(http.ResponseWriter, *http.Request, *core.Hub)) htt
 			WriteError(w, http.StatusServiceUnavailable, "Error.ServiceUnavailable", "the emulator is shutting down")
 			return
 		}
+		observe.NoteHub(r, hb.Name()) // the trace files the call under a hub the core knows
 		h(w, r, hb)
 	}
 }

@@ -54,6 +54,19 @@ type Limits struct {
 	// close frame and the close frame are not written within it, the socket
 	// is aborted.
 	CloseTimeout time.Duration
+	// Budget, when set, is shared by many sockets: every frame queued is
+	// taken from it and given back once written or dropped. Nil: none.
+	Budget Budget
+}
+
+// Budget is an outbound byte budget shared by many sockets (the emulator's
+// core.OutboundBudget).
+type Budget interface {
+	// Take is asked for every frame queued on a socket that holds held
+	// bytes already; false refuses the frame as the queue's own limits do.
+	Take(data []byte, held int) bool
+	// Give returns a frame's bytes once it was written or dropped.
+	Give(data []byte)
 }
 
 // Frame is one WebSocket message waiting to be written. Data may be shared
@@ -166,8 +179,14 @@ func (s *Socket) Queue(f Frame) bool {
 		(s.lim.QueueBytes > 0 && s.qBytes+len(f.Data) > s.lim.QueueBytes) {
 		return false
 	}
+	if s.lim.Budget != nil && !s.lim.Budget.Take(f.Data, s.qBytes) {
+		return false
+	}
 	if s.probeLocked(f) {
 		s.probe(f)
+		if s.lim.Budget != nil {
+			s.lim.Budget.Give(f.Data) // written, or kept by the connection (one small frame)
+		}
 		return true
 	}
 	s.queue = append(s.queue, f)
@@ -304,6 +323,7 @@ func (s *Socket) Stop() {
 // held.
 func (s *Socket) deadLocked() {
 	s.dead = true
+	s.give(s.queue)
 	s.queue, s.spare = nil, nil
 	s.qFrames, s.qBytes = 0, 0
 	s.keptFrames, s.keptBytes = 0, 0
@@ -343,4 +363,14 @@ func (s *Socket) Reject(code websocket.StatusCode, reason string) {
 	s.Close(code, reason)
 	s.Start()
 	s.writer.Wait()
+}
+
+// give returns the frames of batch, written or dropped, to the budget.
+func (s *Socket) give(batch []Frame) {
+	if s.lim.Budget == nil {
+		return
+	}
+	for i := range batch {
+		s.lim.Budget.Give(batch[i].Data)
+	}
 }

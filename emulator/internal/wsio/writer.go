@@ -52,6 +52,7 @@ func (s *Socket) write() {
 		s.mu.Unlock()
 		var err error
 		doneBytes, err = s.writeBatch(batch, &scratch)
+		s.give(batch)
 		clear(batch)
 		done = batch
 		if err != nil {
