@@ -37,7 +37,9 @@ func (h *Hub) Send(s *Send) int {
 		if s.Skip != nil && s.Skip(c) {
 			continue
 		}
-		c.deliver(s.Message)
+		if l := c.deliver(s.Message); l != nil {
+			l.Flush()
+		}
 		s.To[n] = c
 		n++
 	}
@@ -48,29 +50,27 @@ func (h *Hub) Send(s *Send) int {
 }
 
 // deliver queues m for c: sequenced and kept for resending when c is
-// recoverable, on its link if it has one.
-func (c *Conn) deliver(m *Message) {
+// recoverable, on its link if it has one. It returns the link m was queued
+// on, for the caller to flush once it holds no lock; nil when none.
+func (c *Conn) deliver(m *Message) Link {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gone || c.failure != "" {
-		return
+		return nil
 	}
 	if !c.recoverable {
-		if c.link != nil && !c.link.Deliver(m, 0) {
-			c.failLocked(c.slowReason())
-		}
-		return
+		return c.queueLocked(m, 0)
 	}
 	size, err := c.size(m)
 	if err != nil {
-		return // the link logs what it cannot encode; nothing to resend
+		return nil // the link logs what it cannot encode; nothing to resend
 	}
 	// The budget counts what the buffered message holds: its encoding for
 	// this connection and its payload.
 	unacked := c.hub.core.budgets.unacked
 	if !unacked.Take(unackedKey{m, size}, size+len(m.Data.Data), c.bufBytes) {
 		c.failLocked(reasonUnacked + ": " + unacked.Budget().Refusal())
-		return
+		return nil
 	}
 	lim := &c.hub.core.limits
 	c.seq++
@@ -78,11 +78,23 @@ func (c *Conn) deliver(m *Message) {
 	c.bufBytes += size
 	if len(c.buf) > lim.MaxUnackedMessages || c.bufBytes > lim.MaxUnackedBytes {
 		c.failLocked(reasonUnacked)
-		return
+		return nil
 	}
-	if c.link != nil && !c.link.Deliver(m, c.seq) {
+	return c.queueLocked(m, c.seq)
+}
+
+// queueLocked queues m with sequence id seq on c's link and returns the
+// link; nil when c has none or the link refused (c is then closed). c.mu
+// must be held.
+func (c *Conn) queueLocked(m *Message, seq uint64) Link {
+	if c.link == nil {
+		return nil
+	}
+	if !c.link.Deliver(m, seq) {
 		c.failLocked(c.slowReason())
+		return nil
 	}
+	return c.link
 }
 
 // slowReason says why a link refused a frame: its own queue is over its
@@ -114,19 +126,25 @@ func (c *Conn) clearBufLocked() {
 
 // Control runs queue with c's link while c is in service, with c's lock
 // held, so that what it queues (an ack, a pong) is ordered with the
-// connection's messages. queue must only queue; if it reports false (the
-// link is over its limits), c is closed with CloseLimitExceeded. Nothing
-// runs while c has no link or is closing.
+// connection's messages; the link is flushed after, with no lock held.
+// queue must only queue; if it reports false (the link is over its
+// limits), c is closed with CloseLimitExceeded. Nothing runs while c has no
+// link or is closing.
 func (c *Conn) Control(queue func(Link) bool) {
 	c.mu.Lock()
-	if c.gone || c.failure != "" || c.link == nil {
+	l := c.link
+	if c.gone || c.failure != "" || l == nil {
 		c.mu.Unlock()
 		return
 	}
-	if !queue(c.link) {
-		c.failLocked(reasonSlowReader)
+	ok := queue(l)
+	if !ok {
+		c.failLocked(c.slowReason())
 	}
 	c.mu.Unlock()
+	if ok {
+		l.Flush()
+	}
 	c.hub.core.events.sync()
 }
 

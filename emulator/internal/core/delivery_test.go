@@ -208,3 +208,34 @@ func TestDuplicateAckIDsDefaultToTheLastThousand(t *testing.T) {
 	assert.True(t, c.Duplicate(2))
 	assert.True(t, c.Duplicate(1001))
 }
+
+// TestLinksAreFlushedWithNoLockHeld: after queueing on a link (a send, a
+// control frame, a recovery's resend) the core flushes it, and only once it
+// holds no lock, so that a link may write to its socket there. The link's
+// Flush takes the connection's and the hub's locks (Unacked, Groups): had
+// the core held either, it would deadlock.
+func TestLinksAreFlushedWithNoLockHeld(t *testing.T) {
+	k, _ := newCore(t, core.Limits{})
+	c, l := register(t, k, core.ConnSpec{ID: "c", Recoverable: true, Groups: []string{"g"}, Size: func(m *core.Message) (int, error) { return len(m.Data.Data), nil }})
+	l.onFlush = func() {
+		c.Unacked()
+		c.Groups()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		send(c, text("m"))
+		c.Control(func(l core.Link) bool { return l.Deliver(text("ack"), 0) })
+		require.True(t, c.Drop())
+		c.LinkEnded(l, false)
+		l2 := &fakeLink{onFlush: func() { c.Unacked() }}
+		require.True(t, c.Recover(l2, func(core.Link) {}))
+		assert.Equal(t, 1, l2.flushes, "the recovery's resend is flushed")
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a link was flushed with a core lock held (deadlock)")
+	}
+	assert.Equal(t, 2, l.flushes, "one flush per send and per control frame")
+}

@@ -18,7 +18,8 @@
 //     connection then waits for Conn.Recover within its recovery window,
 //     any other is removed;
 //   - implements Link: the core queues data messages on it (Deliver, with a
-//     sequence id for recoverable connections) and closes it with a neutral
+//     sequence id for recoverable connections), flushes it once it holds no
+//     lock (Flush: where the link may write), and closes it with a neutral
 //     CloseReason that the adapter maps to its wire.
 //
 // Messages are neutral (Message): a payload with its data type, where it
@@ -41,8 +42,9 @@
 // connections' groups; a connection's permissions (package permission)
 // guard themselves; Conn.mu guards a connection's link and
 // delivery state. The order is Hub.mu before Conn.mu. No lock is held while
-// an observer runs or across a call that can block; Link methods are called
-// with Conn.mu held and must only queue.
+// an observer runs or across a call that can block; Link.Deliver, Close and
+// Abort are called with Conn.mu held and must only queue, and Link.Flush,
+// the only Link method that may write to the network, with no lock held.
 //
 // # Policy
 //

@@ -28,6 +28,8 @@ type fakeLink struct {
 	closed  *core.CloseReason
 	aborted bool
 	full    bool // Deliver refuses: the socket is over its limits
+	flushes int
+	onFlush func()
 }
 
 func (l *fakeLink) Deliver(m *core.Message, seq uint64) bool {
@@ -52,6 +54,17 @@ func (l *fakeLink) Abort() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.aborted = true
+}
+
+// Flush runs onFlush, if set: the core calls it with no lock held.
+func (l *fakeLink) Flush() {
+	l.mu.Lock()
+	f := l.onFlush
+	l.flushes++
+	l.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 func (l *fakeLink) messages() []delivered {

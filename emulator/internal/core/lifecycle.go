@@ -85,8 +85,9 @@ func (c *Conn) expire(gen uint64) {
 // Recover makes l the link of recoverable c. It first lets greet queue
 // what the wire sends a recovered client first, then queues every
 // unacknowledged message that has not expired, in order; live messages
-// follow. The previous link, if any, is aborted. It reports false if c
-// cannot be recovered (removed, or over a limit).
+// follow; l is flushed once c's lock is released. The previous link, if
+// any, is aborted. It reports false if c cannot be recovered (removed, or
+// over a limit).
 func (c *Conn) Recover(l Link, greet func(Link)) bool {
 	c.mu.Lock()
 	if c.gone || c.failure != "" || !c.recoverable {
@@ -119,6 +120,7 @@ func (c *Conn) Recover(l Link, greet func(Link)) bool {
 	}
 	c.hub.core.events.post(event{kind: evRecovered, conn: c})
 	c.mu.Unlock()
+	l.Flush()
 	c.hub.core.events.sync()
 	return true
 }

@@ -4,8 +4,11 @@ package core
 // adapter of the connection's wire. A connection has at most one link at a
 // time; a recoverable connection gets a new one on each recovery.
 //
-// The core calls every method with the connection's lock held: each must
-// only queue or flag, never block or call back into the core.
+// The core calls Deliver, Close and Abort with the connection's lock held:
+// each must only queue or flag, never write to the network, block or call
+// back into the core. After it queued frames (Deliver, or an adapter's
+// queueing through Conn.Control or Conn.Recover) the core calls Flush with
+// no lock held: that is where a link may write.
 type Link interface {
 	// Deliver queues m for the socket; seq is its sequence id on a
 	// recoverable connection (the wire adds it at write time), else 0. It
@@ -21,6 +24,11 @@ type Link interface {
 	// Abort closes the socket at once, without a closing handshake, as a
 	// network failure would.
 	Abort()
+	// Flush sends what was queued since the last Flush, or hands it to the
+	// socket's writer. The core calls it with no lock held; it may write
+	// to the network briefly but must never wait for a peer that does not
+	// read.
+	Flush()
 }
 
 // CloseKind says why a connection's socket is closed, in neutral terms that

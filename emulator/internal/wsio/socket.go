@@ -1,20 +1,23 @@
 // Package wsio is the emulator's socket I/O for client WebSockets: a bounded
 // outbound queue per socket, drained by one writer goroutine per socket that
-// sends each batch of frames with one network write. A sender that finds a
-// socket idle writes a small frame itself with a probe: an ordinary write
-// that waits at most a few microseconds (probeWait) and leaves what the
-// socket did not take to the writer goroutine. A broadcast to many idle
-// sockets then wakes no goroutine per recipient, which would otherwise
-// dominate its cost (see BENCHMARKS.md).
+// sends each batch of frames with one network write. A caller that holds a
+// lock of its own (the core's connection lock) only stages frames (Stage) and
+// calls Flush once it holds none; Flush writes one small frame for an idle
+// socket on the caller's goroutine with a probe (an ordinary write that waits
+// at most a few microseconds, probeWait, and leaves what the socket did not
+// take to the writer goroutine). A broadcast to many idle sockets then wakes
+// no goroutine per recipient, which would otherwise dominate its cost (see
+// BENCHMARKS.md).
 //
 // Every network write is an ordinary net.Conn write under a deadline; there
 // are no raw system calls. Invariants (each tested in this package):
-//   - no lock of ours is held across a network write: Queue, Close, Kill
-//     and Abort return at once even while the writer is blocked on a peer
-//     that does not read (the WebSocket library serialises its own writes;
-//     only the writer goroutine, or the socket's reader answering a ping,
-//     makes a write that may block);
-//   - a stalled peer never blocks a sender: Queue waits at most probeWait
+//   - no lock is held across a network write: Queue, Stage, Close, Kill and
+//     Abort never write and return at once even while the writer is blocked
+//     on a peer that does not read; Flush writes (briefly) with no lock of
+//     ours held and must be called with none of the caller's (the WebSocket
+//     library serialises its own writes; only the writer goroutine, or the
+//     socket's reader answering a ping, makes a write that may block);
+//   - a stalled peer never blocks a sender: Flush waits at most probeWait
 //     (once, until the socket's writer has caught up again); a socket
 //     whose queue is over its limits (Limits.QueueFrames and
 //     Limits.QueueBytes, counting the frames the writer has taken but not
@@ -23,8 +26,8 @@
 //     close by Limits.CloseTimeout; past either, the socket is aborted;
 //   - frames of any size are written whole and in order, whatever the
 //     batching buffer's size, also when a probe was cut short;
-//   - a small frame for an idle socket is written by its sender, without
-//     waking the writer goroutine;
+//   - a small frame for an idle socket is written by its sender (Flush),
+//     without waking the writer goroutine;
 //   - an idle socket costs no goroutine for writing: the writer runs only
 //     while there is something to write.
 package wsio
@@ -110,9 +113,11 @@ type Socket struct {
 	writing    bool        // the writer goroutine runs
 	dead       bool
 	killed     bool // ended on purpose (Kill, Abort), not by a failed write
-	// kept counts the frames and bytes of probes whose bytes wait in the
-	// network connection for the writer (they count in qFrames and qBytes).
-	keptFrames, keptBytes int
+	// kept are the frames (their Data) of probes whose bytes wait in the
+	// network connection for the writer; they count in qFrames and qBytes
+	// and hold their share of the budget until the writer sent them.
+	kept      [][]byte
+	keptBytes int
 	starts                int // writer goroutines started so far
 }
 
@@ -164,14 +169,30 @@ func (s *Socket) Read() (websocket.MessageType, []byte, error) {
 	return s.ws.Read(s.ctx)
 }
 
-// Queue queues f for writing; it never waits for the peer (a small frame
-// for an idle socket is written at once with a probe, which waits at most
-// probeWait). It reports false only when the queue is over its limits (the
-// caller should give up on this peer); frames for a dead or closing socket
-// are dropped silently.
+// Queue queues f for writing and starts the writer goroutine if it is not
+// running; it never waits for the peer. It reports false only when the
+// queue is over its limits (the caller should give up on this peer); frames
+// for a dead or closing socket are dropped silently.
 func (s *Socket) Queue(f Frame) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ok := s.stageLocked(f)
+	s.kickLocked()
+	return ok
+}
+
+// Stage queues f like Queue but leaves starting the writer to Flush, which
+// the caller must call once it holds no lock: Stage is what a caller holding
+// a lock of its own (the core's connection lock) may do.
+func (s *Socket) Stage(f Frame) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stageLocked(f)
+}
+
+// stageLocked appends f to the queue within the socket's limits and the
+// emulator-wide budget. s.mu must be held.
+func (s *Socket) stageLocked(f Frame) bool {
 	if s.dead || s.closing != nil {
 		return true
 	}
@@ -182,29 +203,47 @@ func (s *Socket) Queue(f Frame) bool {
 	if s.lim.Budget != nil && !s.lim.Budget.Take(f.Data, s.qBytes) {
 		return false
 	}
-	if s.probeLocked(f) {
-		s.probe(f)
-		if s.lim.Budget != nil {
-			s.lim.Budget.Give(f.Data) // written, or kept by the connection (one small frame)
-		}
-		return true
-	}
 	s.queue = append(s.queue, f)
 	s.qFrames++
 	s.qBytes += len(f.Data)
-	s.kickLocked()
 	return true
+}
+
+// Flush sends what Stage queued. One small frame for an idle socket is
+// written on the caller's goroutine with a probe, which waits at most
+// probeWait (a broadcast to many idle sockets then wakes no goroutine per
+// recipient); anything else is left to the writer goroutine, started if it
+// does not run. Call it with no lock held: the probe is a network write.
+func (s *Socket) Flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 {
+		return
+	}
+	if s.probeLocked() {
+		f := s.queue[0]
+		s.queue[0] = Frame{}
+		s.queue = s.queue[:0]
+		s.qFrames--
+		s.qBytes -= len(f.Data)
+		s.probe(f)
+		return
+	}
+	s.kickLocked()
 }
 
 // maxProbeFrame is the largest frame a sender writes itself (see probe).
 const maxProbeFrame = 16 << 10
 
-// probeLocked reports whether f can be written by its sender: the socket
-// runs and is idle (no writer, nothing queued or kept, no blocking write
-// under way) and f is small and needs no sequence id. If so it claims the
-// socket for the sender. s.mu must be held.
-func (s *Socket) probeLocked(f Frame) bool {
-	if !s.started || s.writing || s.bc == nil || len(s.queue) > 0 || f.Seq != 0 || len(f.Data) > maxProbeFrame || !s.bc.ready() {
+// probeLocked reports whether the queue's one frame can be written by its
+// sender: the socket runs and is idle (no writer, nothing kept, no blocking
+// write under way, no close requested) and the frame is small and needs no
+// sequence id. If so it claims the socket for the sender. s.mu must be held.
+func (s *Socket) probeLocked() bool {
+	if len(s.queue) != 1 || !s.started || s.writing || s.dead || s.closing != nil || s.bc == nil {
+		return false
+	}
+	if f := s.queue[0]; f.Seq != 0 || len(f.Data) > maxProbeFrame || !s.bc.ready() {
 		return false
 	}
 	s.writing = true
@@ -213,8 +252,9 @@ func (s *Socket) probeLocked(f Frame) bool {
 
 // probe writes f on the sender's goroutine, which saves waking the writer
 // goroutine for one frame. The write waits at most probeWait: what the
-// socket does not take is kept and the writer started to send it. s.mu
-// must be held; it is released during the write and held again after.
+// socket does not take is kept (with its share of the budget) and the
+// writer started to send it. s.mu must be held; it is released during the
+// write and held again after.
 func (s *Socket) probe(f Frame) {
 	s.mu.Unlock()
 	s.bc.setSender(true)
@@ -223,6 +263,7 @@ func (s *Socket) probe(f Frame) {
 	s.mu.Lock()
 	s.writing = false
 	if err != nil {
+		s.give([]Frame{f})
 		s.deadLocked()
 		s.cancel()
 		return
@@ -230,8 +271,10 @@ func (s *Socket) probe(f Frame) {
 	if s.bc.hasLeft() {
 		s.qFrames++
 		s.qBytes += len(f.Data)
-		s.keptFrames++
+		s.kept = append(s.kept, f.Data)
 		s.keptBytes += len(f.Data)
+	} else if s.lim.Budget != nil {
+		s.lim.Budget.Give(f.Data)
 	}
 	if len(s.queue) > 0 || s.closing != nil || s.bc.hasLeft() {
 		s.kickLocked()
@@ -326,7 +369,8 @@ func (s *Socket) deadLocked() {
 	s.give(s.queue)
 	s.queue, s.spare = nil, nil
 	s.qFrames, s.qBytes = 0, 0
-	s.keptFrames, s.keptBytes = 0, 0
+	s.giveKept(len(s.kept))
+	s.keptBytes = 0
 	if s.bc != nil {
 		s.bc.abandon()
 	}
@@ -363,6 +407,18 @@ func (s *Socket) Reject(code websocket.StatusCode, reason string) {
 	s.Close(code, reason)
 	s.Start()
 	s.writer.Wait()
+}
+
+// giveKept gives back the budget of the first n kept frames and forgets
+// them. s.mu must be held.
+func (s *Socket) giveKept(n int) {
+	if s.lim.Budget != nil {
+		for _, d := range s.kept[:n] {
+			s.lim.Budget.Give(d)
+		}
+	}
+	clear(s.kept[:n])
+	s.kept = append(s.kept[:0], s.kept[n:]...)
 }
 
 // give returns the frames of batch, written or dropped, to the budget.

@@ -354,21 +354,33 @@ func writerStarts(s *Socket) int {
 	return s.starts
 }
 
-// TestSendersWriteToAnIdleSocketThemselves: a small frame for an idle
-// socket is written by its sender; no writer goroutine is woken for it.
+// TestSendersWriteToAnIdleSocketThemselves: a small frame staged for an
+// idle socket is written by its sender's Flush; no writer goroutine is
+// woken for it. Stage itself writes nothing (callers hold locks).
 // (A probe whose thread is descheduled for longer than probeWait before
 // its write leaves the frame to the writer: a rare fallback, tolerated.)
 func TestSendersWriteToAnIdleSocketThemselves(t *testing.T) {
 	s, ws := tcpPair(t, slow)
 	s.Start()
+	require.True(t, s.Stage(Frame{Type: websocket.MessageText, Data: []byte("staged")}))
+	time.Sleep(20 * time.Millisecond)
+	s.mu.Lock()
+	queued := len(s.queue)
+	s.mu.Unlock()
+	assert.Equal(t, 1, queued, "Stage writes nothing")
+	assert.Zero(t, writerStarts(s), "Stage wakes no writer")
+	s.Flush()
+	assert.Equal(t, "staged", string(read(t, ws)))
 	for i := 0; i < 100; i++ {
-		require.True(t, s.Queue(Frame{Type: websocket.MessageText, Data: []byte(strconv.Itoa(i))}))
+		require.True(t, s.Stage(Frame{Type: websocket.MessageText, Data: []byte(strconv.Itoa(i))}))
+		s.Flush()
 		assert.Equal(t, strconv.Itoa(i), string(read(t, ws)))
 	}
 	started := writerStarts(s)
 	assert.LessOrEqual(t, started, 10, "writer goroutines woken for 100 frames to an idle socket")
 	big := Frame{Type: websocket.MessageBinary, Data: make([]byte, maxProbeFrame+1)}
-	require.True(t, s.Queue(big))
+	require.True(t, s.Stage(big))
+	s.Flush()
 	assert.Len(t, read(t, ws), maxProbeFrame+1)
 	assert.Equal(t, started+1, writerStarts(s), "a large frame goes to the writer")
 }

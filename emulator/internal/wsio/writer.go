@@ -17,7 +17,7 @@ func (s *Socket) write() {
 	doneBytes := 0
 	for {
 		s.mu.Lock()
-		keptFrames, keptBytes := s.keptFrames, s.keptBytes
+		keptFrames, keptBytes := len(s.kept), s.keptBytes
 		s.mu.Unlock()
 		if err := s.flushKept(); err != nil {
 			s.writeFailed(err)
@@ -29,7 +29,7 @@ func (s *Socket) write() {
 			s.mu.Unlock()
 			return
 		}
-		s.keptFrames -= keptFrames
+		s.giveKept(keptFrames)
 		s.keptBytes -= keptBytes
 		s.qFrames -= keptFrames
 		s.qBytes -= keptBytes

@@ -48,7 +48,7 @@ func (l *Link) Deliver(m *core.Message, seq uint64) bool {
 		l.log.Error("emulator: encoding message", "connectionId", l.id, "err", err)
 		return true
 	}
-	return l.sock.Queue(f)
+	return l.sock.Stage(f)
 }
 
 // Close implements core.Link: a close the wire has a code for sends a close
@@ -83,8 +83,13 @@ func description(r core.CloseReason) string {
 // Abort implements core.Link.
 func (l *Link) Abort() { l.sock.Kill() }
 
-// Queue queues a frame that is not a data message (an ack, a pong).
-func (l *Link) Queue(f wsio.Frame) bool { return l.sock.Queue(f) }
+// Flush implements core.Link: a small frame for an idle socket is written
+// now, on the caller's goroutine (see wsio.Socket.Flush).
+func (l *Link) Flush() { l.sock.Flush() }
+
+// Queue queues a frame that is not a data message (an ack, a pong) for
+// the next Flush (Send flushes it through Conn.Control).
+func (l *Link) Queue(f wsio.Frame) bool { return l.sock.Stage(f) }
 
 // Send queues f on c's current socket, ordered with its messages (see
 // core.Conn.Control).
