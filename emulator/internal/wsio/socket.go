@@ -118,7 +118,7 @@ type Socket struct {
 	// and hold their share of the budget until the writer sent them.
 	kept      [][]byte
 	keptBytes int
-	starts                int // writer goroutines started so far
+	starts    int // writer goroutines started so far
 }
 
 // New returns a socket whose frames queue until Accept and Start.
