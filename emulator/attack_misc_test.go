@@ -71,7 +71,7 @@ func attackSpecialSettingsFile(t *testing.T) {
 
 	require.NoError(t, os.Remove(path))
 	writeFile(t, path, `{"hubs": {"chat": {"anonymousConnectPolicy": "deny"}}}`)
-	logs.waitFor(t, "settings reloaded")
+	logs.waitFor(t, "settings file is valid again")
 	closesWithin(t, e)
 }
 
