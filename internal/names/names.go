@@ -54,7 +54,7 @@ func ValidateHub(hub string) error {
 		return fmt.Errorf("invalid hub name: must not be empty")
 	}
 	if !hubPattern.MatchString(hub) {
-		return fmt.Errorf("invalid hub name %q: must start with a letter and contain only letters, digits and _`,.[] (at most %d characters)", truncate(hub), MaxHubLength)
+		return fmt.Errorf("invalid hub name %q: must start with a letter and contain only letters, digits and _`,.[] (at most %d characters)", Shorten(hub), MaxHubLength)
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func ParseHub(hub string) (string, error) {
 // "\n"). Microsoft's emulator checks the same bounds
 // (WebPubSubNameValidator.IsValidGroupName).
 func ValidateGroup(group string) error {
-	n := utf16Len(group)
+	n := UTF16Len(group)
 	switch {
 	case n == 0:
 		return fmt.Errorf("invalid group name: must not be empty")
@@ -98,7 +98,7 @@ func ValidateGroup(group string) error {
 	case strings.TrimSpace(group) == "":
 		return fmt.Errorf("invalid group name: must not be blank")
 	case strings.Contains(group, "\n"):
-		return fmt.Errorf("invalid group name %q: must not contain line breaks", truncate(group))
+		return fmt.Errorf("invalid group name %q: must not contain line breaks", Shorten(group))
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func ValidateEventName(name string) error {
 		return fmt.Errorf("invalid event name: must not be empty")
 	}
 	if !eventPattern.MatchString(name) {
-		return fmt.Errorf("invalid event name %q: must start with a letter and contain only letters, digits and _.- (at most %d characters)", truncate(name), MaxEventLength)
+		return fmt.Errorf("invalid event name %q: must start with a letter and contain only letters, digits and _.- (at most %d characters)", Shorten(name), MaxEventLength)
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func ValidateConnectionID(id string) error {
 }
 
 func validateID(what, id string, max int) error {
-	n := utf16Len(id)
+	n := UTF16Len(id)
 	switch {
 	case n == 0:
 		return fmt.Errorf("invalid %s: must not be empty", what)
@@ -142,15 +142,16 @@ func validateID(what, id string, max int) error {
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("invalid %s %q: must not contain control characters", what, truncate(id))
+			return fmt.Errorf("invalid %s %q: must not contain control characters", what, Shorten(id))
 		}
 	}
 	return nil
 }
 
-// utf16Len returns the length of s in UTF-16 code units, as .NET counts a
-// string (an invalid UTF-8 byte counts as one replacement character).
-func utf16Len(s string) int {
+// UTF16Len returns the length of s in UTF-16 code units, as .NET counts a
+// string (an invalid UTF-8 byte counts as one replacement character): the
+// unit of the service's length limits.
+func UTF16Len(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -164,7 +165,9 @@ func utf16Len(s string) int {
 	return n
 }
 
-func truncate(s string) string {
+// Shorten returns s cut to 64 bytes, at a character boundary, with "..."
+// when it was longer: what an error message quotes of a client's input.
+func Shorten(s string) string {
 	if len(s) <= 64 {
 		return s
 	}

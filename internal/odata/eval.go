@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
 )
 
 // vkind is the runtime kind of a value.
@@ -229,7 +231,7 @@ func lengthNode(x node) node {
 		if v.k != vString {
 			return nullValue
 		}
-		return value{k: vInt, n: int64(utf16Len(v.s))}
+		return value{k: vInt, n: int64(names.UTF16Len(v.s))}
 	}
 }
 
@@ -242,7 +244,7 @@ func indexofNode(a, b node) node {
 		}
 		i := strings.Index(av.s, bv.s)
 		if i > 0 {
-			i = utf16Len(av.s[:i])
+			i = names.UTF16Len(av.s[:i])
 		}
 		return value{k: vInt, n: int64(i)}
 	}
@@ -311,17 +313,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-// utf16Len returns the length of s in UTF-16 code units.
-func utf16Len(s string) int {
-	if isASCII(s) {
-		return len(s)
-	}
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r) // range yields U+FFFD (1 unit) for invalid bytes
-	}
-	return n
-}
 
 // substring slices s by UTF-16 code units, clamping the bounds.
 func substring(s string, start, length int64, hasLength bool) string {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/webpubsub-go/webpubsub/internal/names"
 )
 
 // Bounds of a group name pattern (Microsoft's emulator, Constants.cs:
@@ -72,7 +74,7 @@ type PatternError struct {
 
 // Error implements error.
 func (e *PatternError) Error() string {
-	return fmt.Sprintf("permission: invalid group name pattern %q: %s", truncate(e.Pattern), e.Reason)
+	return fmt.Sprintf("permission: invalid group name pattern %q: %s", names.Shorten(e.Pattern), e.Reason)
 }
 
 // CompilePattern parses a group name pattern. It refuses an empty pattern,
@@ -82,7 +84,7 @@ func CompilePattern(pattern string) (*Pattern, error) {
 	if pattern == "" {
 		return nil, &PatternError{pattern, "Pattern cannot be null or empty."}
 	}
-	if n := utf16Len(pattern); n > MaxPatternLength {
+	if n := names.UTF16Len(pattern); n > MaxPatternLength {
 		return nil, &PatternError{pattern, fmt.Sprintf("Pattern exceeds maximum length of %d characters.", MaxPatternLength)}
 	}
 	p := &Pattern{src: pattern, toks: make([]token, 0, len(pattern))}

@@ -20,8 +20,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/webpubsub-go/webpubsub/internal/names"
 )
@@ -85,7 +83,7 @@ func ParsePermission(s string) (Permission, error) {
 	case strings.EqualFold(s, "joinLeaveGroup"), s == "2":
 		return JoinLeaveGroup, nil
 	}
-	return 0, fmt.Errorf("unknown permission %q: use sendToGroup or joinLeaveGroup", truncate(s))
+	return 0, fmt.Errorf("unknown permission %q: use sendToGroup or joinLeaveGroup", names.Shorten(s))
 }
 
 // ParseTarget checks the targetName query parameter of a permission
@@ -125,7 +123,7 @@ func FromRoles(roles []string) (*Grants, []error) {
 	for _, r := range sorted {
 		for _, p := range []Permission{SendToGroup, JoinLeaveGroup} {
 			if err := g.set(p).applyRole(r, p); err != nil {
-				errs = append(errs, fmt.Errorf("role %q skipped: %w", truncate(r), err))
+				errs = append(errs, fmt.Errorf("role %q skipped: %w", names.Shorten(r), err))
 			}
 		}
 	}
@@ -199,24 +197,4 @@ func (g *Grants) GrantAll(p Permission) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.set(p).GrantAll()
-}
-
-// utf16Len returns the length of s in UTF-16 code units.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
-func truncate(s string) string {
-	if len(s) <= 64 {
-		return s
-	}
-	cut := 64
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }
