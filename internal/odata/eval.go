@@ -313,7 +313,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-
 // substring slices s by UTF-16 code units, clamping the bounds.
 func substring(s string, start, length int64, hasLength bool) string {
 	if isASCII(s) {
