@@ -276,12 +276,3 @@ func claimMap(c *auth.Claims) map[string][]string {
 	}
 	return m
 }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
