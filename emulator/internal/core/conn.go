@@ -20,8 +20,17 @@ type ConnSpec struct {
 	// sequence ids and stay in a resend buffer until acknowledged, and a
 	// dropped one waits RecoveryWindow to be recovered.
 	Recoverable bool
-	// RecoveryWindow overrides Limits.RecoveryWindow when not zero.
+	// RecoveryWindow overrides Limits.RecoveryWindow when not zero (see
+	// Conn.SetRecoveryWindow to change it later).
 	RecoveryWindow time.Duration
+	// Offline, when set on a recoverable connection, makes the adapter
+	// keep the connection's messages instead of the core: the core adds no
+	// sequence ids and keeps no resend buffer, and while the connection has
+	// no socket (between a drop and a recovery) it delivers to Offline,
+	// which queues what the wire keeps for an absent client (an MQTT
+	// session's messages). On recovery the adapter's greet sends what the
+	// client must get again. Offline is never closed or aborted by the core.
+	Offline Link
 	// Roles are the permissions the connection starts with; Groups the
 	// groups it joins (with the groups its user was added to).
 	Roles  []string
@@ -55,6 +64,7 @@ type Conn struct {
 	window      time.Duration
 	size        func(*Message) (int, error)
 	adapter     any
+	offline     Link
 	onRemove    func(*Conn)
 	values      [maxKeys]atomic.Pointer[box]
 	inbox       inbox
@@ -90,6 +100,7 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 		window:      spec.RecoveryWindow,
 		size:        spec.Size,
 		adapter:     spec.Adapter,
+		offline:     spec.Offline,
 		onRemove:    spec.OnRemove,
 		groups:      make(map[string]any),
 		roles:       make(map[string]struct{}, len(spec.Roles)),
@@ -97,6 +108,9 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 	}
 	if c.window <= 0 {
 		c.window = h.core.limits.RecoveryWindow
+	}
+	if !c.recoverable {
+		c.offline = nil
 	}
 	if c.size == nil {
 		c.size = func(m *Message) (int, error) { return len(m.Data.Data), nil }

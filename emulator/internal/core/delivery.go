@@ -55,8 +55,12 @@ func (c *Conn) deliver(m *Message) {
 	if c.gone || c.failure != "" {
 		return
 	}
-	if !c.recoverable {
-		if c.link != nil && !c.link.Deliver(m, 0) {
+	if !c.recoverable || c.offline != nil {
+		l := c.link
+		if l == nil {
+			l = c.offline // nil unless the adapter keeps the messages
+		}
+		if l != nil && !l.Deliver(m, 0) {
 			c.failLocked(reasonSlowReader)
 		}
 		return
