@@ -40,6 +40,7 @@ import (
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/endpoint"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/hooks"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/mqttlink"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/observe"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/pubsub"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/rest"
@@ -92,6 +93,7 @@ type Emulator struct {
 	core     *core.Core
 	hooks    *hooks.Caller
 	endpoint *endpoint.Endpoint
+	mqtt     *mqttlink.Adapter
 
 	ln        net.Listener
 	srv       *http.Server
@@ -192,13 +194,24 @@ func (e *Emulator) build() error {
 	if e.opts.RecoveryWindow > 0 {
 		lim.RecoveryWindow = e.opts.RecoveryWindow
 	}
-	e.core = core.New(core.Config{Limits: lim, Observers: append(observers, e.hooks), Go: e.tasks.Go})
+	e.core = core.New(core.Config{Limits: lim, Observers: append(observers, e.hooks, mqttlink.Observer), Go: e.tasks.Go})
 	e.endpoint = endpoint.New(endpoint.Config{
 		Core:            e.core,
 		Access:          e.access,
 		Hooks:           e.hooks,
 		PubSub:          pubsub.New(pubsub.Config{Hooks: e.hooks, Trace: tr, Logger: e.log, Go: e.tasks.Go, Limits: lim}),
 		Simple:          simple.New(e.hooks, e.log),
+		Tasks:           &e.tasks,
+		AllowsAnonymous: e.allowsAnonymous,
+		WriteTimeout:    writeTimeout,
+		CloseTimeout:    closeTimeout,
+		Trace:           tr,
+		Logger:          e.log,
+	})
+	e.mqtt = mqttlink.New(mqttlink.Config{
+		Core:            e.core,
+		Access:          e.access,
+		Hooks:           e.hooks,
 		Tasks:           &e.tasks,
 		AllowsAnonymous: e.allowsAnonymous,
 		WriteTimeout:    writeTimeout,
@@ -214,6 +227,7 @@ func (e *Emulator) build() error {
 func (e *Emulator) serve(opts Options) {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /client/hubs/{hub}", e.endpoint.Handler())
+	root.HandleFunc(mqttlink.Path, e.mqtt.Handler())
 	rest.New(rest.Config{Core: e.core, Access: e.access, Faults: e.faults, Logger: e.log, Trace: e.tr}).Register(root)
 	e.routeTrace(root)
 	e.routeFaults(root)
@@ -267,6 +281,7 @@ func (e *Emulator) Close() error {
 		// that does not read) are aborted too, so that Close never waits on
 		// a peer.
 		e.endpoint.AbortAll()
+		e.mqtt.AbortAll()
 		e.tasks.Wait()
 		e.stopTrace()
 		if !errors.Is(err, http.ErrServerClosed) {

@@ -93,6 +93,18 @@ func (a *Access) VerifyClient(r *http.Request, hub, token string) (*auth.Claims,
 	return auth.Verify(token, []string{a.key}, auds, 0)
 }
 
+// VerifyMQTT verifies an MQTT client's access token for hub: as
+// VerifyClient, with the MQTT endpoint's audience,
+// "{endpoint}/clients/mqtt/hubs/{hub}" (the service SDKs' audience for
+// ClientProtocol MQTT).
+func (a *Access) VerifyMQTT(r *http.Request, hub, token string) (*auth.Claims, error) {
+	auds := a.Bases(r)
+	for i := range auds {
+		auds[i] += "/clients/mqtt/hubs/" + hub
+	}
+	return auth.Verify(token, []string{a.key}, auds, 0)
+}
+
 // VerifyTrace accepts a token signed with the access key whose aud is the
 // page's origin followed by "/trace".
 func (a *Access) VerifyTrace(r *http.Request, token string) error {
