@@ -134,7 +134,7 @@ type jsError struct {
 	Name       string `json:"name"`
 	Message    string `json:"message"`
 	StatusCode int    `json:"statusCode"`
-	Code       string `json:"code"`
+	Code       json.RawMessage `json:"code"`
 }
 
 func (e *jsError) Error() string {
