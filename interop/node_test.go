@@ -130,10 +130,10 @@ func (e event) decode(t *testing.T, v any) {
 
 // jsError is an operation a script reported as failed.
 type jsError struct {
-	Op         string `json:"-"`
-	Name       string `json:"name"`
-	Message    string `json:"message"`
-	StatusCode int    `json:"statusCode"`
+	Op         string          `json:"-"`
+	Name       string          `json:"name"`
+	Message    string          `json:"message"`
+	StatusCode int             `json:"statusCode"`
 	Code       json.RawMessage `json:"code"`
 }
 

@@ -99,7 +99,7 @@ func TestMQTTConnectRefusalCarriesTheMQTTCode(t *testing.T) {
 	for body, want := range map[string]*upstream.MQTTRefusal{
 		`{"mqtt":{"code":135,"reason":"no","userProperties":[{"name":"a","value":"b"}]}}`: {Code: 135, HasCode: true, Reason: "no", UserProperties: []protocol.MQTTUserProperty{{Name: "a", Value: "b"}}},
 		`{"mqtt":{"reason":"no code"}}`: {Reason: "no code"},
-		`denied`:                       {},
+		`denied`:                        {},
 	} {
 		_, srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
