@@ -41,7 +41,7 @@ func (a *API) sendToGroup(w http.ResponseWriter, r *http.Request, h *core.Hub) {
 	if !ok {
 		return
 	}
-	a.broadcast(w, h, "group "+g, h.Group(g), p)
+	a.broadcastTo(w, h, "group "+g, g, h.Group(g), p)
 }
 
 // sendToUser is WebPubSub_SendToUser.
@@ -56,7 +56,13 @@ func (a *API) sendToUser(w http.ResponseWriter, r *http.Request, h *core.Hub) {
 // broadcast delivers p to the targets that pass its filter and exclusions
 // and answers 202. target describes them for the live trace.
 func (a *API) broadcast(w http.ResponseWriter, h *core.Hub, target string, targets []*core.Conn, p *sendParams) {
-	msg := &core.Message{Origin: core.FromServer, Data: wire.CorePayload(p.payload)}
+	a.broadcastTo(w, h, target, "", targets, p)
+}
+
+// broadcastTo is broadcast of a message sent to group ("" for none), which
+// wires that name it (MQTT's topic) read from core.Message.Group.
+func (a *API) broadcastTo(w http.ResponseWriter, h *core.Hub, target, group string, targets []*core.Conn, p *sendParams) {
+	msg := &core.Message{Origin: core.FromServer, Group: group, Data: wire.CorePayload(p.payload)}
 	if p.ttl > 0 {
 		msg.Expires = time.Now().Add(p.ttl)
 	}
