@@ -40,3 +40,38 @@ func TestMQTTPubSubByRole(t *testing.T) {
 		})
 	}
 }
+
+// Without roles a client can neither subscribe nor publish; REST Grant,
+// Check and Revoke Permission act on the MQTT session; an unauthorized QoS
+// 0 publish closes the connection (Azure/azure-webpubsub#793).
+func TestMQTTPermissionsOverREST(t *testing.T) {
+	for _, level := range mqttLevels {
+		t.Run(levelName(level), func(t *testing.T) {
+			ctx := testCtx(t, scriptDeadline)
+			srv := newMQTTEmulator(t, nil)
+			sc := srv.ServiceClient("hub", nil)
+			m := newMQTT(t, ctx, level, mqttURL(t, srv, "hub", webpubsub.ServiceClientGetClientAccessTokenOptions{}))
+			m.mustConnect("c1", nil)
+			refused := 128
+			if level == 5 {
+				refused = 135
+			}
+			assert.Equal(t, []int{refused}, m.subscribe(map[string]int{"x": 0}, nil))
+			_, err := sc.GrantPermission(ctx, webpubsub.PermissionJoinLeaveGroup, "c1", &webpubsub.ServiceClientGrantPermissionOptions{TargetName: "x"})
+			require.NoError(t, err)
+			has, err := sc.HasPermission(ctx, webpubsub.PermissionJoinLeaveGroup, "c1", &webpubsub.ServiceClientHasPermissionOptions{TargetName: "x"})
+			require.NoError(t, err)
+			assert.True(t, has.HasPermission)
+			assert.Equal(t, []int{0}, m.subscribe(map[string]int{"x": 0}, nil))
+			ok, err := sc.NewGroupClient("x").Exists(ctx, nil)
+			require.NoError(t, err)
+			assert.True(t, ok.Exists, "the subscription is a membership")
+			_, err = sc.RevokePermission(ctx, webpubsub.PermissionJoinLeaveGroup, "c1", &webpubsub.ServiceClientRevokePermissionOptions{TargetName: "x"})
+			require.NoError(t, err)
+			assert.Equal(t, []int{refused}, m.subscribe(map[string]int{"x": 1}, nil))
+
+			m.mustPublish("x", "no role", 0, nil) // QoS 0 has no ack: the connection closes
+			m.mustEvent(ctx, "close", nil)
+		})
+	}
+}
