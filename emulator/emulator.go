@@ -63,6 +63,9 @@ var (
 	// close and the close frame itself are not written within it, the
 	// socket is aborted.
 	closeTimeout = 5 * time.Second
+	// mqttConnectTimeout bounds the wait for an MQTT socket's CONNECT (0:
+	// mqttlink.DefaultConnectTimeout).
+	mqttConnectTimeout time.Duration
 	// upstreamRetryDelays, when not nil, replace the service's 1, 3 and 5 s
 	// waits between retries of upstream validation; tests shorten them.
 	upstreamRetryDelays []time.Duration
@@ -216,6 +219,7 @@ func (e *Emulator) build() error {
 		AllowsAnonymous: e.allowsAnonymous,
 		WriteTimeout:    writeTimeout,
 		CloseTimeout:    closeTimeout,
+		ConnectTimeout:  mqttConnectTimeout,
 		Trace:           tr,
 		Logger:          e.log,
 	})

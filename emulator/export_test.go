@@ -56,3 +56,11 @@ func SetWriteTimeout(d time.Duration) (restore func()) {
 	writeTimeout = d
 	return func() { writeTimeout = old }
 }
+
+// SetMQTTConnectTimeout changes how long an MQTT socket may wait before its
+// CONNECT, for a test, and returns a function that restores it.
+func SetMQTTConnectTimeout(d time.Duration) (restore func()) {
+	old := mqttConnectTimeout
+	mqttConnectTimeout = d
+	return func() { mqttConnectTimeout = old }
+}

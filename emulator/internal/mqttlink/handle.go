@@ -66,6 +66,7 @@ func (l *link) disconnected(d *mqtt.Disconnect) {
 	}
 	l.mu.Unlock()
 	l.recordEnd(true, &protocol.MQTTDisconnectPacket{Code: int(d.ReasonCode), UserProperties: wireProperties(d.Properties.User)})
+	l.closing.Store(true)
 	l.sock.Close(websocket.StatusNormalClosure, "")
 }
 

@@ -48,6 +48,10 @@ type link struct {
 	// attached is set once the link is its session's (sess and the fields
 	// above are set before): the timer's goroutine reads it first.
 	attached atomic.Bool
+	// closing says the server closes the socket (after a DISCONNECT):
+	// once reading ends, the close is let finish (bounded by the close
+	// timeout) before the socket is stopped.
+	closing atomic.Bool
 	// conn is the session's connection, set once it is registered (a REST
 	// call may close the link before the registering goroutine returns).
 	conn atomic.Pointer[core.Conn]
@@ -87,6 +91,9 @@ func (a *Adapter) run(l *link) {
 		return
 	}
 	l.read(c)
+	if l.closing.Load() {
+		<-s.Context().Done()
+	}
 	s.Stop()
 	l.ended()
 }
@@ -285,6 +292,7 @@ func (l *link) serverDisconnect(code mqtt.ReasonCode, reason string) {
 		packet = &protocol.MQTTDisconnectPacket{Code: int(code)}
 	}
 	l.recordEnd(false, packet)
+	l.closing.Store(true)
 	l.sock.Close(websocket.StatusNormalClosure, "")
 }
 
