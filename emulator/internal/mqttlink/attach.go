@@ -1,6 +1,9 @@
 package mqttlink
 
 import (
+	"errors"
+	"time"
+
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/internal/mqtt"
 )
@@ -64,35 +67,56 @@ func (a *Adapter) resume(l *link, ad *admission, c *core.Conn, s *session) bool 
 }
 
 // create starts a new session for l: the connection is registered with the
-// groups and roles of the token or the connect answer, and established
-// (the connected event).
+// groups and roles of the token or the connect answer, the CONNACK queued,
+// and the connection established (the connected event). Until the CONNACK
+// is queued, messages for the session wait in it (QoS 1 and 2) or are
+// dropped (QoS 0), so that the CONNACK comes first.
 func (a *Adapter) create(h *core.Hub, l *link, ad *admission) (*core.Conn, *mqtt.Refusal) {
 	s := newSession(a, ad.acc.ClientID, ad.sessionID, l.v)
 	l.sess = s
 	l.setWill(ad)
 	l.attached.Store(true)
-	s.attach(l, ad.connack(false), false) // the CONNACK comes before any message
-	c, err := h.Register(core.ConnSpec{
+	c, ref := a.registerSession(h, core.ConnSpec{
 		ID: s.clientID, UserID: ad.userID, Protocol: Subprotocol,
 		Recoverable: true, RecoveryWindow: mqtt.MaxSessionExpiry,
 		Roles: ad.roles, Groups: ad.groups,
 		Link: l, Offline: s, Adapter: s, OnRemove: a.sessionEnded,
 	})
-	if err != nil {
-		// The emulator is closing (or, against all odds, a connection of
-		// another wire took the id since attach looked): the CONNACK may be
-		// out already, so the socket is dropped.
-		a.log.Warn("emulator: mqtt session could not be registered; dropping the socket", "hub", l.hub, "clientId", s.clientID, "err", err)
-		l.sock.Kill()
-		return nil, nil
+	if ref != nil {
+		l.attached.Store(false)
+		l.sess = nil
+		return nil, ref
 	}
 	s.conn = c
 	l.conn.Store(c)
 	s.setExpiry(ad.acc.SessionExpiry)
+	s.attach(l, ad.connack(false), false)
 	a.cfg.Hooks.MQTTAttach(c, ad.up, false)
 	c.Establish()
 	return c, nil
 }
+
+// registerSession registers spec. A session of the same client id that is ending
+// (removed, not yet forgotten) is waited for, briefly; a connection of
+// another wire with the id refuses the client (0x85), as does the emulator
+// closing (0x88).
+func (a *Adapter) registerSession(h *core.Hub, spec core.ConnSpec) (*core.Conn, *mqtt.Refusal) {
+	for try := 0; ; try++ {
+		c, err := h.Register(spec)
+		switch {
+		case err == nil:
+			return c, nil
+		case !errors.Is(err, core.ErrExists):
+			return nil, &mqtt.Refusal{Code: mqtt.ServerUnavailable, Msg: shuttingDown}
+		case try == registerTries:
+			return nil, &mqtt.Refusal{Code: mqtt.ClientIdentifierNotValid, Msg: "another connection holds the client id"}
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// registerTries bounds registerSession's waits for an ending session (1 ms each).
+const registerTries = 100
 
 // connack returns the CONNACK accepting the admission, with Session Present
 // as given and, on 5.0, the connect answer's user properties.

@@ -147,9 +147,8 @@ func (s *session) drainLocked(l *link) bool {
 // attach makes l the session's socket (a new session, or a resumed one
 // when resumed) and queues what its client gets first: the CONNACK, then,
 // for a resumed session, every QoS 1 and 2 message in flight again (DUP
-// set, 5.0 §4.4) and the messages that waited. It runs with the core's
-// connection lock held (core.Conn.Takeover's greet) or before the
-// connection is registered.
+// set, 5.0 §4.4), and the messages that waited. It may run with the core's
+// connection lock held (core.Conn.Takeover's greet).
 func (s *session) attach(l *link, connack *mqtt.Connack, resumed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,12 +160,11 @@ func (s *session) attach(l *link, connack *mqtt.Connack, resumed bool) {
 	s.in.Reconnected(l.v)
 	l.queue(connack)
 	l.tracePacket(connack, false, connack.ReasonCode)
-	if !resumed {
-		return
-	}
-	s.cancelWillsLocked()
-	for _, p := range s.out.Resend() {
-		l.queue(p)
+	if resumed {
+		s.cancelWillsLocked()
+		for _, p := range s.out.Resend() {
+			l.queue(p)
+		}
 	}
 	s.drainLocked(l)
 }
