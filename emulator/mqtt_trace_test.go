@@ -33,9 +33,10 @@ func TestMQTTInTheLiveTraceAndFaults(t *testing.T) {
 				assert.Equal(t, "mqtt", ev.Subprotocol)
 			}
 		}
-		return len(kinds) == 4
-	}, 10*time.Second, 10*time.Millisecond, "%v", kinds)
+		return len(kinds) == 5
+	}, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, []string{
+		"packet CONNACK out  ",
 		"connected   ",
 		"packet SUBSCRIBE in  ",
 		"packet SUBACK out  0xA2 wildcard subscriptions not supported",
