@@ -6,7 +6,6 @@ import (
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/internal/mqtt"
-	"github.com/webpubsub-go/webpubsub/internal/protocol"
 	"github.com/webpubsub-go/webpubsub/internal/upstream"
 )
 
@@ -83,6 +82,3 @@ func (a *Adapter) answer(s *session, req eventRequest, ans *upstream.MQTTAnswer,
 	c := s.conn
 	c.Hub().Send(&core.Send{Message: msg, Source: "upstream", Target: "connection " + c.ID(), To: []*core.Conn{c}})
 }
-
-// dataTypeOf names a data type for the trace.
-func dataTypeOf(dt protocol.DataType) string { return string(dt) }

@@ -2,9 +2,8 @@ package mqttlink
 
 import (
 	"context"
-	"time"
-
 	"sync"
+	"time"
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/internal/mqtt"
