@@ -24,6 +24,7 @@ var pinned = map[string]string{
 	"@azure/web-pubsub":         "1.2.0",
 	"@azure/web-pubsub-client":  "1.1.0",
 	"@azure/web-pubsub-express": "1.1.0",
+	"mqtt":                      "5.16.0",
 }
 
 // scriptDeadline bounds each Node process; a script still running then is
