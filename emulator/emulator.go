@@ -40,6 +40,7 @@ import (
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/endpoint"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/hooks"
+	"github.com/webpubsub-go/webpubsub/emulator/internal/mqttlink"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/observe"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/pubsub"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/rest"
@@ -62,6 +63,9 @@ var (
 	// close and the close frame itself are not written within it, the
 	// socket is aborted.
 	closeTimeout = 5 * time.Second
+	// mqttConnectTimeout bounds the wait for an MQTT socket's CONNECT (0:
+	// mqttlink.DefaultConnectTimeout).
+	mqttConnectTimeout time.Duration
 	// upstreamRetryDelays, when not nil, replace the service's 1, 3 and 5 s
 	// waits between retries of upstream validation; tests shorten them.
 	upstreamRetryDelays []time.Duration
@@ -92,6 +96,7 @@ type Emulator struct {
 	core     *core.Core
 	hooks    *hooks.Caller
 	endpoint *endpoint.Endpoint
+	mqtt     *mqttlink.Adapter
 
 	ln        net.Listener
 	srv       *http.Server
@@ -195,7 +200,7 @@ func (e *Emulator) build() error {
 		lim.RecoveryWindow = e.opts.RecoveryWindow
 	}
 	e.opts.Budgets.apply(&lim)
-	e.core = core.New(core.Config{Limits: lim, Observers: append(observers, e.hooks), Go: e.tasks.Go})
+	e.core = core.New(core.Config{Limits: lim, Observers: append(observers, e.hooks, mqttlink.Observer), Go: e.tasks.Go})
 	e.endpoint = endpoint.New(endpoint.Config{
 		Core:            e.core,
 		Access:          e.access,
@@ -209,6 +214,18 @@ func (e *Emulator) build() error {
 		Trace:           tr,
 		Logger:          e.log,
 	})
+	e.mqtt = mqttlink.New(mqttlink.Config{
+		Core:            e.core,
+		Access:          e.access,
+		Hooks:           e.hooks,
+		Tasks:           &e.tasks,
+		AllowsAnonymous: e.allowsAnonymous,
+		WriteTimeout:    writeTimeout,
+		CloseTimeout:    closeTimeout,
+		ConnectTimeout:  mqttConnectTimeout,
+		Trace:           tr,
+		Logger:          e.log,
+	})
 	return nil
 }
 
@@ -217,6 +234,7 @@ func (e *Emulator) build() error {
 func (e *Emulator) serve(opts Options) {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /client/hubs/{hub}", e.endpoint.Handler())
+	root.HandleFunc(mqttlink.Path, e.mqtt.Handler())
 	rest.New(rest.Config{Core: e.core, Access: e.access, Faults: e.faults, Logger: e.log, Trace: e.tr}).Register(root)
 	e.routeTrace(root)
 	e.routeFaults(root)
@@ -270,6 +288,7 @@ func (e *Emulator) Close() error {
 		// that does not read) are aborted too, so that Close never waits on
 		// a peer.
 		e.endpoint.AbortAll()
+		e.mqtt.AbortAll()
 		e.tasks.Wait()
 		e.stopTrace()
 		if !errors.Is(err, http.ErrServerClosed) {

@@ -68,3 +68,11 @@ func HubNames(e *Emulator) []string {
 
 // BudgetUse returns what each emulator-wide budget of e holds now.
 func BudgetUse(e *Emulator) map[string]int { return e.core.BudgetUse() }
+
+// SetMQTTConnectTimeout changes how long an MQTT socket may wait before its
+// CONNECT, for a test, and returns a function that restores it.
+func SetMQTTConnectTimeout(d time.Duration) (restore func()) {
+	old := mqttConnectTimeout
+	mqttConnectTimeout = d
+	return func() { mqttConnectTimeout = old }
+}

@@ -24,6 +24,7 @@ var pinned = map[string]string{
 	"@azure/web-pubsub":         "1.2.0",
 	"@azure/web-pubsub-client":  "1.1.0",
 	"@azure/web-pubsub-express": "1.1.0",
+	"mqtt":                      "5.16.0",
 }
 
 // scriptDeadline bounds each Node process; a script still running then is
@@ -130,11 +131,11 @@ func (e event) decode(t *testing.T, v any) {
 
 // jsError is an operation a script reported as failed.
 type jsError struct {
-	Op         string `json:"-"`
-	Name       string `json:"name"`
-	Message    string `json:"message"`
-	StatusCode int    `json:"statusCode"`
-	Code       string `json:"code"`
+	Op         string          `json:"-"`
+	Name       string          `json:"name"`
+	Message    string          `json:"message"`
+	StatusCode int             `json:"statusCode"`
+	Code       json.RawMessage `json:"code"`
 	// ErrorDetail is the service's error of a failed ack ({name, message}).
 	ErrorDetail json.RawMessage `json:"errorDetail"`
 }

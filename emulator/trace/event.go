@@ -53,6 +53,13 @@ const (
 	KindAck Kind = "ack"
 	// KindReset: every connection of the emulator was forgotten (Emulator.Reset).
 	KindReset Kind = "reset"
+	// KindPacket: an MQTT client sent a control packet, or the emulator
+	// sent one that answers or ends it (Event: the packet's name and
+	// direction, "PUBLISH in", "SUBACK out"; Group: its topic; Size: its
+	// payload; Reason: a refusal's reason code). Acknowledgements, pings
+	// and the PUBLISHes delivered to subscribers (KindMessage) are left
+	// out.
+	KindPacket Kind = "packet"
 )
 
 // Event is one thing that happened. Fields that do not apply are empty.

@@ -46,4 +46,33 @@
 //     per version, from the upstream's connect answers, and for the
 //     service's reasons to close.
 //   - DataTypeOf, ContentTypeOf: 5.0 content type <-> Web PubSub data type.
+//
+// The emulator's MQTT adapter, package emulator/internal/mqttlink, applies
+// them to sockets and sessions on the emulator's core.
+//
+// # What mqtt.js 5.16.0 shows
+//
+// The tests run the codec and the rules against mqtt.js 5.16.0 at levels 4
+// and 5 (mqttjs_test.go), and the emulator against it (interop/); mqtt.js
+// is the peer that decides where the reference and a client disagree:
+//   - the handshake asks for Sec-WebSocket-Protocol "mqtt" and sends
+//     wsOptions.headers (an Authorization: Bearer header arrives); a refused
+//     handshake (HTTP 401) is an error of the stream only ("Unexpected
+//     server response: 401"), the client emits no "error";
+//   - a CONNACK refusal is "Connection refused: <name>" with code = the byte
+//     (2 / 133 identifier, 5 / 135 not authorized, 149 packet too large); a
+//     close without CONNACK (3.1.1 refusals without a return code) is only
+//     a close;
+//   - SUBACK failures fail the subscribe callback (unlike 5.14, which the
+//     reference describes) with "Subscribe error: <name>" and the codes in
+//     err.packet.granted; 3.1.1 reports 128 for every refusal; UNSUBACK
+//     codes arrive in packet.granted;
+//   - a PUBACK or PUBREC of 0x80 or more fails the publish callback
+//     ("Publish error: Not authorized", code 135);
+//   - a server DISCONNECT (5.0) is a "disconnect" event with reasonCode and
+//     properties.reasonString / userProperties, then "close";
+//   - repeated user property names come back as arrays, the payload format
+//     indicator as a boolean, correlation data as a Buffer; a QoS 1 message
+//     sent again after a resume has dup true; Session Present is
+//     connack.sessionPresent.
 package mqtt

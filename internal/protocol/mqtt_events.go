@@ -46,6 +46,10 @@ type MQTTUserProperty struct {
 type MQTTConnectProperties struct {
 	// ProtocolVersion is 4 for MQTT 3.1.1 and 5 for MQTT 5.0.
 	ProtocolVersion int `json:"protocolVersion"`
+	// CleanStart is the CONNECT packet's Clean Start (5.0) or Clean
+	// Session (3.1.1) flag. The service's reference lists it
+	// (reference-mqtt-cloud-events); the express package's types omit it.
+	CleanStart bool `json:"cleanStart"`
 	// Username is the CONNECT packet's user name, if any.
 	Username string `json:"username,omitempty"`
 	// Password is the CONNECT packet's password, if any.

@@ -23,6 +23,9 @@ type request struct {
 	// metadata become x-webpubsub-metadata-<key> headers (user events of
 	// protobuf clients).
 	metadata map[string]string
+	// headers are added as they are (the mqtt-{name} headers of an MQTT
+	// client's user event); the caller checked them.
+	headers http.Header
 }
 
 // answer is an upstream's answer to an event, with what is needed to
@@ -139,6 +142,7 @@ func (inv *Invoker) setHeaders(hd http.Header, s *Session, req request, id uint6
 	hd.Set(protocol.HeaderSpecVersion, protocol.SpecVersion)
 	hd.Set(protocol.HeaderType, req.ceType)
 	hd.Set(protocol.HeaderSource, protocol.EventSource(s.hub, s.connID))
+	s.setMQTTHeaders(hd, req.ceType)
 	hd.Set(protocol.HeaderID, strconv.FormatUint(id, 10))
 	hd.Set(protocol.HeaderTime, time.Now().UTC().Format(time.RFC3339Nano))
 	hd.Set(protocol.HeaderAwpsVersion, protocol.AwpsVersion)
@@ -148,7 +152,7 @@ func (inv *Invoker) setHeaders(hd http.Header, s *Session, req request, id uint6
 	if userID != "" {
 		hd.Set(protocol.HeaderUserID, userID)
 	}
-	if subprotocol != "" && req.ceType != protocol.EventTypeConnect {
+	if subprotocol != "" && (req.ceType != protocol.EventTypeConnect || s.mqtt != nil) {
 		hd.Set(protocol.HeaderSubprotocol, subprotocol)
 	}
 	if state != "" {
@@ -159,6 +163,9 @@ func (inv *Invoker) setHeaders(hd http.Header, s *Session, req request, id uint6
 	}
 	if req.contentType != "" {
 		hd.Set("Content-Type", req.contentType)
+	}
+	for k, vs := range req.headers {
+		hd[k] = append(hd[k], vs...)
 	}
 	for k, v := range req.metadata {
 		if metadataHeaderOK(k, v) {

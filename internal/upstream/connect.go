@@ -25,6 +25,9 @@ type ConnectRequest struct {
 	Query        map[string][]string
 	Headers      map[string][]string
 	Subprotocols []string
+	// MQTT, for an MQTT client's CONNECT, makes the event an MQTT one (see
+	// MQTTConnection); nil for other clients.
+	MQTT *MQTTConnection
 }
 
 // Connect starts a session for a new connection and, when a handler takes
@@ -40,6 +43,9 @@ type ConnectRequest struct {
 // why, for the refused handshake's body and the log.
 func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, *protocol.ConnectResponse, error) {
 	s := &Session{inv: inv, hub: req.Hub, connID: req.ConnectionID, userID: req.UserID, subprotocol: req.Subprotocol}
+	if req.MQTT != nil {
+		s.mqtt = &mqttSession{physicalID: req.MQTT.PhysicalConnectionID, sessionID: req.MQTT.SessionID}
+	}
 	h, ok := inv.handlerFor(req.Hub, protocol.EventConnect, true)
 	if !ok {
 		return s, nil, nil
@@ -52,6 +58,7 @@ func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, 
 		Query:        forwardedQuery(req.Query),
 		Headers:      forwardedHeaders(req.Headers),
 		Subprotocols: req.Subprotocols,
+		MQTT:         mqttConnectBody(req.MQTT),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("encoding connect event: %w", err)
@@ -61,7 +68,11 @@ func (inv *Invoker) Connect(ctx context.Context, req ConnectRequest) (*Session, 
 		return nil, nil, err
 	}
 	if a.status < 200 || a.status > 299 {
-		return nil, nil, a.refused()
+		se := a.refused()
+		if s.mqtt != nil {
+			se.MQTT = mqttRefusalOf(a.body)
+		}
+		return nil, nil, se
 	}
 	res, err := s.accept(a)
 	if err != nil {

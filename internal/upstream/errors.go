@@ -39,6 +39,10 @@ type StatusError struct {
 	Tries int
 	// Elapsed is the time from the first try to the last answer.
 	Elapsed time.Duration
+	// MQTT is the "mqtt" member of an answer refusing an MQTT client's
+	// connect event; nil for other events and clients, or when the answer
+	// has none.
+	MQTT *MQTTRefusal
 }
 
 // Error implements error.

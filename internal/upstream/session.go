@@ -18,6 +18,11 @@ type Session struct {
 	userID      string
 	subprotocol string
 	state       string // ce-connectionState value to send; "" = none
+	// stateSet says an answer set the state (even to ""): a resumed MQTT
+	// session takes it over (Resume).
+	stateSet bool
+	// mqtt is the MQTT part of an MQTT client's session; nil for others.
+	mqtt *mqttSession
 	// connectedDone is closed when the connected event finished; nil until
 	// Connected is called.
 	connectedDone chan struct{}
@@ -73,7 +78,7 @@ func (s *Session) applyState(h http.Header) error {
 		return err
 	}
 	s.mu.Lock()
-	s.state = v
+	s.state, s.stateSet = v, true
 	s.mu.Unlock()
 	return nil
 }
@@ -116,7 +121,7 @@ func (s *Session) Disconnected(reason string) {
 	s.mu.Lock()
 	prev := s.tail
 	s.mu.Unlock()
-	body, _ := json.Marshal(protocol.DisconnectedRequest{Reason: reason}) // a struct of one string always encodes
+	body := s.disconnectedBody(reason)
 	s.inv.goAsync(func() {
 		if prev != nil {
 			select {

@@ -21,7 +21,7 @@ const all = (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
 const handler = new WebPubSubEventHandler(hub, {
   handleConnect(req, res) {
-    emit("connect", { context: req.context, claims: req.claims, query: req.query, subprotocols: req.subprotocols });
+    emit("connect", { context: req.context, claims: req.claims, query: req.query, subprotocols: req.subprotocols, mqtt: req.mqtt });
     const q = req.query || {};
     if (first(q.deny) === "1") {
       res.fail(401, "denied by express");
@@ -45,7 +45,7 @@ const handler = new WebPubSubEventHandler(hub, {
     res.success(req.context.eventName + ":" + data + ":visits=" + visits, "text");
   },
   onDisconnected(req) {
-    emit("disconnected", { context: req.context, reason: req.reason });
+    emit("disconnected", { context: req.context, reason: req.reason, mqtt: req.mqtt });
   },
   onGroupJoined(req) {
     emit("group-joined", { context: req.context, group: req.group });

@@ -67,6 +67,15 @@ const ops = {
       const c = mqtt.connect(a.url, opts);
       client = c;
       let settled = false;
+      // A refused WebSocket handshake (HTTP 401...) is an error of the
+      // stream only: mqtt.js 5.16 emits no "error" for it.
+      let streamError = null;
+      if (c.stream && c.stream.on) {
+        c.stream.on("error", (err) => {
+          streamError = err;
+          emit("stream-error", describe(err));
+        });
+      }
       c.on("connect", (connack) => {
         if (!settled) {
           settled = true;
@@ -84,7 +93,7 @@ const ops = {
         emit("close", {});
         if (!settled) {
           settled = true;
-          reject(new Error("connection closed before CONNACK"));
+          reject(new Error("connection closed before CONNACK" + (streamError ? ": " + streamError.message : "")));
         }
       });
       c.on("message", (topic, payload, packet) => {

@@ -22,8 +22,17 @@ type ConnSpec struct {
 	// sequence ids and stay in a resend buffer until acknowledged, and a
 	// dropped one waits RecoveryWindow to be recovered.
 	Recoverable bool
-	// RecoveryWindow overrides Limits.RecoveryWindow when not zero.
+	// RecoveryWindow overrides Limits.RecoveryWindow when not zero (see
+	// Conn.SetRecoveryWindow to change it later).
 	RecoveryWindow time.Duration
+	// Offline, when set on a recoverable connection, makes the adapter
+	// keep the connection's messages instead of the core: the core adds no
+	// sequence ids and keeps no resend buffer, and while the connection has
+	// no socket (between a drop and a recovery) it delivers to Offline,
+	// which queues what the wire keeps for an absent client (an MQTT
+	// session's messages). On recovery the adapter's greet sends what the
+	// client must get again. Offline is never closed or aborted by the core.
+	Offline Link
 	// Roles are the roles the connection starts with (see package
 	// permission: roles that cannot apply are ignored). Grants, when set,
 	// are its permissions instead: an adapter that parsed the roles itself
@@ -61,6 +70,7 @@ type Conn struct {
 	window      time.Duration
 	size        func(*Message) (int, error)
 	adapter     any
+	offline     Link
 	onRemove    func(*Conn)
 	values      [maxKeys]atomic.Pointer[box]
 	inbox       inbox
@@ -100,6 +110,7 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 		window:      spec.RecoveryWindow,
 		size:        spec.Size,
 		adapter:     spec.Adapter,
+		offline:     spec.Offline,
 		onRemove:    spec.OnRemove,
 		groups:      make(map[string]any),
 		grants:      spec.Grants,
@@ -107,6 +118,9 @@ func (h *Hub) Register(spec ConnSpec) (*Conn, error) {
 	}
 	if c.window <= 0 {
 		c.window = h.core.limits.RecoveryWindow
+	}
+	if !c.recoverable {
+		c.offline = nil
 	}
 	if c.size == nil {
 		c.size = func(m *Message) (int, error) { return len(m.Data.Data), nil }

@@ -58,7 +58,14 @@ func (c *Conn) deliver(m *Message) Link {
 	if c.gone || c.failure != "" {
 		return nil
 	}
-	if !c.recoverable {
+	if !c.recoverable || c.offline != nil {
+		if c.link == nil && c.offline != nil {
+			// The adapter keeps the messages of an absent client.
+			if !c.offline.Deliver(m, 0) {
+				c.failLocked(c.slowReason())
+			}
+			return nil
+		}
 		return c.queueLocked(m, 0)
 	}
 	size, err := c.size(m)

@@ -22,6 +22,17 @@
 //     lock (Flush: where the link may write), and closes it with a neutral
 //     CloseReason that the adapter maps to its wire.
 //
+// A wire whose sessions the adapter keeps itself (MQTT: per-message acks,
+// an in-flight window, what an absent client gets) registers a recoverable
+// connection with ConnSpec.Offline: the core then adds no sequence ids and
+// keeps no resend buffer, hands messages to the Offline link while the
+// client is away, and still owns the lifecycle (drop, recovery window,
+// removal, observers). Such a wire resumes a connection with Conn.Recover or,
+// when the client comes back while its old socket may be alive,
+// Conn.Takeover, which closes that socket with CloseTakenOver; it changes
+// the window with Conn.SetRecoveryWindow (0: the connection ends with its
+// socket).
+//
 // Messages are neutral (Message): a payload with its data type, where it
 // came from and how long it may be resent. Each wire format encodes a
 // message at most once (Message.Encode) and every recipient of that format

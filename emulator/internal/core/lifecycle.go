@@ -49,7 +49,7 @@ func (c *Conn) LinkEnded(l Link, clientClosed bool) {
 		c.mu.Unlock()
 		return
 	}
-	if c.failure == "" && c.recoverable && !clientClosed {
+	if c.failure == "" && c.recoverable && !clientClosed && c.window > 0 {
 		c.dropGen++
 		gen := c.dropGen
 		c.timer = time.AfterFunc(c.window, func() {
@@ -89,6 +89,31 @@ func (c *Conn) expire(gen uint64) {
 // any, is aborted. It reports false if c cannot be recovered (removed, or
 // over a limit).
 func (c *Conn) Recover(l Link, greet func(Link)) bool {
+	return c.recoverWith(l, greet, func(old Link) { old.Abort() })
+}
+
+// Takeover is Recover for a client that comes back while its previous
+// socket may still be alive (an MQTT client connecting again with the same
+// client id): that socket is closed with r, after what was queued on it,
+// instead of being aborted, so that the wire can tell its client why
+// (r.Kind is usually CloseTakenOver; r.Final is cleared).
+func (c *Conn) Takeover(l Link, greet func(Link), r CloseReason) bool {
+	r.Final = false
+	return c.recoverWith(l, greet, func(old Link) { old.Close(r) })
+}
+
+// SetRecoveryWindow sets how long c waits to be recovered once it lost its
+// socket, from its next drop on; 0 means that c ends with its socket (an
+// MQTT session whose expiry interval is 0). It changes nothing for a
+// connection that is not recoverable.
+func (c *Conn) SetRecoveryWindow(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.window = max(d, 0)
+}
+
+// recoverWith is Recover with a way to end the previous link.
+func (c *Conn) recoverWith(l Link, greet func(Link), endOld func(Link)) bool {
 	c.mu.Lock()
 	if c.gone || c.failure != "" || !c.recoverable {
 		c.mu.Unlock()
@@ -116,7 +141,7 @@ func (c *Conn) Recover(l Link, greet func(Link)) bool {
 	c.buf, c.bufBytes = kept, bytes
 	c.link = l
 	if old != nil {
-		old.Abort()
+		endOld(old)
 	}
 	c.hub.core.events.post(event{kind: evRecovered, conn: c})
 	c.mu.Unlock()

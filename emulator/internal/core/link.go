@@ -55,6 +55,9 @@ const (
 	// CloseWireCode: a close code of the wire itself (Reason.Code), as fault
 	// injection asks for.
 	CloseWireCode
+	// CloseTakenOver: the client came back on another socket, which took
+	// the connection over (Conn.Takeover).
+	CloseTakenOver
 )
 
 // CloseReason is why a connection's socket is closed.

@@ -43,7 +43,9 @@ const (
 // modified once sent.
 type Message struct {
 	Origin Origin
-	// Group is the group a FromGroup message was published to.
+	// Group is the group a FromGroup message was published to, or the
+	// group a FromServer message was sent to (the REST API's send to a
+	// group: wires that name the group, as MQTT's topic, use it).
 	Group string
 	// FromUserID is the publishing client's user, if any.
 	FromUserID string

@@ -1,6 +1,9 @@
 package core
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Observer learns what happens in the core: the live trace, the upstream
 // caller and the log implement it. See the package documentation for when
@@ -70,12 +73,14 @@ type event struct {
 type dispatcher struct {
 	obs []Observer
 
-	mu        sync.Mutex
-	done      sync.Cond // signalled when a delivery round ends
-	queue     []event
-	posted    uint64
-	delivered uint64
-	running   bool
+	mu      sync.Mutex
+	done    sync.Cond // signalled when a delivery round ends
+	queue   []event
+	running bool
+	// posted and delivered count the events; they change with mu held and
+	// are read without it by sync's fast path.
+	posted    atomic.Uint64
+	delivered atomic.Uint64
 }
 
 func newDispatcher(obs []Observer) *dispatcher {
@@ -92,21 +97,24 @@ func (d *dispatcher) post(ev event) {
 	}
 	d.mu.Lock()
 	d.queue = append(d.queue, ev)
-	d.posted++
+	d.posted.Add(1)
 	d.mu.Unlock()
 }
 
 // sync returns once every event posted before the call was delivered,
 // delivering them itself unless another goroutine is doing so. The caller
-// must hold no core lock.
+// must hold no core lock. When everything posted was delivered it returns
+// without taking the dispatcher's lock: every change of the core calls it,
+// and a lock shared by every connection would serialise them (the caller's
+// own post, made before, is counted in posted).
 func (d *dispatcher) sync() {
-	if len(d.obs) == 0 {
+	if len(d.obs) == 0 || d.delivered.Load() == d.posted.Load() {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	target := d.posted
-	for d.delivered < target {
+	target := d.posted.Load()
+	for d.delivered.Load() < target {
 		if d.running {
 			d.done.Wait()
 			continue
@@ -119,7 +127,7 @@ func (d *dispatcher) sync() {
 			d.deliver(&batch[i])
 		}
 		d.mu.Lock()
-		d.delivered += uint64(len(batch))
+		d.delivered.Add(uint64(len(batch)))
 		d.running = false
 		d.done.Broadcast()
 	}

@@ -23,11 +23,13 @@ import (
 
 // OnConnected implements core.Observer.
 func (u *Caller) OnConnected(c *core.Conn, groups []string) {
-	s := u.take(c.ID())
+	s := session(c) // an MQTT session is attached before (MQTTAttach)
 	if s == nil {
-		return
+		if s = u.take(c.ID()); s == nil {
+			return
+		}
+		c.SetValue(sessionKey, s)
 	}
-	c.SetValue(sessionKey, s)
 	s.Connected()
 	for _, g := range groups {
 		s.GroupJoined(g)

@@ -333,6 +333,9 @@ function details(ev) {
       preview();
       break;
     case 'event': text('user event ' + ev.event + ' · ' + size(ev)); preview(); break;
+    case 'packet':
+      text('MQTT ' + ev.event + (ev.group ? ' · ' + ev.group : '') + (ev.size ? ' · ' + ev.size + ' B' : '') + (ev.reason ? ' · ' + ev.reason : ''));
+      break;
     case 'upstream':
       text((ev.event ? ev.event + ' ' : '') + ev.method + ' ' + ev.path + ' → ' +
         (ev.status ? ev.status : 'failed: ' + (ev.reason || '')) + ms(ev.durationMs));
