@@ -66,6 +66,11 @@ type CloseReason struct {
 	// Text says why, for the client (where its wire carries a reason), the
 	// upstream's disconnected event, the log and the trace.
 	Text string
+	// Detail is the reason a caller gave in its own words, when the close
+	// came with one (the REST API's reason parameter): wires that carry
+	// the caller's reason verbatim (MQTT's Reason String) use it, where
+	// Text is the service's sentence around it.
+	Detail string
 	// Code is the wire's own code, with CloseWireCode.
 	Code int
 	// Final says the connection ends for good, not only its socket.

@@ -270,7 +270,7 @@ func (l *link) Close(r core.CloseReason) {
 	code := disconnectCode(r)
 	reason := ""
 	if code == mqtt.AdministrativeAction {
-		reason = r.Text // the REST API's reason (reference mqtt.md §7)
+		reason = r.Detail // the REST API's reason (reference mqtt.md §7)
 	}
 	l.serverDisconnect(code, reason)
 }

@@ -28,7 +28,8 @@ func closeText(reason string) string {
 // closeAll closes the targets that are not excluded and answers 204.
 func (a *API) closeAll(w http.ResponseWriter, r *http.Request, targets []*core.Conn) {
 	excluded := excludedSet(r)
-	why := core.CloseReason{Kind: core.CloseNormal, Text: closeText(r.URL.Query().Get("reason"))}
+	reason := r.URL.Query().Get("reason")
+	why := core.CloseReason{Kind: core.CloseNormal, Text: closeText(reason), Detail: reason}
 	for _, c := range targets {
 		if !excluded[c.ID()] {
 			c.Remove(why)
