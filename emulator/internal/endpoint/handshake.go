@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
+	"github.com/webpubsub-go/webpubsub/emulator/internal/access"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/core"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/hooks"
 	"github.com/webpubsub-go/webpubsub/emulator/internal/pubsub"
@@ -60,7 +60,7 @@ func (p *Endpoint) admit(r *http.Request, hubName string) (*hooks.ConnectEvent, 
 	ev := &hooks.ConnectEvent{
 		Hub:          hubName,
 		ConnectionID: core.RandomID(16),
-		Claims:       claimMap(claims),
+		Claims:       claims.Lists(),
 		Query:        q,
 		Headers:      r.Header.Clone(),
 		Subprotocols: requested,
@@ -83,7 +83,7 @@ func (p *Endpoint) admit(r *http.Request, hubName string) (*hooks.ConnectEvent, 
 func (p *Endpoint) authenticate(r *http.Request, hubName string) (*auth.Claims, *hooks.Rejection) {
 	token := r.URL.Query().Get(protocol.QueryAccessToken)
 	if token == "" {
-		token = bearerToken(r)
+		token = access.BearerToken(r)
 	}
 	claims := &auth.Claims{}
 	switch {
@@ -242,37 +242,4 @@ func headerTokens(h http.Header, key string) []string {
 		}
 	}
 	return out
-}
-
-// bearerToken returns the token of an "Authorization: Bearer" header, or "".
-func bearerToken(r *http.Request) string {
-	v := r.Header.Get("Authorization")
-	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-		return strings.TrimSpace(v[7:])
-	}
-	return ""
-}
-
-// claimMap returns the claims as the string lists of a connect event.
-func claimMap(c *auth.Claims) map[string][]string {
-	m := make(map[string][]string)
-	if len(c.Roles) > 0 {
-		m["role"] = append([]string(nil), c.Roles...)
-	}
-	if len(c.Groups) > 0 {
-		m["webpubsub.group"] = append([]string(nil), c.Groups...)
-	}
-	if c.Subject != "" {
-		m["sub"] = []string{c.Subject}
-	}
-	if c.Audience != "" {
-		m["aud"] = []string{c.Audience}
-	}
-	if c.IssuedAt != 0 {
-		m["iat"] = []string{strconv.FormatInt(c.IssuedAt, 10)}
-	}
-	if c.ExpiresAt != 0 {
-		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
-	}
-	return m
 }

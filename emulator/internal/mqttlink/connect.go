@@ -95,7 +95,7 @@ func (l *link) admit(cp *mqtt.Connect) (*admission, *mqtt.Connack, string) {
 	ad := &admission{cp: cp, acc: acc, userID: l.claims.Subject, groups: l.claims.Groups, roles: l.claims.Roles,
 		sessionID: l.a.sessionIDFor(l.hub, acc.ClientID, cp.CleanStart)}
 	ev := &hooks.MQTTConnectEvent{
-		Hub: l.hub, ClientID: acc.ClientID, Claims: claimMap(l.claims), Query: l.query, Headers: l.headers,
+		Hub: l.hub, ClientID: acc.ClientID, Claims: l.claims.Lists(), Query: l.query, Headers: l.headers,
 		UserID: ad.userID, MQTT: upstream.MQTTConnection{PhysicalConnectionID: l.id, SessionID: ad.sessionID, Connect: connectProperties(cp)},
 	}
 	up, res, err := l.a.cfg.Hooks.MQTTConnect(l.sock.Context(), ev)
@@ -127,8 +127,8 @@ func (a *Adapter) checkGroups(groups []string) string {
 			return "the upstream's connect answer has an invalid group: " + err.Error()
 		}
 	}
-	if n, limit := countDistinct(groups), a.limits.MaxGroupsPerConnection; n > limit {
-		return fmt.Sprintf("the connection would join %d groups; the emulator's limit per connection is %d", n, limit)
+	if err := a.limits.CheckGroups(groups); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -2,7 +2,6 @@ package mqttlink
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/webpubsub-go/webpubsub/emulator/internal/access"
@@ -69,8 +68,8 @@ func (a *Adapter) authenticate(r *http.Request, hub string) (*auth.Claims, int, 
 			return nil, http.StatusBadRequest, "invalid webpubsub.group claim: " + err.Error()
 		}
 	}
-	if n, limit := countDistinct(claims.Groups), a.limits.MaxGroupsPerConnection; n > limit {
-		return nil, http.StatusBadRequest, "the token names " + strconv.Itoa(n) + " groups; the emulator's limit per connection is " + strconv.Itoa(limit)
+	if err := a.limits.CheckGroups(claims.Groups); err != nil {
+		return nil, http.StatusBadRequest, "the token's webpubsub.group claim: " + err.Error()
 	}
 	return claims, 0, ""
 }
@@ -94,38 +93,4 @@ func offersMQTT(h http.Header) bool {
 		}
 	}
 	return false
-}
-
-// claimMap returns the claims as the string lists of a connect event (as
-// the client endpoint sends them).
-func claimMap(c *auth.Claims) map[string][]string {
-	m := make(map[string][]string)
-	if len(c.Roles) > 0 {
-		m["role"] = append([]string(nil), c.Roles...)
-	}
-	if len(c.Groups) > 0 {
-		m["webpubsub.group"] = append([]string(nil), c.Groups...)
-	}
-	if c.Subject != "" {
-		m["sub"] = []string{c.Subject}
-	}
-	if c.Audience != "" {
-		m["aud"] = []string{c.Audience}
-	}
-	if c.IssuedAt != 0 {
-		m["iat"] = []string{strconv.FormatInt(c.IssuedAt, 10)}
-	}
-	if c.ExpiresAt != 0 {
-		m["exp"] = []string{strconv.FormatInt(c.ExpiresAt, 10)}
-	}
-	return m
-}
-
-// countDistinct returns how many different strings list holds.
-func countDistinct(list []string) int {
-	seen := make(map[string]struct{}, len(list))
-	for _, s := range list {
-		seen[s] = struct{}{}
-	}
-	return len(seen)
 }
